@@ -1,0 +1,264 @@
+/*
+ * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
+ */
+package org.crbp.core;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.loss.Loss;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What BPTT and RBP share: the Lipschitz penalty, the contraction monitor and the loss checks.
+ *
+ * <p><b>The penalty's gradient without second-order autograd.</b> With {@code u_i = J_ii^T 1} and
+ * {@code P = sum_i reduce(relu(u_i - lambda)^2)}, let {@code r_i = dP/du_i}. Then {@code grad P =
+ * grad sum_i <r_i, u_i>}, and {@code <r_i, u_i>} is the derivative of {@code S_i = sum(F_i(x, h;
+ * w))} along {@code r_i} in state {@code i}. So {@code grad P} is the gradient of the central
+ * difference {@code (S_i(h + e r_i) - S_i(h - e r_i)) / (2e)} with {@code r_i} held constant: two
+ * extra first-order evaluations of the step per state tensor, no {@code create_graph}, and none at
+ * all when {@code r = 0} (already contractive).
+ */
+abstract class AbstractGradientMethod implements GradientMethod {
+
+    /** Perturbation size of the central difference, relative to the state's scale. */
+    private static final double FLOAT64_EPSILON = 1e-5;
+
+    private static final double FLOAT32_EPSILON = 1e-3;
+    private static final double LOW_PRECISION_EPSILON = 3e-2;
+
+    protected final int steps;
+    protected final LipschitzPenalty penalty;
+    protected final boolean monitorContraction;
+    private final AtomicLong batches = new AtomicLong();
+
+    AbstractGradientMethod(int steps, LipschitzPenalty penalty, boolean monitorContraction) {
+        this.steps = steps;
+        this.penalty = penalty;
+        this.monitorContraction = monitorContraction;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public int getSteps() {
+        return steps;
+    }
+
+    /**
+     * Returns the penalty, or {@code null} when the method has none.
+     *
+     * @return the penalty
+     */
+    public LipschitzPenalty getPenalty() {
+        return penalty;
+    }
+
+    /** Returns whether the penalty applies to the batch now starting, and counts the batch. */
+    boolean penaltyDue() {
+        long batch = batches.getAndIncrement();
+        return penalty != null && batch % penalty.getEvery() == 0;
+    }
+
+    /** Returns whether {@code J^T 1} is computed for this batch. */
+    boolean needsColumnSums(boolean penaltyDue, NDArray sample) {
+        return penaltyDue || (monitorContraction && EngineAutograd.supports(sample));
+    }
+
+    static void checkInputs(NDList data, NDList labels) {
+        if (data == null || data.isEmpty()) {
+            throw new IllegalArgumentException("The batch has no data arrays");
+        }
+        if (labels == null || labels.isEmpty()) {
+            throw new IllegalArgumentException("The batch has no label arrays");
+        }
+    }
+
+    /**
+     * Evaluates one step at detached copies of {@code state} with detached parameters and drive:
+     * a graph whose only gradient-requiring inputs are the state leaves. Close it when done.
+     */
+    static AuxiliaryStep auxiliaryStep(
+            RecurrentNet net,
+            ParameterStore parameterStore,
+            NDArray drive,
+            NDList state,
+            NDManager scope) {
+        NDManager manager = scope.newSubManager();
+        ScopedParameterStore detached = new ScopedParameterStore(parameterStore, manager, true);
+        NDArray detachedDrive = drive.stopGradient();
+        detachedDrive.attach(manager);
+        NDList leaves = Jacobians.leaves(state, manager);
+        NDList outputs = net.step(detached, detachedDrive, leaves, true);
+        return new AuxiliaryStep(manager, leaves, outputs);
+    }
+
+    /**
+     * Computes {@code J^T 1} at the auxiliary step and, when {@code lcp} is given, the penalty
+     * and its cotangents {@code r_i = dP/du_i} (in {@code scope}; {@code null} where zero).
+     */
+    static Contraction contraction(AuxiliaryStep aux, LipschitzPenalty lcp, NDManager scope) {
+        NDList columnSums = Jacobians.columnSums(aux.outputs, aux.leaves, aux.manager);
+        double max = Double.NEGATIVE_INFINITY;
+        for (NDArray u : columnSums) {
+            try (NDArray m = u.max()) {
+                max = Math.max(max, Jacobians.toDouble(m));
+            }
+        }
+        if (lcp == null) {
+            return new Contraction(0, max, null);
+        }
+        double value = 0;
+        NDList cotangents = new NDList(columnSums.size());
+        for (NDArray u : columnSums) {
+            double normaliser = lcp.getReduction() == LipschitzPenalty.Reduction.MEAN ? u.size() : 1;
+            NDArray excess = u.sub(lcp.getLambda()).maximum(0);
+            double part;
+            try (NDArray squares = excess.square().sum()) {
+                part = Jacobians.toDouble(squares) / normaliser;
+            }
+            value += part;
+            if (part > 0) {
+                NDArray r = excess.mul(2.0 / normaliser);
+                r.attach(scope);
+                cotangents.add(r);
+            } else {
+                cotangents.add(null);
+            }
+            excess.close();
+        }
+        return new Contraction(value, max, cotangents);
+    }
+
+    /**
+     * Builds the scalar whose gradient is the penalty's gradient with respect to the parameters,
+     * the drive and {@code state} (as far as their graphs reach): the sum over state tensors of
+     * the central difference of {@code S_i} along {@code r_i}. Returns {@code null} when every
+     * {@code r_i} is zero.
+     */
+    static NDArray penaltySurrogate(
+            RecurrentNet net,
+            ParameterStore recording,
+            NDArray drive,
+            NDList state,
+            NDList cotangents) {
+        NDArray surrogate = null;
+        for (int i = 0; i < state.size(); i++) {
+            NDArray r = cotangents.get(i);
+            if (r == null) {
+                continue;
+            }
+            NDArray h = state.get(i);
+            double epsilon = epsilon(h.getDataType()) * Math.max(Jacobians.rms(h), 1.0);
+            double scale = epsilon / Jacobians.rms(r);
+            NDArray delta = r.mul(scale);
+            NDArray sumPlus = net.step(recording, drive, replace(state, i, h.add(delta)), true)
+                    .get(i)
+                    .sum();
+            NDArray sumMinus = net.step(recording, drive, replace(state, i, h.sub(delta)), true)
+                    .get(i)
+                    .sum();
+            NDArray term = sumPlus.sub(sumMinus).mul(1.0 / (2.0 * scale));
+            surrogate = surrogate == null ? term : surrogate.add(term);
+        }
+        return surrogate;
+    }
+
+    private static NDList replace(NDList state, int index, NDArray value) {
+        NDList copy = new NDList(state);
+        copy.set(index, value);
+        return copy;
+    }
+
+    private static double epsilon(DataType type) {
+        switch (type) {
+            case FLOAT64:
+                return FLOAT64_EPSILON;
+            case FLOAT32:
+                return FLOAT32_EPSILON;
+            default:
+                return LOW_PRECISION_EPSILON;
+        }
+    }
+
+    /** Evaluates the loss and fails clearly, before any backward, if it is not finite. */
+    NDArray evaluateLoss(Loss loss, NDList labels, NDList predictions, double[] value) {
+        NDArray lossValue = loss.evaluate(labels, predictions);
+        value[0] = Jacobians.toDouble(lossValue);
+        if (!Double.isFinite(value[0])) {
+            throw new NonFiniteLossException(
+                    getName() + ": the loss is " + value[0] + "; no gradient was added");
+        }
+        return lossValue;
+    }
+
+    void checkPenalty(Contraction contraction) {
+        if (!Double.isFinite(contraction.penalty) || !Double.isFinite(contraction.maxColumnSum)) {
+            throw new NonFiniteLossException(
+                    getName()
+                            + ": the Lipschitz penalty is "
+                            + contraction.penalty
+                            + " (max J^T 1 = "
+                            + contraction.maxColumnSum
+                            + "); no gradient was added");
+        }
+    }
+
+    /** Detaches the predictions into the caller's manager. */
+    static NDList keepPredictions(NDList predictions, NDManager manager) {
+        NDList kept = new NDList(predictions.size());
+        for (NDArray p : predictions) {
+            NDArray detached = p.stopGradient();
+            detached.attach(manager);
+            kept.add(detached);
+        }
+        return kept;
+    }
+
+    /** A step evaluated on detached inputs, for Jacobian products. */
+    static final class AuxiliaryStep implements AutoCloseable {
+        final NDManager manager;
+        final NDList leaves;
+        final NDList outputs;
+
+        AuxiliaryStep(NDManager manager, NDList leaves, NDList outputs) {
+            this.manager = manager;
+            this.leaves = leaves;
+            this.outputs = outputs;
+        }
+
+        /** Frees the graph and every array of the auxiliary step. */
+        @Override
+        public void close() {
+            manager.close();
+        }
+    }
+
+    /** {@code J^T 1} and the penalty at one state. */
+    static final class Contraction {
+        final double penalty;
+        final double maxColumnSum;
+        final NDList cotangents;
+
+        Contraction(double penalty, double maxColumnSum, NDList cotangents) {
+            this.penalty = penalty;
+            this.maxColumnSum = maxColumnSum;
+            this.cotangents = cotangents;
+        }
+
+        boolean hasGradient() {
+            if (cotangents == null) {
+                return false;
+            }
+            for (NDArray r : cotangents) {
+                if (r != null) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+}

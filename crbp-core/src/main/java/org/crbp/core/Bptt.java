@@ -1,0 +1,203 @@
+/*
+ * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
+ */
+package org.crbp.core;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.loss.Loss;
+
+/**
+ * Back-propagation through time: the steps are recorded and the loss gradient returns through
+ * all of them (memory grows linearly with the number of recorded steps). Truncated BPTT records
+ * only the last {@code gradientSteps} steps. With a {@link LipschitzPenalty} this is C-BPTT: the
+ * penalty at the last step is added to the loss, and its gradient also flows back through the
+ * whole recorded trajectory.
+ *
+ * <pre>{@code
+ * GradientMethod method = Bptt.builder().setSteps(6).optPenalty(LipschitzPenalty.builder().build())
+ *         .build();
+ * }</pre>
+ */
+public final class Bptt extends AbstractGradientMethod {
+
+    private final int gradientSteps;
+
+    private Bptt(Builder builder) {
+        super(builder.steps, builder.penalty, builder.monitorContraction);
+        gradientSteps = builder.gradientSteps == 0 ? builder.steps : builder.gradientSteps;
+    }
+
+    /**
+     * Creates a builder.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Returns the number of last steps that record gradients.
+     *
+     * @return the number of recorded steps
+     */
+    public int getGradientSteps() {
+        return gradientSteps;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public String getName() {
+        String base = gradientSteps < steps ? "TBPTT" : "BPTT";
+        return penalty == null ? base : "C-" + base;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public StepResult forwardBackward(
+            RecurrentNet net,
+            ParameterStore parameterStore,
+            NDList data,
+            NDList labels,
+            Loss loss) {
+        checkInputs(data, labels);
+        boolean penaltyDue = penaltyDue();
+        if (penaltyDue) {
+            EngineAutograd.requireSupport(data.head(), getName() + " (the Lipschitz penalty)");
+        }
+        NDManager caller = data.head().getManager();
+        try (NDManager scope = caller.newSubManager();
+                GradientCollector collector = caller.getEngine().newGradientCollector()) {
+            data.tempAttach(scope);
+            labels.tempAttach(scope);
+            ScopedParameterStore recording = new ScopedParameterStore(parameterStore, scope, false);
+            NDArray drive = net.drive(recording, data, true);
+            NDList start = net.getCell().initialState(drive);
+
+            int freeSteps = steps - gradientSteps;
+            if (freeSteps > 0) {
+                NDArray detachedDrive = drive.stopGradient();
+                detachedDrive.attach(scope);
+                start = net.advance(parameterStore, detachedDrive, start, freeSteps, true, true,
+                        null);
+            }
+            NDList previous =
+                    net.advance(parameterStore, drive, start, gradientSteps - 1, false, true, null);
+            NDList last = net.step(recording, drive, previous, true);
+
+            Contraction contraction = null;
+            if (needsColumnSums(penaltyDue, drive)) {
+                try (AuxiliaryStep aux =
+                        auxiliaryStep(net, parameterStore, drive, previous, scope)) {
+                    contraction = contraction(aux, penaltyDue ? penalty : null, scope);
+                }
+                checkPenalty(contraction);
+            }
+
+            NDList predictions = net.readout(recording, last, true);
+            double[] lossValue = new double[1];
+            NDArray target = evaluateLoss(loss, labels, predictions, lossValue);
+            if (penaltyDue && contraction.hasGradient() && penalty.getWeight() > 0) {
+                NDArray surrogate = penaltySurrogate(
+                        net, recording, drive, previous, contraction.cotangents);
+                target = target.add(surrogate.mul(penalty.getWeight()));
+            }
+            collector.backward(target);
+
+            double residual = Jacobians.relativeDifference(last, previous);
+            return new StepResult(
+                    keepPredictions(predictions, caller),
+                    (float) lossValue[0],
+                    penaltyDue ? (float) contraction.penalty : 0f,
+                    penaltyDue,
+                    0,
+                    false,
+                    (float) residual,
+                    contraction == null ? Float.NaN : (float) contraction.maxColumnSum);
+        }
+    }
+
+    /** The builder for {@link Bptt}. */
+    public static final class Builder {
+
+        private int steps;
+        private int gradientSteps;
+        private LipschitzPenalty penalty;
+        private boolean monitorContraction = true;
+
+        Builder() {}
+
+        /**
+         * Sets the number of forward steps (required).
+         *
+         * @param steps the number of steps, at least 1
+         * @return this builder
+         */
+        public Builder setSteps(int steps) {
+            this.steps = steps;
+            return this;
+        }
+
+        /**
+         * Records gradients through only the last {@code gradientSteps} steps (truncated BPTT);
+         * by default all steps record.
+         *
+         * @param gradientSteps the number of recorded steps, 1 to {@code steps}
+         * @return this builder
+         */
+        public Builder optGradientSteps(int gradientSteps) {
+            if (gradientSteps < 1) {
+                throw new IllegalArgumentException(
+                        "gradientSteps must be at least 1, got " + gradientSteps);
+            }
+            this.gradientSteps = gradientSteps;
+            return this;
+        }
+
+        /**
+         * Adds the Lipschitz coefficient penalty (C-BPTT). Off by default.
+         *
+         * @param penalty the penalty, or {@code null} for none
+         * @return this builder
+         */
+        public Builder optPenalty(LipschitzPenalty penalty) {
+            this.penalty = penalty;
+            return this;
+        }
+
+        /**
+         * Computes {@code max(J^T 1)} at the last step for the diagnostics even without the
+         * penalty (default on; costs one extra step forward and backward).
+         *
+         * @param monitor whether to monitor contraction
+         * @return this builder
+         */
+        public Builder optMonitorContraction(boolean monitor) {
+            this.monitorContraction = monitor;
+            return this;
+        }
+
+        /**
+         * Builds the method.
+         *
+         * @return the method
+         * @throws IllegalArgumentException if a value is out of range
+         */
+        public Bptt build() {
+            GradientMethods.checkSteps(steps);
+            if (gradientSteps > steps) {
+                throw new IllegalArgumentException(
+                        "gradientSteps ("
+                                + gradientSteps
+                                + ") cannot exceed steps ("
+                                + steps
+                                + ")");
+            }
+            return new Bptt(this);
+        }
+    }
+}

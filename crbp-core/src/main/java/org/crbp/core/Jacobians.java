@@ -1,0 +1,173 @@
+/*
+ * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
+ */
+package org.crbp.core;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+
+/**
+ * Vector-Jacobian products of one cell step by repeated first-order backward passes, and the
+ * small numeric helpers the gradient methods share.
+ *
+ * <p>The products are taken on a graph whose only inputs that require a gradient are the state
+ * leaves (parameters and drive detached), so a backward adds into the leaves' gradients and
+ * nowhere else; the leaves' gradients are zeroed before every product.
+ */
+final class Jacobians {
+
+    private Jacobians() {}
+
+    /**
+     * Makes detached copies of a state that require a gradient: the inputs of a step whose
+     * Jacobian products are wanted.
+     *
+     * @param state the state
+     * @param manager the manager of the leaves
+     * @return the leaves
+     */
+    static NDList leaves(NDList state, NDManager manager) {
+        NDList leaves = new NDList(state.size());
+        for (NDArray array : state) {
+            NDArray leaf = array.stopGradient();
+            leaf.attach(manager);
+            leaf.setRequiresGradient(true);
+            leaves.add(leaf);
+        }
+        return leaves;
+    }
+
+    /**
+     * Computes {@code J^T v}: the cotangent {@code v} of the step's outputs pulled back to its
+     * state inputs. The graph of {@code outputs} is kept for further products.
+     *
+     * @param outputs the step's outputs (its graph must reach {@code leaves})
+     * @param cotangents one cotangent per output, shaped like it
+     * @param leaves the state inputs of the step
+     * @param manager the manager of the result and of temporaries
+     * @return {@code J^T v}, one array per leaf, in {@code manager}
+     */
+    static NDList vjp(NDList outputs, NDList cotangents, NDList leaves, NDManager manager) {
+        // results of ops belong to the first operand's manager: the caller scopes the outputs
+        zero(leaves);
+        if (outputs.size() == 1) {
+            EngineAutograd.backward(outputs.head(), cotangents.head(), true);
+        } else {
+            // one scalar <outputs, cotangents> pulls every output back in one pass
+            NDArray target = null;
+            for (int i = 0; i < outputs.size(); i++) {
+                NDArray term = outputs.get(i).mul(cotangents.get(i)).sum();
+                target = target == null ? term : target.add(term);
+            }
+            target.attach(manager);
+            EngineAutograd.backward(target, target.onesLike(), true);
+        }
+        return gradients(leaves, manager);
+    }
+
+    /**
+     * Computes the diagonal blocks' column sums {@code u_i = J_ii^T 1}: for each state tensor
+     * {@code i}, the gradient of {@code sum(output_i)} with respect to {@code state_i}.
+     *
+     * @param outputs the step's outputs
+     * @param leaves the state inputs of the step
+     * @param manager the manager of the result
+     * @return one array of column sums per state tensor
+     */
+    static NDList columnSums(NDList outputs, NDList leaves, NDManager manager) {
+        NDList sums = new NDList(outputs.size());
+        for (int i = 0; i < outputs.size(); i++) {
+            zero(leaves);
+            NDArray ones = outputs.get(i).onesLike();
+            ones.attach(manager);
+            EngineAutograd.backward(outputs.get(i), ones, true);
+            NDArray gradient = leaves.get(i).getGradient();
+            NDArray copy = gradient.duplicate();
+            gradient.close();
+            copy.attach(manager);
+            sums.add(copy);
+        }
+        return sums;
+    }
+
+    private static NDList gradients(NDList leaves, NDManager manager) {
+        NDList result = new NDList(leaves.size());
+        for (NDArray leaf : leaves) {
+            NDArray gradient = leaf.getGradient();
+            NDArray copy = gradient.duplicate();
+            gradient.close();
+            copy.attach(manager);
+            result.add(copy);
+        }
+        return result;
+    }
+
+    private static void zero(NDList leaves) {
+        for (NDArray leaf : leaves) {
+            EngineAutograd.zeroGradient(leaf);
+        }
+    }
+
+    /**
+     * Returns the Euclidean norm of all arrays of a list taken together.
+     *
+     * @param list the arrays
+     * @return the norm, as a double
+     */
+    static double norm(NDList list) {
+        double sum = 0;
+        for (NDArray array : list) {
+            try (NDArray squares = array.square().sum()) {
+                sum += toDouble(squares);
+            }
+        }
+        return Math.sqrt(sum);
+    }
+
+    /**
+     * Returns {@code ||a - b|| / ||a||} over all arrays of the lists taken together.
+     *
+     * @param a the new state
+     * @param b the old state
+     * @return the relative difference (0 when both are 0)
+     */
+    static double relativeDifference(NDList a, NDList b) {
+        double difference = 0;
+        for (int i = 0; i < a.size(); i++) {
+            try (NDArray d = a.get(i).sub(b.get(i)).square().sum()) {
+                difference += toDouble(d);
+            }
+        }
+        double reference = norm(a);
+        return reference == 0 ? Math.sqrt(difference) : Math.sqrt(difference) / reference;
+    }
+
+    /**
+     * Returns the root mean square of an array.
+     *
+     * @param array the array
+     * @return the root mean square
+     */
+    static double rms(NDArray array) {
+        try (NDArray meanSquare = array.square().mean()) {
+            return Math.sqrt(toDouble(meanSquare));
+        }
+    }
+
+    /**
+     * Reads a scalar array of any floating type as a double.
+     *
+     * @param scalar an array with one element
+     * @return its value
+     */
+    static double toDouble(NDArray scalar) {
+        if (scalar.getDataType() == DataType.FLOAT64) {
+            return scalar.getDouble();
+        }
+        try (NDArray asDouble = scalar.toType(DataType.FLOAT64, false)) {
+            return asDouble.getDouble();
+        }
+    }
+}

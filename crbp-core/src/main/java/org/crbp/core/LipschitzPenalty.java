@@ -1,0 +1,162 @@
+/*
+ * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
+ */
+package org.crbp.core;
+
+/**
+ * The Lipschitz coefficient penalty (LCP): {@code reduce(relu(J^T 1 - lambda)^2)} at the last
+ * step, where {@code J} is the Jacobian of one step with respect to the state. It pushes every
+ * column sum of {@code J} below {@code lambda}, which makes the dynamics locally contractive
+ * around the state reached, so that recurrent back-propagation's Neumann series converges.
+ *
+ * <p>The penalty is added to the task loss times {@code weight}. Defaults follow the reference
+ * Pathfinder code: lambda 0.9, weight 10, mean over all elements, every batch.
+ */
+public final class LipschitzPenalty {
+
+    /** How the per-element penalty is reduced to a number. */
+    public enum Reduction {
+        /** The mean over all elements of the state (the Pathfinder reference). */
+        MEAN,
+        /** The sum over all elements (the panoptic-segmentation reference). */
+        SUM
+    }
+
+    private final float lambda;
+    private final float weight;
+    private final Reduction reduction;
+    private final int every;
+
+    private LipschitzPenalty(Builder builder) {
+        lambda = builder.lambda;
+        weight = builder.weight;
+        reduction = builder.reduction;
+        every = builder.every;
+    }
+
+    /**
+     * Creates a builder with the reference defaults.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Returns the target bound on {@code J^T 1}.
+     *
+     * @return lambda, in [0, 1)
+     */
+    public float getLambda() {
+        return lambda;
+    }
+
+    /**
+     * Returns the weight of the penalty in the total loss.
+     *
+     * @return the weight, 0 or more
+     */
+    public float getWeight() {
+        return weight;
+    }
+
+    /**
+     * Returns how the per-element penalty is reduced.
+     *
+     * @return the reduction
+     */
+    public Reduction getReduction() {
+        return reduction;
+    }
+
+    /**
+     * Returns how often the penalty is applied: every {@code k}-th batch.
+     *
+     * @return k, at least 1
+     */
+    public int getEvery() {
+        return every;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public String toString() {
+        return "LCP(lambda=" + lambda + ", weight=" + weight + ", " + reduction + ", every " + every
+                + ")";
+    }
+
+    /** The builder for {@link LipschitzPenalty}. */
+    public static final class Builder {
+
+        private float lambda = 0.9f;
+        private float weight = 10f;
+        private Reduction reduction = Reduction.MEAN;
+        private int every = 1;
+
+        Builder() {}
+
+        /**
+         * Sets the bound on {@code J^T 1} (default 0.9).
+         *
+         * @param lambda the bound, in [0, 1)
+         * @return this builder
+         */
+        public Builder optLambda(float lambda) {
+            this.lambda = lambda;
+            return this;
+        }
+
+        /**
+         * Sets the weight of the penalty in the loss (default 10).
+         *
+         * @param weight the weight, 0 or more
+         * @return this builder
+         */
+        public Builder optWeight(float weight) {
+            this.weight = weight;
+            return this;
+        }
+
+        /**
+         * Sets the reduction over elements (default {@link Reduction#MEAN}).
+         *
+         * @param reduction the reduction
+         * @return this builder
+         */
+        public Builder optReduction(Reduction reduction) {
+            this.reduction = reduction;
+            return this;
+        }
+
+        /**
+         * Applies the penalty only every {@code k}-th batch (default 1: every batch).
+         *
+         * @param k the period, at least 1
+         * @return this builder
+         */
+        public Builder optEvery(int k) {
+            this.every = k;
+            return this;
+        }
+
+        /**
+         * Builds the penalty.
+         *
+         * @return the penalty
+         * @throws IllegalArgumentException if a value is out of range
+         */
+        public LipschitzPenalty build() {
+            GradientMethods.checkLambda(lambda);
+            GradientMethods.checkWeight(weight);
+            if (reduction == null) {
+                throw new IllegalArgumentException("The penalty reduction must not be null");
+            }
+            if (every < 1) {
+                throw new IllegalArgumentException(
+                        "The penalty period must be at least 1 batch, got " + every);
+            }
+            return new LipschitzPenalty(this);
+        }
+    }
+}

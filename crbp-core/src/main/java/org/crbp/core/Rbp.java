@@ -1,0 +1,323 @@
+/*
+ * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
+ */
+package org.crbp.core;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.loss.Loss;
+
+/**
+ * Recurrent back-propagation: the implicit gradient at an (approximate) fixed point, with memory
+ * constant in the number of steps.
+ *
+ * <p>The first {@code steps - 1} steps run without recording, each in its own sub-manager; one
+ * step {@code h_T = F(x, h*; w)} is recorded from the detached state {@code h* = h_(T-1)}. With
+ * {@code v = dL/dh_T}, the gradient {@code dL/dw = v (I - J)^-1 dF/dw} is taken with the
+ * truncated Neumann series {@code g = sum_k (J^T)^k v} (products by repeated first-order backward
+ * on a detached copy of the step), then {@code g} is pushed once through the recorded step into
+ * the parameters and the drive, and through the drive into the encoder.
+ *
+ * <p>The series stops after {@code neumannTerms} products, when a term falls below {@code
+ * tolerance} times the first, when a term grows or is not finite (reported as {@link
+ * StepResult#diverged()}; the growing term is dropped), or, if set, when {@code ||g||} would pass
+ * a norm cap (the reference code's cap of 1, off by default). For cells with several state
+ * tensors the series runs on the whole state.
+ *
+ * <p>With a {@link LipschitzPenalty} this is C-RBP: the penalty at {@code h*} is added to the
+ * loss; its gradient reaches the parameters and the drive through the last step only.
+ */
+public final class Rbp extends AbstractGradientMethod {
+
+    private final int neumannTerms;
+    private final double tolerance;
+    private final boolean growthGuard;
+    private final double normCap;
+
+    private Rbp(Builder builder) {
+        super(builder.steps, builder.penalty, builder.monitorContraction);
+        neumannTerms = builder.neumannTerms;
+        tolerance = builder.tolerance;
+        growthGuard = builder.growthGuard;
+        normCap = builder.normCap;
+    }
+
+    /**
+     * Creates a builder.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Returns the largest number of Neumann terms {@code (J^T)^k v}, {@code k >= 1}.
+     *
+     * @return the number of terms
+     */
+    public int getNeumannTerms() {
+        return neumannTerms;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public String getName() {
+        return penalty == null ? "RBP" : "C-RBP";
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public StepResult forwardBackward(
+            RecurrentNet net,
+            ParameterStore parameterStore,
+            NDList data,
+            NDList labels,
+            Loss loss) {
+        checkInputs(data, labels);
+        EngineAutograd.requireSupport(data.head(), getName());
+        boolean penaltyDue = penaltyDue();
+        NDManager caller = data.head().getManager();
+        try (NDManager scope = caller.newSubManager();
+                GradientCollector collector = caller.getEngine().newGradientCollector()) {
+            data.tempAttach(scope);
+            labels.tempAttach(scope);
+            ScopedParameterStore recording = new ScopedParameterStore(parameterStore, scope, false);
+            NDArray drive = net.drive(recording, data, true);
+            NDArray detachedDrive = drive.stopGradient();
+            detachedDrive.attach(scope);
+            NDList start = net.getCell().initialState(detachedDrive);
+            NDList fixedPoint =
+                    net.advance(parameterStore, detachedDrive, start, steps - 1, true, true, null);
+
+            try (AuxiliaryStep aux =
+                    auxiliaryStep(net, parameterStore, detachedDrive, fixedPoint, scope)) {
+                Contraction contraction = null;
+                if (needsColumnSums(penaltyDue, drive)) {
+                    contraction = contraction(aux, penaltyDue ? penalty : null, scope);
+                    checkPenalty(contraction);
+                }
+
+                // the one recorded step, and the loss gradient at its output
+                NDList last = net.step(recording, drive, fixedPoint, true);
+                NDList lastLeaves = Jacobians.leaves(last, scope);
+                NDList predictions = net.readout(recording, lastLeaves, true);
+                double[] lossValue = new double[1];
+                NDArray lossArray = evaluateLoss(loss, labels, predictions, lossValue);
+                collector.backward(lossArray);
+                NDList cotangent = new NDList(lastLeaves.size());
+                for (NDArray leaf : lastLeaves) {
+                    NDArray gradient = leaf.getGradient();
+                    cotangent.add(gradient.duplicate());
+                    gradient.close();
+                }
+                cotangent.attach(scope);
+
+                NeumannSeries series = neumann(aux, cotangent, scope);
+
+                NDArray target = null;
+                for (int i = 0; i < last.size(); i++) {
+                    NDArray term = series.sum.get(i).mul(last.get(i)).sum();
+                    target = target == null ? term : target.add(term);
+                }
+                if (penaltyDue && contraction.hasGradient() && penalty.getWeight() > 0) {
+                    NDArray surrogate = penaltySurrogate(
+                            net, recording, drive, fixedPoint, contraction.cotangents);
+                    target = target.add(surrogate.mul(penalty.getWeight()));
+                }
+                collector.backward(target);
+
+                double residual = Jacobians.relativeDifference(last, fixedPoint);
+                return new StepResult(
+                        keepPredictions(predictions, caller),
+                        (float) lossValue[0],
+                        penaltyDue ? (float) contraction.penalty : 0f,
+                        penaltyDue,
+                        series.terms,
+                        series.diverged,
+                        (float) residual,
+                        contraction == null ? Float.NaN : (float) contraction.maxColumnSum);
+            }
+        }
+    }
+
+    /** Sums {@code (J^T)^k v} for k = 0.. with the stopping rules; the sum lives in scope. */
+    private NeumannSeries neumann(AuxiliaryStep aux, NDList v0, NDManager scope) {
+        NDList sum = new NDList(v0.size());
+        for (NDArray v : v0) {
+            sum.add(v.duplicate());
+        }
+        sum.attach(scope);
+        double firstNorm = Jacobians.norm(v0);
+        double previousNorm = firstNorm;
+        NDList term = v0;
+        int used = 0;
+        boolean diverged = false;
+        for (int k = 1; k <= neumannTerms && firstNorm > 0; k++) {
+            NDManager termScope = aux.manager.newSubManager();
+            aux.outputs.tempAttach(termScope);
+            NDList next = Jacobians.vjp(aux.outputs, term, aux.leaves, termScope);
+            double norm = Jacobians.norm(next);
+            boolean stop = false;
+            if (!Double.isFinite(norm) || (growthGuard && norm > previousNorm)) {
+                diverged = true;
+                stop = true;
+            } else if (normCap > 0) {
+                double capped = 0;
+                for (int i = 0; i < sum.size(); i++) {
+                    try (NDArray candidate = sum.get(i).add(next.get(i))) {
+                        capped += Math.pow(Jacobians.rms(candidate), 2) * candidate.size();
+                    }
+                }
+                stop = Math.sqrt(capped) > normCap;
+            }
+            if (!stop) {
+                for (int i = 0; i < sum.size(); i++) {
+                    sum.get(i).addi(next.get(i));
+                }
+                used = k;
+                next.attach(aux.manager);
+                if (term != v0) {
+                    term.close();
+                }
+                term = next;
+                previousNorm = norm;
+                stop = norm <= tolerance * firstNorm;
+            }
+            termScope.close();
+            if (stop) {
+                break;
+            }
+        }
+        return new NeumannSeries(sum, used, diverged);
+    }
+
+    private static final class NeumannSeries {
+        final NDList sum;
+        final int terms;
+        final boolean diverged;
+
+        NeumannSeries(NDList sum, int terms, boolean diverged) {
+            this.sum = sum;
+            this.terms = terms;
+            this.diverged = diverged;
+        }
+    }
+
+    /** The builder for {@link Rbp}. */
+    public static final class Builder {
+
+        private int steps;
+        private int neumannTerms = 15;
+        private double tolerance = 1e-6;
+        private boolean growthGuard = true;
+        private double normCap;
+        private LipschitzPenalty penalty;
+        private boolean monitorContraction = true;
+
+        Builder() {}
+
+        /**
+         * Sets the number of forward steps (required).
+         *
+         * @param steps the number of steps, at least 1
+         * @return this builder
+         */
+        public Builder setSteps(int steps) {
+            this.steps = steps;
+            return this;
+        }
+
+        /**
+         * Sets the largest number of Neumann terms (default 15, as the reference).
+         *
+         * @param neumannTerms the number of products {@code (J^T)^k v}, at least 1
+         * @return this builder
+         */
+        public Builder optNeumannTerms(int neumannTerms) {
+            this.neumannTerms = neumannTerms;
+            return this;
+        }
+
+        /**
+         * Stops the series when a term's norm falls below {@code tolerance} times the first
+         * term's (default 1e-6).
+         *
+         * @param tolerance the relative tolerance, 0 or more
+         * @return this builder
+         */
+        public Builder optTolerance(double tolerance) {
+            if (!(tolerance >= 0)) {
+                throw new IllegalArgumentException("tolerance must be 0 or more, got " + tolerance);
+            }
+            this.tolerance = tolerance;
+            return this;
+        }
+
+        /**
+         * Stops the series, dropping the term, when a term is larger than the one before
+         * (default on, as the reference; reported as divergence).
+         *
+         * @param growthGuard whether to stop on a growing term
+         * @return this builder
+         */
+        public Builder optGrowthGuard(boolean growthGuard) {
+            this.growthGuard = growthGuard;
+            return this;
+        }
+
+        /**
+         * Stops the series before {@code ||g||} passes {@code cap} (the reference uses 1). Off (0)
+         * by default.
+         *
+         * @param cap the cap on the norm of the summed cotangent, or 0 for none
+         * @return this builder
+         */
+        public Builder optNormCap(double cap) {
+            if (!(cap >= 0)) {
+                throw new IllegalArgumentException("The norm cap must be 0 (off) or more, got "
+                        + cap);
+            }
+            this.normCap = cap;
+            return this;
+        }
+
+        /**
+         * Adds the Lipschitz coefficient penalty (C-RBP). Off by default.
+         *
+         * @param penalty the penalty, or {@code null} for none
+         * @return this builder
+         */
+        public Builder optPenalty(LipschitzPenalty penalty) {
+            this.penalty = penalty;
+            return this;
+        }
+
+        /**
+         * Computes {@code max(J^T 1)} for the diagnostics even without the penalty (default on;
+         * one extra backward per state tensor).
+         *
+         * @param monitor whether to monitor contraction
+         * @return this builder
+         */
+        public Builder optMonitorContraction(boolean monitor) {
+            this.monitorContraction = monitor;
+            return this;
+        }
+
+        /**
+         * Builds the method.
+         *
+         * @return the method
+         * @throws IllegalArgumentException if a value is out of range
+         */
+        public Rbp build() {
+            GradientMethods.checkSteps(steps);
+            GradientMethods.checkNeumannTerms(neumannTerms);
+            return new Rbp(this);
+        }
+    }
+}
