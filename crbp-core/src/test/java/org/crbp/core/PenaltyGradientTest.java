@@ -1,0 +1,177 @@
+/*
+ * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
+ */
+package org.crbp.core;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.loss.L2Loss;
+import ai.djl.training.loss.Loss;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The Lipschitz penalty's value and gradient against an independent computation: {@code J^T 1}
+ * by DJL's public autograd, the penalty in Java doubles, its gradient by central differences.
+ */
+class PenaltyGradientTest {
+
+    private static final Shape INPUT = new Shape(2, 1, 5, 5);
+    private static final float LAMBDA = 0.3f;
+
+    private NDManager manager;
+    private ParameterStore ps;
+
+    /** A task loss that is identically zero, so that only the penalty has a gradient. */
+    private final Loss zeroLoss = new Loss("zero") {
+        @Override
+        public NDArray evaluate(NDList labels, NDList predictions) {
+            return predictions.head().sum().mul(0);
+        }
+    };
+
+    @BeforeEach
+    void setUp() {
+        Engine.getInstance().setRandomSeed(11);
+        manager = NDManager.newBaseManager();
+        ps = new ParameterStore(manager, false);
+    }
+
+    @AfterEach
+    void tearDown() {
+        manager.close();
+    }
+
+    private RecurrentNet build(int steps) {
+        RecurrentNet net = TestCells.net(new TestCells.ConvTanhCell(3, 3, 0.9f), 3, 2, steps);
+        net.initialize(manager, DataType.FLOAT64, INPUT);
+        return net;
+    }
+
+    private NDList data(long seed) {
+        Random random = new Random(seed);
+        double[] values = new double[(int) INPUT.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = random.nextDouble();
+        }
+        return new NDList(manager.create(values, INPUT));
+    }
+
+    private NDList labels() {
+        return new NDList(manager.zeros(new Shape(2, 2, 5, 5), DataType.FLOAT64));
+    }
+
+    /** The state after {@code steps - 1} steps, without gradients. */
+    private NDArray stateBeforeLast(RecurrentNet net, NDList data, int steps) {
+        NDArray drive = net.drive(ps, data, false);
+        NDList state = net.getCell().initialState(drive);
+        return net.advance(ps, drive, state, steps - 1, true, true, null).head();
+    }
+
+    /** mean(relu(J^T 1 - lambda)^2) at {@code state}, with J^T 1 from DJL's public autograd. */
+    private double penaltyAt(RecurrentNet net, NDList data, NDArray state) {
+        try (NDManager scope = manager.newSubManager()) {
+            ScopedParameterStore detached = new ScopedParameterStore(ps, scope, true);
+            NDArray drive = net.drive(detached, data, false).stopGradient();
+            NDArray leaf = state.duplicate();
+            leaf.attach(scope);
+            drive.attach(scope);
+            leaf.setRequiresGradient(true);
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDList out = net.step(detached, drive, new NDList(leaf), true);
+                collector.backward(out.head().sum());
+            }
+            double[] u = leaf.getGradient().toDoubleArray();
+            double sum = 0;
+            for (double value : u) {
+                double excess = Math.max(value - LAMBDA, 0);
+                sum += excess * excess;
+            }
+            return sum / u.length;
+        }
+    }
+
+    @Test
+    void cbpttPenaltyGradientEqualsFiniteDifferences() {
+        int steps = 4;
+        RecurrentNet net = build(steps);
+        NDList data = data(1);
+        GradientMethod method = GradientMethods.cbptt(steps, LAMBDA, 1f);
+
+        Gradients.zero(net);
+        StepResult result = method.forwardBackward(net, ps, data, labels(), zeroLoss);
+        Map<String, double[]> analytic = Gradients.read(net);
+        double expected = penaltyAt(net, data, stateBeforeLast(net, data, steps));
+        assertTrue(expected > 1e-4, "the test needs a non-zero penalty, got " + expected);
+        assertEquals(expected, result.penalty(), 1e-6 * expected);
+
+        Map<String, double[]> numeric = Gradients.finiteDifferences(net, manager, 1e-6,
+                n -> penaltyAt(n, data, stateBeforeLast(n, data, steps)));
+        for (String name : numeric.keySet()) {
+            double error = Gradients.relativeError(analytic.get(name), numeric.get(name));
+            if (name.contains("readout")) {
+                assertEquals(0, Gradients.norm(analytic.get(name)), 0, name);
+            } else {
+                assertTrue(Gradients.norm(numeric.get(name)) > 0, name + " has a zero gradient");
+                assertTrue(error < 1e-3, name + ": relative error " + error);
+            }
+        }
+    }
+
+    @Test
+    void crbpPenaltyGradientEqualsFiniteDifferencesWithFixedPointHeld() {
+        int steps = 6;
+        RecurrentNet net = build(steps);
+        NDList data = data(2);
+        GradientMethod method = GradientMethods.crbp(steps, 10, LAMBDA, 1f);
+
+        NDArray fixedPoint = stateBeforeLast(net, data, steps);
+        Gradients.zero(net);
+        StepResult result = method.forwardBackward(net, ps, data, labels(), zeroLoss);
+        Map<String, double[]> analytic = Gradients.read(net);
+        double expected = penaltyAt(net, data, fixedPoint);
+        assertTrue(expected > 1e-4, "the test needs a non-zero penalty, got " + expected);
+        assertEquals(expected, result.penalty(), 1e-6 * expected);
+        assertEquals(0, result.neumannTerms(), "a zero loss has nothing to propagate");
+
+        Map<String, double[]> numeric = Gradients.finiteDifferences(
+                net, manager, 1e-6, n -> penaltyAt(n, data, fixedPoint));
+        for (String name : numeric.keySet()) {
+            double error = Gradients.relativeError(analytic.get(name), numeric.get(name));
+            assertTrue(error < 1e-3, name + ": relative error " + error);
+        }
+    }
+
+    @Test
+    void crbpWithZeroWeightIsExactlyRbp() {
+        int steps = 6;
+        RecurrentNet net = build(steps);
+        NDList data = data(3);
+        NDList labels = new NDList(manager.randomUniform(0, 1, new Shape(2, 2, 5, 5),
+                DataType.FLOAT64));
+        Loss loss = new L2Loss();
+        Map<String, double[]> rbp =
+                Gradients.of(net, GradientMethods.rbp(steps, 8), ps, data, labels, loss);
+        Map<String, double[]> crbp = Gradients.of(
+                net, GradientMethods.crbp(steps, 8, LAMBDA, 0f), ps, data, labels, loss);
+        assertEquals(rbp.keySet(), crbp.keySet());
+        for (String name : rbp.keySet()) {
+            assertArrayEquals(rbp.get(name), crbp.get(name), 0.0, name);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+/*
+ * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
+ */
+package org.crbp.core;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.NormalInitializer;
+import ai.djl.util.PairList;
+
+/** Small cells and networks for the core tests. */
+final class TestCells {
+
+    private TestCells() {}
+
+    /** {@code h' = tanh(W * h + b + x)}: contractive when W is small. */
+    static final class ConvTanhCell extends RecurrentCell {
+        private final int kernel;
+        private final Parameter weight;
+        private final Parameter bias;
+
+        ConvTanhCell(int channels, int kernel, float scale) {
+            this.kernel = kernel;
+            weight = addParameter(
+                    Parameter.builder()
+                            .setName("weight")
+                            .setType(Parameter.Type.WEIGHT)
+                            .optShape(new Shape(channels, channels, kernel, kernel))
+                            .optInitializer(new NormalInitializer(
+                                    scale / (float) Math.sqrt(channels * kernel * kernel)))
+                            .build());
+            bias = addParameter(
+                    Parameter.builder()
+                            .setName("bias")
+                            .setType(Parameter.Type.BIAS)
+                            .optShape(new Shape(channels))
+                            .optInitializer(new NormalInitializer(0.1f))
+                            .build());
+        }
+
+        @Override
+        protected NDList forwardInternal(
+                ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
+            NDArray x = inputs.get(0);
+            NDArray h = inputs.get(1);
+            NDArray w = ps.getValue(weight, x.getDevice(), training);
+            NDArray b = ps.getValue(bias, x.getDevice(), training);
+            NDArray conv = Conv2d.conv2d(h, w, b, new Shape(1, 1),
+                    new Shape(kernel / 2, kernel / 2)).head();
+            return new NDList(conv.add(x).tanh());
+        }
+    }
+
+    /**
+     * Two state tensors: {@code h' = tanh(W * h + x + a c)}, {@code c' = 0.5 c + 0.3 tanh(V * h)}.
+     */
+    static final class TwoStateCell extends RecurrentCell {
+        private final Parameter w;
+        private final Parameter v;
+        private final Parameter a;
+
+        TwoStateCell(int channels, float scale) {
+            float sigma = scale / (float) Math.sqrt(channels * 9);
+            w = addParameter(Parameter.builder().setName("w").setType(Parameter.Type.WEIGHT)
+                    .optShape(new Shape(channels, channels, 3, 3))
+                    .optInitializer(new NormalInitializer(sigma)).build());
+            v = addParameter(Parameter.builder().setName("v").setType(Parameter.Type.WEIGHT)
+                    .optShape(new Shape(channels, channels, 3, 3))
+                    .optInitializer(new NormalInitializer(sigma)).build());
+            a = addParameter(Parameter.builder().setName("a").setType(Parameter.Type.WEIGHT)
+                    .optShape(new Shape(channels, 1, 1))
+                    .optInitializer(new NormalInitializer(0.3f)).build());
+        }
+
+        @Override
+        public Shape[] getStateShapes(Shape driveShape) {
+            return new Shape[] {driveShape, driveShape};
+        }
+
+        @Override
+        protected NDList forwardInternal(
+                ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
+            NDArray x = inputs.get(0);
+            NDArray h = inputs.get(1);
+            NDArray c = inputs.get(2);
+            NDArray wv = ps.getValue(w, x.getDevice(), training);
+            NDArray vv = ps.getValue(v, x.getDevice(), training);
+            NDArray av = ps.getValue(a, x.getDevice(), training);
+            Shape stride = new Shape(1, 1);
+            Shape pad = new Shape(1, 1);
+            NDArray hNext = Conv2d.conv2d(h, wv, null, stride, pad).head()
+                    .add(x).add(c.mul(av)).tanh();
+            NDArray cNext = c.mul(0.5).add(Conv2d.conv2d(h, vv, null, stride, pad).head()
+                    .tanh().mul(0.3));
+            return new NDList(hNext, cNext);
+        }
+    }
+
+    /** A cell whose output has the wrong shape. */
+    static final class BadShapeCell extends RecurrentCell {
+        @Override
+        protected NDList forwardInternal(
+                ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
+            NDArray h = inputs.get(1);
+            return new NDList(h.reshape(h.getShape().get(0), -1));
+        }
+    }
+
+    static Conv2d encoder(int channels) {
+        return Conv2d.builder()
+                .setKernelShape(new Shape(3, 3))
+                .setFilters(channels)
+                .optPadding(new Shape(1, 1))
+                .build();
+    }
+
+    static Conv2d readout(int classes) {
+        return Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(classes).build();
+    }
+
+    static RecurrentNet net(RecurrentCell cell, int channels, int classes, int steps) {
+        return RecurrentNet.builder()
+                .setEncoder(encoder(channels))
+                .setCell(cell)
+                .setReadout(readout(classes))
+                .optSteps(steps)
+                .build();
+    }
+}
