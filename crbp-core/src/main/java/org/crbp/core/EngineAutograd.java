@@ -5,6 +5,7 @@ package org.crbp.core;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 
@@ -32,7 +33,11 @@ final class EngineAutograd {
      */
     static void requireSupport(NDArray array, String what) {
         if (!(array instanceof PtNDArray)) {
-            String engine = array.getManager().getEngine().getEngineName();
+            NDManager manager = array.getManager();
+            String engine =
+                    manager == null || manager.getEngine() == null
+                            ? array.getClass().getName()
+                            : manager.getEngine().getEngineName();
             throw new UnsupportedOperationException(
                     what
                             + " needs the PyTorch engine (ai.djl.pytorch:pytorch-engine) for its"

@@ -73,7 +73,7 @@ class GradientCorrectnessTest {
     @Test
     void bpttEqualsFiniteDifferences() {
         int steps = 4;
-        RecurrentNet net = build(new TestCells.ConvTanhCell(3, 3, 0.9f), 3, steps);
+        RecurrentNet net = build(TestCells.tanh(3, 3, 0.9f), 3, steps);
         NDList data = new NDList(random(INPUT, 1));
         NDList labels = new NDList(random(new Shape(2, 2, 5, 5), 2));
         Map<String, double[]> analytic =
@@ -91,7 +91,7 @@ class GradientCorrectnessTest {
     @Test
     void truncatedBpttEqualsBpttWhenAllStepsRecord() {
         int steps = 4;
-        RecurrentNet net = build(new TestCells.ConvTanhCell(3, 3, 0.9f), 3, steps);
+        RecurrentNet net = build(TestCells.tanh(3, 3, 0.9f), 3, steps);
         NDList data = new NDList(random(INPUT, 3));
         NDList labels = new NDList(random(new Shape(2, 2, 5, 5), 4));
         Map<String, double[]> full =
@@ -112,7 +112,7 @@ class GradientCorrectnessTest {
     @Test
     void rbpEqualsLongBptt() {
         int steps = 60;
-        RecurrentNet net = build(new TestCells.ConvTanhCell(3, 3, 0.5f), 3, steps);
+        RecurrentNet net = build(TestCells.tanh(3, 3, 0.5f), 3, steps);
         NDList data = new NDList(random(INPUT, 5));
         NDList labels = new NDList(random(new Shape(2, 2, 5, 5), 6));
         Map<String, double[]> bptt =

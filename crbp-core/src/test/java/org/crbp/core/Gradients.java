@@ -6,6 +6,7 @@ package org.crbp.core;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
@@ -45,8 +46,9 @@ final class Gradients {
         for (Pair<String, Parameter> p : net.getParameters()) {
             NDArray array = p.getValue().getArray();
             if (array.hasGradient()) {
-                try (NDArray g = array.getGradient()) {
-                    out.put(p.getKey(), g.toDoubleArray());
+                try (NDArray g = array.getGradient();
+                        NDArray asDouble = g.toType(DataType.FLOAT64, false)) {
+                    out.put(p.getKey(), asDouble.toDoubleArray());
                 }
             }
         }

@@ -58,7 +58,7 @@ class PenaltyGradientTest {
     }
 
     private RecurrentNet build(int steps) {
-        RecurrentNet net = TestCells.net(new TestCells.ConvTanhCell(3, 3, 0.9f), 3, 2, steps);
+        RecurrentNet net = TestCells.net(TestCells.tanh(3, 3, 0.9f), 3, 2, steps);
         net.initialize(manager, DataType.FLOAT64, INPUT);
         return net;
     }

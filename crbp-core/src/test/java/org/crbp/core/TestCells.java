@@ -17,42 +17,10 @@ final class TestCells {
 
     private TestCells() {}
 
-    /** {@code h' = tanh(W * h + b + x)}: contractive when W is small. */
-    static final class ConvTanhCell extends RecurrentCell {
-        private final int kernel;
-        private final Parameter weight;
-        private final Parameter bias;
-
-        ConvTanhCell(int channels, int kernel, float scale) {
-            this.kernel = kernel;
-            weight = addParameter(
-                    Parameter.builder()
-                            .setName("weight")
-                            .setType(Parameter.Type.WEIGHT)
-                            .optShape(new Shape(channels, channels, kernel, kernel))
-                            .optInitializer(new NormalInitializer(
-                                    scale / (float) Math.sqrt(channels * kernel * kernel)))
-                            .build());
-            bias = addParameter(
-                    Parameter.builder()
-                            .setName("bias")
-                            .setType(Parameter.Type.BIAS)
-                            .optShape(new Shape(channels))
-                            .optInitializer(new NormalInitializer(0.1f))
-                            .build());
-        }
-
-        @Override
-        protected NDList forwardInternal(
-                ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
-            NDArray x = inputs.get(0);
-            NDArray h = inputs.get(1);
-            NDArray w = ps.getValue(weight, x.getDevice(), training);
-            NDArray b = ps.getValue(bias, x.getDevice(), training);
-            NDArray conv = Conv2d.conv2d(h, w, b, new Shape(1, 1),
-                    new Shape(kernel / 2, kernel / 2)).head();
-            return new NDList(conv.add(x).tanh());
-        }
+    /** The library's {@code h' = tanh(W * h + b + x)} cell: contractive when scale is small. */
+    static TanhCell tanh(int channels, int kernel, float scale) {
+        return TanhCell.builder().setChannels(channels).optKernel(kernel).optWeightScale(scale)
+                .build();
     }
 
     /**
