@@ -1,0 +1,196 @@
+/*
+ * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
+ */
+package org.crbp.models;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.util.PairList;
+
+/**
+ * Batch normalisation over {@code (N, H, W)} per channel that always uses the batch's statistics,
+ * in training and in evaluation, and keeps no running statistics: PyTorch's {@code
+ * BatchNorm2d(track_running_stats=False)}.
+ *
+ * <p>{@code y = (x - mean) / sqrt(var + eps) * weight + bias}, with the biased variance, as PyTorch
+ * normalises. Unlike DJL's {@code BatchNorm} it changes no state when called, so that the
+ * auxiliary evaluations of a step (Neumann terms, the penalty) leave the model unchanged.
+ *
+ * <p>Parameters: {@code weight} (type GAMMA, shape {@code (C)}) and {@code bias} (type BETA).
+ */
+public final class BatchStatsNorm extends AbstractBlock {
+
+    /** The epsilon of the reference's batch norms, 1e-3. */
+    public static final double DEFAULT_EPS = 1e-3;
+
+    private static final byte VERSION = 1;
+
+    private final int channels;
+    private final double eps;
+    private final Parameter weight;
+    private final Parameter bias;
+
+    private BatchStatsNorm(Builder builder) {
+        super(VERSION);
+        channels = builder.channels;
+        eps = builder.eps;
+        weight =
+                addParameter(
+                        Parameter.builder()
+                                .setName("weight")
+                                .setType(Parameter.Type.GAMMA)
+                                .optShape(new Shape(channels))
+                                .optInitializer(Initializers.constant(builder.weightInit))
+                                .build());
+        bias =
+                addParameter(
+                        Parameter.builder()
+                                .setName("bias")
+                                .setType(Parameter.Type.BETA)
+                                .optShape(new Shape(channels))
+                                .optInitializer(Initializer.ZEROS)
+                                .build());
+    }
+
+    /**
+     * Creates a builder.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Normalises {@code x} of shape {@code (N, C, H, W)} with its batch statistics per channel.
+     * The result belongs to {@code x}'s manager.
+     *
+     * @param x the input
+     * @param weight the scale, shape {@code (C)}
+     * @param bias the shift, shape {@code (C)}
+     * @param eps the epsilon added to the variance
+     * @return the normalised input
+     */
+    public static NDArray normalize(NDArray x, NDArray weight, NDArray bias, double eps) {
+        int[] axes = {0, 2, 3};
+        Shape cs = new Shape(1, weight.getShape().get(0), 1, 1);
+        Shape xs = x.getShape();
+        double count = (double) xs.get(0) * xs.get(2) * xs.get(3);
+        // sum / count: the engine's mean reduces over one axis only
+        NDArray centred = x.sub(x.sum(axes, true).div(count));
+        NDArray var = centred.square().sum(axes, true).div(count);
+        // scale = weight / sqrt(var + eps), a (1, C, 1, 1) array
+        NDArray scale = var.add(eps).sqrt().pow(-1).mul(weight.reshape(cs));
+        return centred.mul(scale).add(bias.reshape(cs));
+    }
+
+    /**
+     * Returns the number of channels.
+     *
+     * @return the channels
+     */
+    public int getChannels() {
+        return channels;
+    }
+
+    /**
+     * Returns the scale parameter.
+     *
+     * @return the weight
+     */
+    public Parameter getWeight() {
+        return weight;
+    }
+
+    /**
+     * Returns the shift parameter.
+     *
+     * @return the bias
+     */
+    public Parameter getBias() {
+        return bias;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore parameterStore,
+            NDList inputs,
+            boolean training,
+            PairList<String, Object> params) {
+        NDArray x = inputs.singletonOrThrow();
+        NDArray w = parameterStore.getValue(weight, x.getDevice(), training);
+        NDArray b = parameterStore.getValue(bias, x.getDevice(), training);
+        return new NDList(normalize(x, w, b, eps));
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0]};
+    }
+
+    /** The builder of {@link BatchStatsNorm}. */
+    public static final class Builder {
+        private int channels = -1;
+        private double eps = DEFAULT_EPS;
+        private double weightInit = 1.0;
+
+        Builder() {}
+
+        /**
+         * Sets the number of channels (required).
+         *
+         * @param channels the channels, at least 1
+         * @return this builder
+         */
+        public Builder setChannels(int channels) {
+            this.channels = channels;
+            return this;
+        }
+
+        /**
+         * Sets epsilon (default 1e-3, the reference's).
+         *
+         * @param eps a positive number
+         * @return this builder
+         */
+        public Builder optEps(double eps) {
+            this.eps = eps;
+            return this;
+        }
+
+        /**
+         * Sets the initial value of the scale (default 1; the hGRU's inner norms use 0.1).
+         *
+         * @param weightInit the initial scale
+         * @return this builder
+         */
+        public Builder optWeightInit(double weightInit) {
+            this.weightInit = weightInit;
+            return this;
+        }
+
+        /**
+         * Builds the block.
+         *
+         * @return the block
+         * @throws IllegalArgumentException if channels or eps are invalid
+         */
+        public BatchStatsNorm build() {
+            if (channels < 1) {
+                throw new IllegalArgumentException(
+                        "BatchStatsNorm needs setChannels(c) with c >= 1, got " + channels);
+            }
+            if (!(eps > 0)) {
+                throw new IllegalArgumentException("eps must be positive, got " + eps);
+            }
+            return new BatchStatsNorm(this);
+        }
+    }
+}
