@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * w))} along {@code r_i} in state {@code i}. So {@code grad P} is the gradient of the central
  * difference {@code (S_i(h + e r_i) - S_i(h - e r_i)) / (2e)} with {@code r_i} held constant: two
  * extra first-order evaluations of the step per state tensor, no {@code create_graph}, and none at
- * all when {@code r = 0} (already contractive).
+ * all when {@code r = 0} (already contractive). Each evaluation is back-propagated and freed before
+ * the next, so the penalty never holds more than one extra step graph.
  */
 abstract class AbstractGradientMethod implements GradientMethod {
 
@@ -109,43 +110,48 @@ abstract class AbstractGradientMethod implements GradientMethod {
             }
         }
         if (lcp == null) {
+            columnSums.close();
             return new Contraction(0, max, null);
         }
         double value = 0;
         NDList cotangents = new NDList(columnSums.size());
         for (NDArray u : columnSums) {
             double normaliser = lcp.getReduction() == LipschitzPenalty.Reduction.MEAN ? u.size() : 1;
-            NDArray excess = u.sub(lcp.getLambda()).maximum(0);
             double part;
-            try (NDArray squares = excess.square().sum()) {
-                part = Jacobians.toDouble(squares) / normaliser;
+            try (NDArray shifted = u.sub(lcp.getLambda());
+                    NDArray excess = shifted.maximum(0);
+                    NDArray squares = excess.square();
+                    NDArray total = squares.sum()) {
+                part = Jacobians.toDouble(total) / normaliser;
+                if (part > 0) {
+                    NDArray r = excess.mul(2.0 / normaliser);
+                    r.attach(scope);
+                    cotangents.add(r);
+                } else {
+                    cotangents.add(null);
+                }
             }
             value += part;
-            if (part > 0) {
-                NDArray r = excess.mul(2.0 / normaliser);
-                r.attach(scope);
-                cotangents.add(r);
-            } else {
-                cotangents.add(null);
-            }
-            excess.close();
         }
+        columnSums.close();
         return new Contraction(value, max, cotangents);
     }
 
     /**
-     * Builds the scalar whose gradient is the penalty's gradient with respect to the parameters,
-     * the drive and {@code state} (as far as their graphs reach): the sum over state tensors of
-     * the central difference of {@code S_i} along {@code r_i}. Returns {@code null} when every
-     * {@code r_i} is zero.
+     * Adds {@code weight * grad P} into the gradients of the parameters, the drive and {@code
+     * state} (as far as their graphs reach): for each state tensor with a non-zero {@code r_i},
+     * the central difference of {@code S_i} along {@code r_i}, one evaluation and one backward at
+     * a time so that at most one extra step graph exists. With {@code keepGraph} the graphs that
+     * {@code drive} and {@code state} hang from survive for a later backward.
      */
-    static NDArray penaltySurrogate(
+    static void backwardPenalty(
             RecurrentNet net,
-            ParameterStore recording,
+            ParameterStore parameterStore,
             NDArray drive,
             NDList state,
-            NDList cotangents) {
-        NDArray surrogate = null;
+            NDList cotangents,
+            float weight,
+            boolean keepGraph) {
         for (int i = 0; i < state.size(); i++) {
             NDArray r = cotangents.get(i);
             if (r == null) {
@@ -154,17 +160,21 @@ abstract class AbstractGradientMethod implements GradientMethod {
             NDArray h = state.get(i);
             double epsilon = epsilon(h.getDataType()) * Math.max(Jacobians.rms(h), 1.0);
             double scale = epsilon / Jacobians.rms(r);
-            NDArray delta = r.mul(scale);
-            NDArray sumPlus = net.step(recording, drive, replace(state, i, h.add(delta)), true)
-                    .get(i)
-                    .sum();
-            NDArray sumMinus = net.step(recording, drive, replace(state, i, h.sub(delta)), true)
-                    .get(i)
-                    .sum();
-            NDArray term = sumPlus.sub(sumMinus).mul(1.0 / (2.0 * scale));
-            surrogate = surrogate == null ? term : surrogate.add(term);
+            for (int sign = 1; sign >= -1; sign -= 2) {
+                try (NDManager side = h.getManager().newSubManager()) {
+                    ScopedParameterStore store =
+                            new ScopedParameterStore(parameterStore, side, false);
+                    h.tempAttach(side);
+                    r.tempAttach(side);
+                    NDArray shifted = h.add(r.mul(sign * scale));
+                    NDArray sum = net.step(store, drive, replace(state, i, shifted), true)
+                            .get(i)
+                            .sum();
+                    NDArray term = sum.mul(sign * weight / (2.0 * scale));
+                    EngineAutograd.backward(term, term.onesLike(), keepGraph);
+                }
+            }
         }
-        return surrogate;
     }
 
     private static NDList replace(NDList state, int index, NDArray value) {

@@ -100,13 +100,13 @@ public final class Bptt extends AbstractGradientMethod {
 
             NDList predictions = net.readout(recording, last, true);
             double[] lossValue = new double[1];
-            NDArray target = evaluateLoss(loss, labels, predictions, lossValue);
+            NDArray lossArray = evaluateLoss(loss, labels, predictions, lossValue);
             if (penaltyDue && contraction.hasGradient() && penalty.getWeight() > 0) {
-                NDArray surrogate = penaltySurrogate(
-                        net, recording, drive, previous, contraction.cotangents);
-                target = target.add(surrogate.mul(penalty.getWeight()));
+                // the trajectory's graph must survive for the loss's backward below
+                backwardPenalty(net, parameterStore, drive, previous, contraction.cotangents,
+                        penalty.getWeight(), true);
             }
-            collector.backward(target);
+            collector.backward(lossArray);
 
             double residual = Jacobians.relativeDifference(last, previous);
             return new StepResult(

@@ -80,9 +80,9 @@ final class Jacobians {
         NDList sums = new NDList(outputs.size());
         for (int i = 0; i < outputs.size(); i++) {
             zero(leaves);
-            NDArray ones = outputs.get(i).onesLike();
-            ones.attach(manager);
-            EngineAutograd.backward(outputs.get(i), ones, true);
+            try (NDArray ones = outputs.get(i).onesLike()) {
+                EngineAutograd.backward(outputs.get(i), ones, true);
+            }
             NDArray gradient = leaves.get(i).getGradient();
             NDArray copy = gradient.duplicate();
             gradient.close();
@@ -119,8 +119,9 @@ final class Jacobians {
     static double norm(NDList list) {
         double sum = 0;
         for (NDArray array : list) {
-            try (NDArray squares = array.square().sum()) {
-                sum += toDouble(squares);
+            try (NDArray squares = array.square();
+                    NDArray total = squares.sum()) {
+                sum += toDouble(total);
             }
         }
         return Math.sqrt(sum);
@@ -136,8 +137,10 @@ final class Jacobians {
     static double relativeDifference(NDList a, NDList b) {
         double difference = 0;
         for (int i = 0; i < a.size(); i++) {
-            try (NDArray d = a.get(i).sub(b.get(i)).square().sum()) {
-                difference += toDouble(d);
+            try (NDArray d = a.get(i).sub(b.get(i));
+                    NDArray squares = d.square();
+                    NDArray total = squares.sum()) {
+                difference += toDouble(total);
             }
         }
         double reference = norm(a);
@@ -151,7 +154,8 @@ final class Jacobians {
      * @return the root mean square
      */
     static double rms(NDArray array) {
-        try (NDArray meanSquare = array.square().mean()) {
+        try (NDArray squares = array.square();
+                NDArray meanSquare = squares.mean()) {
             return Math.sqrt(toDouble(meanSquare));
         }
     }

@@ -93,58 +93,76 @@ public final class Rbp extends AbstractGradientMethod {
             NDList fixedPoint =
                     net.advance(parameterStore, detachedDrive, start, steps - 1, true, true, null);
 
+            // the drive becomes a leaf: every step graph below hangs from it, and its gradient
+            // goes through the encoder once at the end
+            NDArray driveLeaf = Jacobians.leaves(new NDList(drive), scope).head();
+
+            Contraction contraction = null;
+            NDList lastValue;
+            NDList predictions;
+            double residual;
+            double[] lossValue = new double[1];
+            NeumannSeries series;
             try (AuxiliaryStep aux =
                     auxiliaryStep(net, parameterStore, detachedDrive, fixedPoint, scope)) {
-                Contraction contraction = null;
                 if (needsColumnSums(penaltyDue, drive)) {
                     contraction = contraction(aux, penaltyDue ? penalty : null, scope);
                     checkPenalty(contraction);
                 }
-
-                // the one recorded step, and the loss gradient at its output
-                NDList last = net.step(recording, drive, fixedPoint, true);
-                NDList lastLeaves = Jacobians.leaves(last, scope);
-                NDList predictions = net.readout(recording, lastLeaves, true);
-                double[] lossValue = new double[1];
+                // the auxiliary step computed h_T's value: take dL/dh_T there
+                lastValue = Jacobians.leaves(aux.outputs, scope);
+                predictions = net.readout(recording, lastValue, true);
                 NDArray lossArray = evaluateLoss(loss, labels, predictions, lossValue);
                 collector.backward(lossArray);
-                NDList cotangent = new NDList(lastLeaves.size());
-                for (NDArray leaf : lastLeaves) {
+                // the leaves' gradient tensors are dL/dh_T; nothing else holds them now
+                NDList cotangent = new NDList(lastValue.size());
+                for (NDArray leaf : lastValue) {
                     NDArray gradient = leaf.getGradient();
-                    cotangent.add(gradient.duplicate());
-                    gradient.close();
+                    gradient.attach(scope);
+                    cotangent.add(gradient);
                 }
-                cotangent.attach(scope);
+                residual = Jacobians.relativeDifference(lastValue, fixedPoint);
+                lastValue.close();
+                series = neumann(aux, cotangent, scope);
+            }
 
-                NeumannSeries series = neumann(aux, cotangent, scope);
-
+            // one recorded step at a time: the last step with the summed cotangent, then the
+            // penalty's two evaluations; finally the drive's gradient through the encoder
+            try (NDManager stepScope = scope.newSubManager()) {
+                ScopedParameterStore store =
+                        new ScopedParameterStore(parameterStore, stepScope, false);
+                fixedPoint.tempAttach(stepScope);
+                NDList last = net.step(store, driveLeaf, fixedPoint, true);
                 NDArray target = null;
                 for (int i = 0; i < last.size(); i++) {
-                    NDArray term = series.sum.get(i).mul(last.get(i)).sum();
+                    NDArray term = last.get(i).mul(series.sum.get(i)).sum();
                     target = target == null ? term : target.add(term);
                 }
-                if (penaltyDue && contraction.hasGradient() && penalty.getWeight() > 0) {
-                    NDArray surrogate = penaltySurrogate(
-                            net, recording, drive, fixedPoint, contraction.cotangents);
-                    target = target.add(surrogate.mul(penalty.getWeight()));
-                }
                 collector.backward(target);
-
-                double residual = Jacobians.relativeDifference(last, fixedPoint);
-                return new StepResult(
-                        keepPredictions(predictions, caller),
-                        (float) lossValue[0],
-                        penaltyDue ? (float) contraction.penalty : 0f,
-                        penaltyDue,
-                        series.terms,
-                        series.diverged,
-                        (float) residual,
-                        contraction == null ? Float.NaN : (float) contraction.maxColumnSum);
             }
+            if (penaltyDue && contraction.hasGradient() && penalty.getWeight() > 0) {
+                backwardPenalty(net, parameterStore, driveLeaf, fixedPoint,
+                        contraction.cotangents, penalty.getWeight(), false);
+            }
+            NDArray driveGradient = driveLeaf.getGradient();
+            collector.backward(drive.mul(driveGradient).sum());
+
+            return new StepResult(
+                    keepPredictions(predictions, caller),
+                    (float) lossValue[0],
+                    penaltyDue ? (float) contraction.penalty : 0f,
+                    penaltyDue,
+                    series.terms,
+                    series.diverged,
+                    (float) residual,
+                    contraction == null ? Float.NaN : (float) contraction.maxColumnSum);
         }
     }
 
-    /** Sums {@code (J^T)^k v} for k = 0.. with the stopping rules; the sum lives in scope. */
+    /**
+     * Sums {@code (J^T)^k v} for k = 0.. with the stopping rules; the sum lives in scope. Takes
+     * ownership of {@code v0} and closes it.
+     */
     private NeumannSeries neumann(AuxiliaryStep aux, NDList v0, NDManager scope) {
         NDList sum = new NDList(v0.size());
         for (NDArray v : v0) {
@@ -180,9 +198,7 @@ public final class Rbp extends AbstractGradientMethod {
                 }
                 used = k;
                 next.attach(aux.manager);
-                if (term != v0) {
-                    term.close();
-                }
+                term.close();
                 term = next;
                 previousNorm = norm;
                 stop = norm <= tolerance * firstNorm;
