@@ -77,16 +77,20 @@ public final class BatchStatsNorm extends AbstractBlock {
      * @return the normalised input
      */
     public static NDArray normalize(NDArray x, NDArray weight, NDArray bias, double eps) {
-        int[] axes = {0, 2, 3};
         Shape cs = new Shape(1, weight.getShape().get(0), 1, 1);
-        Shape xs = x.getShape();
-        double count = (double) xs.get(0) * xs.get(2) * xs.get(3);
-        // sum / count: the engine's mean reduces over one axis only
-        NDArray centred = x.sub(x.sum(axes, true).div(count));
-        NDArray var = centred.square().sum(axes, true).div(count);
-        // scale = weight / sqrt(var + eps), a (1, C, 1, 1) array
-        NDArray scale = var.add(eps).sqrt().pow(-1).mul(weight.reshape(cs));
-        return centred.mul(scale).add(bias.reshape(cs));
+        NDArray centred = x.sub(channelMean(x));
+        NDArray std = channelMean(centred.square()).add(eps).sqrt();
+        return centred.div(std).mul(weight.reshape(cs)).add(bias.reshape(cs));
+    }
+
+    /**
+     * The mean over axes 0, 2 and 3, kept as {@code (1, C, 1, 1)}. Written as three one-axis means
+     * (the engine's mean takes one axis) and with no scalar operand: DJL's {@code div(Number)}
+     * wraps the number in a Java-owned buffer that it frees right after the operation, while
+     * autograd keeps the scalar for the backward pass; backward could then read freed memory.
+     */
+    private static NDArray channelMean(NDArray x) {
+        return x.mean(new int[] {3}, true).mean(new int[] {2}, true).mean(new int[] {0}, true);
     }
 
     /**
