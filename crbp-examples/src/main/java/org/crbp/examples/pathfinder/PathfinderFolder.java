@@ -1,0 +1,329 @@
+package org.crbp.examples.pathfinder;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.function.LongConsumer;
+import java.util.stream.Stream;
+
+/**
+ * A generated Pathfinder folder: {@code images/NNNNNN.png}, {@code masks/NNNNNN.png} (same names,
+ * 8-bit grayscale, mask 255 on the target) and {@code metadata.json}.
+ *
+ * <p>Write one with {@link #generate}; open one with {@link #open(Path)}. {@code metadata.json}
+ * is written last, so an interrupted generation leaves a folder that {@link #open(Path)} rejects.
+ */
+public final class PathfinderFolder {
+
+    /** The metadata file name. */
+    public static final String METADATA = "metadata.json";
+    /** The image folder name. */
+    public static final String IMAGES = "images";
+    /** The mask folder name. */
+    public static final String MASKS = "masks";
+
+    private final Path dir;
+    private final PathfinderMetadata metadata;
+
+    private PathfinderFolder(Path dir, PathfinderMetadata metadata) {
+        this.dir = dir;
+        this.metadata = metadata;
+    }
+
+    /**
+     * Returns the file name of image {@code i} (0-based position in the folder).
+     *
+     * @param i the position
+     * @return {@code NNNNNN.png}, at least 6 digits
+     */
+    public static String fileName(long i) {
+        return String.format(Locale.ROOT, "%06d.png", i);
+    }
+
+    /**
+     * Generates {@code count} images of a preset into {@code dir}.
+     *
+     * @param dir the output folder (created if missing)
+     * @param preset the preset
+     * @param seed the dataset seed
+     * @param count the number of images
+     * @param threads worker threads ({@code <= 0}: all processors)
+     * @param overwrite whether a non-empty folder may be overwritten
+     * @param progress called with the number of images written so far, or {@code null}
+     * @return the written folder
+     * @throws IOException if writing fails
+     * @throws IllegalArgumentException if the folder is not empty and {@code overwrite} is false
+     */
+    public static PathfinderFolder generate(
+            Path dir,
+            PathfinderPreset preset,
+            long seed,
+            long count,
+            int threads,
+            boolean overwrite,
+            LongConsumer progress)
+            throws IOException {
+        return generate(
+                dir, preset.presetName(), preset.config(), seed, 0, count, threads, overwrite,
+                progress);
+    }
+
+    /**
+     * Generates images {@code firstIndex .. firstIndex+count-1} of dataset {@code seed} into
+     * {@code dir}; file {@code i} holds generator index {@code firstIndex + i}.
+     *
+     * @param dir the output folder (created if missing)
+     * @param presetName the preset name to record, or {@link PathfinderMetadata#CUSTOM}
+     * @param config the configuration
+     * @param seed the dataset seed
+     * @param firstIndex the generator index of the first file
+     * @param count the number of images
+     * @param threads worker threads ({@code <= 0}: all processors)
+     * @param overwrite whether a non-empty folder may be overwritten
+     * @param progress called with the number of images written so far, or {@code null}
+     * @return the written folder
+     * @throws IOException if writing fails
+     * @throws IllegalArgumentException if the folder is not empty and {@code overwrite} is false
+     */
+    public static PathfinderFolder generate(
+            Path dir,
+            String presetName,
+            PathfinderConfig config,
+            long seed,
+            long firstIndex,
+            long count,
+            int threads,
+            boolean overwrite,
+            LongConsumer progress)
+            throws IOException {
+        if (count < 1) {
+            throw new IllegalArgumentException("count must be >= 1, got " + count);
+        }
+        if (firstIndex < 0) {
+            throw new IllegalArgumentException("firstIndex must be >= 0, got " + firstIndex);
+        }
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("Output path exists and is not a folder: " + dir);
+        }
+        if (Files.isDirectory(dir) && !isEmpty(dir)) {
+            if (!overwrite) {
+                throw new IllegalArgumentException(
+                        "Refusing to overwrite the non-empty folder "
+                                + dir
+                                + " (ask for overwrite to replace its Pathfinder files)");
+            }
+            clean(dir);
+        }
+        Path images = Files.createDirectories(dir.resolve(IMAGES));
+        Path masks = Files.createDirectories(dir.resolve(MASKS));
+        PathfinderGenerator gen = new PathfinderGenerator(config);
+        int w = config.getOutputWidth();
+        int h = config.getOutputHeight();
+        try {
+            gen.forEach(
+                    seed,
+                    firstIndex,
+                    count,
+                    threads,
+                    s -> {
+                        String name = fileName(s.getIndex() - firstIndex);
+                        try {
+                            PathfinderImages.writePng(
+                                    PathfinderImages.imageToGray(s.getImage(), w, h),
+                                    images.resolve(name));
+                            PathfinderImages.writePng(
+                                    PathfinderImages.maskToGray(s.getMask(), w, h),
+                                    masks.resolve(name));
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    },
+                    progress);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        PathfinderMetadata meta =
+                new PathfinderMetadata(
+                        presetName, config, seed, firstIndex, count, PathfinderGenerator.VERSION);
+        Files.writeString(dir.resolve(METADATA), meta.toJson(), StandardCharsets.UTF_8);
+        return new PathfinderFolder(dir, meta);
+    }
+
+    /**
+     * Opens a generated folder.
+     *
+     * @param dir the folder
+     * @return the folder
+     * @throws IOException if the metadata cannot be read
+     * @throws IllegalArgumentException if the folder is not a complete Pathfinder folder
+     */
+    public static PathfinderFolder open(Path dir) throws IOException {
+        Path m = dir.resolve(METADATA);
+        if (!Files.isRegularFile(m)) {
+            throw new IllegalArgumentException(
+                    "No "
+                            + METADATA
+                            + " in "
+                            + dir
+                            + ": not a generated Pathfinder folder, or its generation did not"
+                            + " finish");
+        }
+        PathfinderMetadata meta;
+        try {
+            meta = PathfinderMetadata.fromJson(Files.readString(m, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(m + ": " + e.getMessage(), e);
+        }
+        for (long i : new long[] {0, meta.getCount() - 1}) {
+            for (String sub : new String[] {IMAGES, MASKS}) {
+                Path f = dir.resolve(sub).resolve(fileName(i));
+                if (!Files.isRegularFile(f)) {
+                    throw new IllegalArgumentException(
+                            "Pathfinder folder "
+                                    + dir
+                                    + " is incomplete: "
+                                    + METADATA
+                                    + " lists "
+                                    + meta.getCount()
+                                    + " images but "
+                                    + f
+                                    + " is missing");
+                }
+            }
+        }
+        return new PathfinderFolder(dir, meta);
+    }
+
+    /**
+     * Checks that this folder holds what a caller asked for.
+     *
+     * @param presetName the expected preset name, or {@code null} to skip the check
+     * @param config the expected configuration, or {@code null} to skip the check
+     * @param seed the expected seed, or {@code null} to skip the check
+     * @param minCount the number of images needed
+     * @throws IllegalArgumentException naming every mismatch
+     */
+    public void verify(String presetName, PathfinderConfig config, Long seed, long minCount) {
+        StringBuilder sb = new StringBuilder();
+        if (presetName != null && !presetName.equals(metadata.getPreset())) {
+            sb.append("; preset ")
+                    .append(metadata.getPreset())
+                    .append(" (requested ")
+                    .append(presetName)
+                    .append(')');
+        }
+        if (config != null && !config.equals(metadata.getConfig())) {
+            sb.append("; parameters ")
+                    .append(metadata.getConfig().toMap())
+                    .append(" (requested ")
+                    .append(config.toMap())
+                    .append(')');
+        }
+        if (seed != null && seed != metadata.getSeed()) {
+            sb.append("; seed ")
+                    .append(metadata.getSeed())
+                    .append(" (requested ")
+                    .append(seed)
+                    .append(')');
+        }
+        if (minCount > metadata.getCount()) {
+            sb.append("; ")
+                    .append(metadata.getCount())
+                    .append(" images (requested ")
+                    .append(minCount)
+                    .append(')');
+        }
+        if (!PathfinderGenerator.VERSION.equals(metadata.getGeneratorVersion())) {
+            sb.append("; generator version ")
+                    .append(metadata.getGeneratorVersion())
+                    .append(" (this build is ")
+                    .append(PathfinderGenerator.VERSION)
+                    .append(')');
+        }
+        if (sb.length() > 0) {
+            throw new IllegalArgumentException(
+                    "Pathfinder folder "
+                            + dir
+                            + " does not match the request: it has "
+                            + sb.substring(2));
+        }
+    }
+
+    /** @return the folder */
+    public Path getDir() {
+        return dir;
+    }
+
+    /** @return the folder's metadata */
+    public PathfinderMetadata getMetadata() {
+        return metadata;
+    }
+
+    /** @return the number of images */
+    public long size() {
+        return metadata.getCount();
+    }
+
+    /**
+     * Reads image {@code i}.
+     *
+     * @param i the position in the folder
+     * @return row-major values {@code k / 255}
+     * @throws IOException if reading fails
+     */
+    public float[] readImage(long i) throws IOException {
+        PathfinderConfig c = metadata.getConfig();
+        return PathfinderImages.readImage(
+                dir.resolve(IMAGES).resolve(fileName(check(i))),
+                c.getOutputWidth(),
+                c.getOutputHeight());
+    }
+
+    /**
+     * Reads mask {@code i}.
+     *
+     * @param i the position in the folder
+     * @return row-major values in {0, 1}
+     * @throws IOException if reading fails
+     */
+    public byte[] readMask(long i) throws IOException {
+        PathfinderConfig c = metadata.getConfig();
+        return PathfinderImages.readMask(
+                dir.resolve(MASKS).resolve(fileName(check(i))),
+                c.getOutputWidth(),
+                c.getOutputHeight());
+    }
+
+    private long check(long i) {
+        if (i < 0 || i >= metadata.getCount()) {
+            throw new IndexOutOfBoundsException(
+                    "Image " + i + " out of range 0.." + (metadata.getCount() - 1));
+        }
+        return i;
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        }
+    }
+
+    /** Removes this format's files only: metadata.json and the PNGs in images/ and masks/. */
+    private static void clean(Path dir) throws IOException {
+        Files.deleteIfExists(dir.resolve(METADATA));
+        for (String sub : new String[] {IMAGES, MASKS}) {
+            Path d = dir.resolve(sub);
+            if (Files.isDirectory(d)) {
+                try (DirectoryStream<Path> ds = Files.newDirectoryStream(d, "*.png")) {
+                    for (Path f : ds) {
+                        Files.delete(f);
+                    }
+                }
+            }
+        }
+    }
+}
