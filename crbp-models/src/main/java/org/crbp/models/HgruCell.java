@@ -188,8 +188,8 @@ public final class HgruCell extends RecurrentCell {
                         ps.getValue(bnBias[3], d, training),
                         eps);
         // 6. h~ = sp(kappa h1 + gamma c2 + w h1 c2)
-        NDArray hTilde =
-                Activation.softPlus(h1.mul(kp).add(c2.mul(gm)).add(h1.mul(ww).mul(c2)));
+        // written as sp((w h1 + gamma) c2 + kappa h1): fewer passes over the state
+        NDArray hTilde = Activation.softPlus(h1.mul(ww).add(gm).mul(c2).add(h1.mul(kp)));
         // 7. h' = sp((1 - g2) h + g2 h~), written as sp(h + g2 (h~ - h))
         NDArray next = Activation.softPlus(h.add(hTilde.sub(h).mul(g2)));
         return new NDList(next);

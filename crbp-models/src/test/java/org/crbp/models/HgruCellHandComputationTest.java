@@ -25,7 +25,8 @@ class HgruCellHandComputationTest {
     private static final int H = 4;
     private static final int W = 5;
     private static final int K = 3;
-    private static final double EPS = 1e-3;
+    /** The engine's fused batch norm takes eps as a float: 1e-3f, not the double 1e-3. */
+    private static final double EPS = 1e-3f;
 
     private final Random random = new Random(42);
 
