@@ -124,6 +124,8 @@ public final class RecurrentNet extends AbstractBlock {
         GradientMethods.checkSteps(numSteps);
         NDManager outer = inputs.head().getManager();
         try (NDManager scope = outer.newSubManager()) {
+            // the inputs visit the scope so that the encoder's results are freed with it
+            inputs.tempAttach(scope);
             ScopedParameterStore store = new ScopedParameterStore(parameterStore, scope, false);
             NDArray drive = drive(store, inputs, training);
             NDList state = cell.initialState(drive);
@@ -258,6 +260,7 @@ public final class RecurrentNet extends AbstractBlock {
         GradientMethods.checkSteps(numSteps);
         NDManager outer = inputs.head().getManager();
         try (NDManager scope = outer.newSubManager()) {
+            inputs.tempAttach(scope);
             ScopedParameterStore store = new ScopedParameterStore(parameterStore, scope, true);
             NDArray drive = drive(store, inputs, false).stopGradient();
             NDList state = cell.initialState(drive);
