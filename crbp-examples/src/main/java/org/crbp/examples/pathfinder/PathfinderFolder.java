@@ -132,12 +132,9 @@ public final class PathfinderFolder {
                     s -> {
                         String name = fileName(s.getIndex() - firstIndex);
                         try {
-                            PathfinderImages.writePng(
-                                    PathfinderImages.imageToGray(s.getImage(), w, h),
-                                    images.resolve(name));
-                            PathfinderImages.writePng(
-                                    PathfinderImages.maskToGray(s.getMask(), w, h),
-                                    masks.resolve(name));
+                            PathfinderImages.writeImagePng(
+                                    s.getImage(), w, h, images.resolve(name));
+                            PathfinderImages.writeMaskPng(s.getMask(), w, h, masks.resolve(name));
                         } catch (IOException e) {
                             throw new UncheckedIOException(e);
                         }
