@@ -40,6 +40,15 @@ public final class StepResult {
     }
 
     /**
+     * Creates a builder, for gradient methods written outside crbp.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
      * Returns the predictions at the last step, in the manager of the batch's data.
      *
      * @return the predictions
@@ -124,5 +133,102 @@ public final class StepResult {
                 "StepResult[loss=%.5g, penalty=%.5g, neumannTerms=%d, diverged=%b, residual=%.3g,"
                         + " maxJTone=%.4g]",
                 loss, penalty, neumannTerms, diverged, residual, maxJacobianColumnSum);
+    }
+
+    /** The builder for {@link StepResult}. */
+    public static final class Builder {
+        private NDList predictions;
+        private float loss = Float.NaN;
+        private float penalty;
+        private boolean penaltyApplied;
+        private int neumannTerms;
+        private boolean diverged;
+        private float residual = Float.NaN;
+        private float maxJacobianColumnSum = Float.NaN;
+
+        Builder() {}
+
+        /**
+         * Sets the predictions (required).
+         *
+         * @param predictions the predictions, in the manager of the batch's data
+         * @return this builder
+         */
+        public Builder setPredictions(NDList predictions) {
+            this.predictions = predictions;
+            return this;
+        }
+
+        /**
+         * Sets the task loss (required).
+         *
+         * @param loss the loss
+         * @return this builder
+         */
+        public Builder setLoss(float loss) {
+            this.loss = loss;
+            return this;
+        }
+
+        /**
+         * Sets the unweighted penalty and marks it as applied.
+         *
+         * @param penalty the penalty
+         * @return this builder
+         */
+        public Builder optPenalty(float penalty) {
+            this.penalty = penalty;
+            this.penaltyApplied = true;
+            return this;
+        }
+
+        /**
+         * Sets the number of Neumann terms used and whether the series diverged.
+         *
+         * @param terms the number of terms
+         * @param diverged whether the series diverged
+         * @return this builder
+         */
+        public Builder optNeumannSeries(int terms, boolean diverged) {
+            this.neumannTerms = terms;
+            this.diverged = diverged;
+            return this;
+        }
+
+        /**
+         * Sets the last step's relative residual.
+         *
+         * @param residual the residual
+         * @return this builder
+         */
+        public Builder optResidual(float residual) {
+            this.residual = residual;
+            return this;
+        }
+
+        /**
+         * Sets {@code max(J^T 1)}.
+         *
+         * @param value the largest column sum
+         * @return this builder
+         */
+        public Builder optMaxJacobianColumnSum(float value) {
+            this.maxJacobianColumnSum = value;
+            return this;
+        }
+
+        /**
+         * Builds the result.
+         *
+         * @return the result
+         * @throws IllegalArgumentException if the predictions are missing
+         */
+        public StepResult build() {
+            if (predictions == null) {
+                throw new IllegalArgumentException("A StepResult needs the predictions");
+            }
+            return new StepResult(predictions, loss, penalty, penaltyApplied, neumannTerms,
+                    diverged, residual, maxJacobianColumnSum);
+        }
     }
 }
