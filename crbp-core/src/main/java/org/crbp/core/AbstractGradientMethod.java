@@ -170,8 +170,12 @@ abstract class AbstractGradientMethod implements GradientMethod {
                     NDArray sum = net.step(store, drive, replace(state, i, shifted), true)
                             .get(i)
                             .sum();
-                    NDArray term = sum.mul(sign * weight / (2.0 * scale));
-                    EngineAutograd.backward(term, term.onesLike(), keepGraph);
+                    // the factor enters as the cotangent, not as a Number operand: DJL backs a
+                    // Number with a Java buffer that it releases while autograd would keep it
+                    NDArray factor = sum.onesLike()
+                            .mul(sign * weight / (2.0 * scale))
+                            .toType(sum.getDataType(), false);
+                    EngineAutograd.backward(sum, factor, keepGraph);
                 }
             }
         }

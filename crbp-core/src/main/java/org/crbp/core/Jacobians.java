@@ -50,21 +50,34 @@ final class Jacobians {
      * @return {@code J^T v}, one array per leaf, in {@code manager}
      */
     static NDList vjp(NDList outputs, NDList cotangents, NDList leaves, NDManager manager) {
-        // results of ops belong to the first operand's manager: the caller scopes the outputs
         zero(leaves);
-        if (outputs.size() == 1) {
-            EngineAutograd.backward(outputs.head(), cotangents.head(), true);
-        } else {
-            // one scalar <outputs, cotangents> pulls every output back in one pass
-            NDArray target = null;
-            for (int i = 0; i < outputs.size(); i++) {
-                NDArray term = outputs.get(i).mul(cotangents.get(i)).sum();
-                target = target == null ? term : target.add(term);
-            }
-            target.attach(manager);
-            EngineAutograd.backward(target, target.onesLike(), true);
-        }
+        backward(outputs, cotangents, true);
         return gradients(leaves, manager);
+    }
+
+    /**
+     * Adds {@code sum_i <cotangent_i, d output_i / d w>} into the gradient of every leaf {@code
+     * w} the outputs depend on.
+     *
+     * @param outputs the outputs to differentiate
+     * @param cotangents one cotangent per output, shaped like it
+     * @param keepGraph whether to keep the graph for another backward
+     */
+    static void backward(NDList outputs, NDList cotangents, boolean keepGraph) {
+        if (outputs.size() == 1) {
+            EngineAutograd.backward(outputs.head(), cotangents.head(), keepGraph);
+            return;
+        }
+        // one scalar <outputs, cotangents> pulls every output back in one pass; results of ops
+        // belong to the first operand's manager, which the caller scopes
+        NDArray target = null;
+        for (int i = 0; i < outputs.size(); i++) {
+            NDArray term = outputs.get(i).mul(cotangents.get(i)).sum();
+            target = target == null ? term : target.add(term);
+        }
+        try (NDArray ones = target.onesLike()) {
+            EngineAutograd.backward(target, ones, keepGraph);
+        }
     }
 
     /**

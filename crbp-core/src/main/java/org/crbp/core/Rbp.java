@@ -133,19 +133,13 @@ public final class Rbp extends AbstractGradientMethod {
                         new ScopedParameterStore(parameterStore, stepScope, false);
                 fixedPoint.tempAttach(stepScope);
                 NDList last = net.step(store, driveLeaf, fixedPoint, true);
-                NDArray target = null;
-                for (int i = 0; i < last.size(); i++) {
-                    NDArray term = last.get(i).mul(series.sum.get(i)).sum();
-                    target = target == null ? term : target.add(term);
-                }
-                collector.backward(target);
+                Jacobians.backward(last, series.sum, false);
             }
             if (penaltyDue && contraction.hasGradient() && penalty.getWeight() > 0) {
                 backwardPenalty(net, parameterStore, driveLeaf, fixedPoint,
                         contraction.cotangents, penalty.getWeight(), false);
             }
-            NDArray driveGradient = driveLeaf.getGradient();
-            collector.backward(drive.mul(driveGradient).sum());
+            Jacobians.backward(new NDList(drive), new NDList(driveLeaf.getGradient()), false);
 
             return new StepResult(
                     keepPredictions(predictions, caller),

@@ -60,10 +60,13 @@ final class TestCells {
             NDArray av = ps.getValue(a, x.getDevice(), training);
             Shape stride = new Shape(1, 1);
             Shape pad = new Shape(1, 1);
+            // constants as arrays: a Number operand's buffer would not outlive the forward pass
+            NDArray half = c.getManager().full(new Shape(), 0.5f, c.getDataType());
+            NDArray small = c.getManager().full(new Shape(), 0.3f, c.getDataType());
             NDArray hNext = Conv2d.conv2d(h, wv, null, stride, pad).head()
                     .add(x).add(c.mul(av)).tanh();
-            NDArray cNext = c.mul(0.5).add(Conv2d.conv2d(h, vv, null, stride, pad).head()
-                    .tanh().mul(0.3));
+            NDArray cNext = c.mul(half).add(Conv2d.conv2d(h, vv, null, stride, pad).head()
+                    .tanh().mul(small));
             return new NDList(hNext, cNext);
         }
     }
