@@ -82,7 +82,9 @@ public final class PathfinderConfig {
     }
 
     /**
-     * Returns a builder initialised with this configuration's values.
+     * Returns a builder initialised with this configuration's values. The distractor settings
+     * are copied as explicit values, so a later {@code setContourLength} does not re-derive
+     * them; call {@code optDistractors} as well.
      *
      * @return a new builder
      */

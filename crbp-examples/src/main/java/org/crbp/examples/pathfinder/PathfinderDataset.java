@@ -268,8 +268,9 @@ public final class PathfinderDataset extends RandomAccessDataset {
         }
 
         /**
-         * Reads images from a folder written by {@link PathfinderFolder#generate}. A preset,
-         * configuration or seed also given must match the folder's metadata.
+         * Reads images from a folder written by {@link PathfinderFolder#generate}; record
+         * {@code i} is file {@code i}. A preset, configuration or seed also given must match the
+         * folder's metadata (the seed is compared after applying the split).
          *
          * @param folder the folder
          * @return this builder

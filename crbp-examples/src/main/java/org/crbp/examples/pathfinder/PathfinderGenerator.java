@@ -183,7 +183,8 @@ public final class PathfinderGenerator {
      * @param count the number of images
      * @param threads the number of threads ({@code <= 0}: all available processors)
      * @param sink receives every sample, in no particular order
-     * @param progress called with the number of images finished so far, or {@code null}
+     * @param progress called with the number of images finished so far (from the worker
+     *     threads), or {@code null}
      * @throws IllegalStateException if an image cannot be generated (the first failure is
      *     reported, with its cause)
      */

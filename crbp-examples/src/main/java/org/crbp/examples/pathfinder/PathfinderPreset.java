@@ -18,11 +18,17 @@ import java.util.stream.Collectors;
  * </ul>
  */
 public enum PathfinderPreset {
+    /** The paper's Pathfinder-14: 300x300 canvas, 150x150 input, 7 distractors of 4. */
     PF_14("pf-14", paper(14)),
+    /** The paper's Pathfinder-20: 300x300 canvas, 150x150 input, 5 distractors of 6. */
     PF_20("pf-20", paper(20)),
+    /** The paper's Pathfinder-25: 300x300 canvas, 150x150 input, 3 distractors of 8. */
     PF_25("pf-25", paper(25)),
+    /** CPU-size Pathfinder-14: 256x256 canvas, 64x64 input. */
     PF_MINI_14("pf-mini-14", mini(14)),
+    /** CPU-size Pathfinder-20: 256x256 canvas, 64x64 input. */
     PF_MINI_20("pf-mini-20", mini(20)),
+    /** CPU-size Pathfinder-25: 256x256 canvas, 64x64 input. */
     PF_MINI_25("pf-mini-25", mini(25));
 
     private final String presetName;
