@@ -183,6 +183,13 @@ public final class PathfinderConfig {
             err.append("thresholds out of range (occupied in [0,1), collision in (1,2],")
                     .append(" availability in [0,1), target and mask in (0,1)); ");
         }
+        if (err.length() == 0 && contrast <= targetThreshold) {
+            err.append("contrast ")
+                    .append(contrast)
+                    .append(" must exceed the target threshold ")
+                    .append(targetThreshold)
+                    .append(", or the target would hold the marker only; ");
+        }
         if (err.length() == 0) {
             // Geometry: the first target seed must find free space inside the seed band.
             double band = 2 * seedDistance;

@@ -203,6 +203,9 @@ class PathfinderGeneratorTest {
                 () -> PathfinderConfig.builder().optPaddle(-1, 2, 3).optDownsample(7).build());
         assertTrue(e.getMessage().contains("paddle length") && e.getMessage().contains("downsample"),
                 e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> PathfinderConfig.builder().optContrast(0.4).build());
+        assertTrue(e.getMessage().contains("marker only"), e.getMessage());
         // Valid on paper, impossible in practice: the retry loop is bounded and says why.
         PathfinderConfig tooLong = PathfinderConfig.builder()
                 .optCanvas(130, 130).optPadding(4).optSeedDistance(20)
