@@ -16,6 +16,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.L2Loss;
 import ai.djl.training.loss.Loss;
 
+import org.crbp.core.check.GradientCheck;
 import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.Proxy;
@@ -119,12 +120,12 @@ class BadInputTest {
             for (GradientMethod method : new GradientMethod[] {
                 GradientMethods.bptt(3), GradientMethods.cbptt(3, 0.5f, 1f),
                 GradientMethods.rbp(3, 2), GradientMethods.crbp(3, 2, 0.5f, 1f)}) {
-                Gradients.zero(net);
+                GradientCheck.zeroGradients(net);
                 NonFiniteLossException e = assertThrows(NonFiniteLossException.class,
                         () -> method.forwardBackward(net, ps, data, labels, nanLoss));
                 assertMessage(e, method.getName(), "NaN", "no gradient");
-                for (Map.Entry<String, double[]> g : Gradients.read(net).entrySet()) {
-                    assertEquals(0, Gradients.norm(g.getValue()), 0, g.getKey());
+                for (Map.Entry<String, double[]> g : GradientCheck.readGradients(net).entrySet()) {
+                    assertEquals(0, GradientCheck.norm(g.getValue()), 0, g.getKey());
                 }
             }
         }

@@ -17,6 +17,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.L2Loss;
 import ai.djl.training.loss.Loss;
 
+import org.crbp.core.check.GradientCheck;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,16 +61,6 @@ class GradientCorrectnessTest {
         return manager.create(values, shape);
     }
 
-    private double lossOf(RecurrentNet net, NDList data, NDList labels, int steps) {
-        try (NDManager scope = manager.newSubManager()) {
-            NDList predictions = net.forward(ps, data, steps, true);
-            predictions.attach(scope);
-            NDArray value = loss.evaluate(labels, predictions);
-            value.attach(scope);
-            return value.getDouble();
-        }
-    }
-
     @Test
     void bpttEqualsFiniteDifferences() {
         int steps = 4;
@@ -77,13 +68,13 @@ class GradientCorrectnessTest {
         NDList data = new NDList(random(INPUT, 1));
         NDList labels = new NDList(random(new Shape(2, 2, 5, 5), 2));
         Map<String, double[]> analytic =
-                Gradients.of(net, GradientMethods.bptt(steps), ps, data, labels, loss);
-        Map<String, double[]> numeric = Gradients.finiteDifferences(
-                net, manager, 1e-6, n -> lossOf(n, data, labels, steps));
+                GradientCheck.gradients(net, GradientMethods.bptt(steps), ps, data, labels, loss);
+        Map<String, double[]> numeric =
+                GradientCheck.lossFiniteDifferences(net, ps, data, labels, loss, steps, 1e-6);
         assertEquals(numeric.keySet(), analytic.keySet());
         for (String name : numeric.keySet()) {
-            double error = Gradients.relativeError(analytic.get(name), numeric.get(name));
-            assertTrue(Gradients.norm(numeric.get(name)) > 0, name + " has a zero gradient");
+            double error = GradientCheck.relativeError(analytic.get(name), numeric.get(name));
+            assertTrue(GradientCheck.norm(numeric.get(name)) > 0, name + " has a zero gradient");
             assertTrue(error < 1e-5, name + ": relative error " + error);
         }
     }
@@ -95,10 +86,10 @@ class GradientCorrectnessTest {
         NDList data = new NDList(random(INPUT, 3));
         NDList labels = new NDList(random(new Shape(2, 2, 5, 5), 4));
         Map<String, double[]> full =
-                Gradients.of(net, GradientMethods.bptt(steps), ps, data, labels, loss);
-        Map<String, double[]> truncated = Gradients.of(
+                GradientCheck.gradients(net, GradientMethods.bptt(steps), ps, data, labels, loss);
+        Map<String, double[]> truncated = GradientCheck.gradients(
                 net, GradientMethods.truncatedBptt(steps, steps), ps, data, labels, loss);
-        Map<String, double[]> short1 = Gradients.of(
+        Map<String, double[]> short1 = GradientCheck.gradients(
                 net, GradientMethods.truncatedBptt(steps, 1), ps, data, labels, loss);
         for (String name : full.keySet()) {
             assertArrayEquals(full.get(name), truncated.get(name), 1e-12, name);
@@ -106,7 +97,7 @@ class GradientCorrectnessTest {
         // one recorded step: the cell weight's gradient differs from full BPTT
         String cellWeight = full.keySet().stream().filter(k -> k.contains("cell")).findFirst()
                 .orElseThrow();
-        assertTrue(Gradients.relativeError(full.get(cellWeight), short1.get(cellWeight)) > 1e-3);
+        assertTrue(GradientCheck.relativeError(full.get(cellWeight), short1.get(cellWeight)) > 1e-3);
     }
 
     @Test
@@ -116,13 +107,13 @@ class GradientCorrectnessTest {
         NDList data = new NDList(random(INPUT, 5));
         NDList labels = new NDList(random(new Shape(2, 2, 5, 5), 6));
         Map<String, double[]> bptt =
-                Gradients.of(net, GradientMethods.bptt(steps), ps, data, labels, loss);
+                GradientCheck.gradients(net, GradientMethods.bptt(steps), ps, data, labels, loss);
         GradientMethod rbp = Rbp.builder().setSteps(steps).optNeumannTerms(200)
                 .optTolerance(1e-15).build();
-        Map<String, double[]> implicit = Gradients.of(net, rbp, ps, data, labels, loss);
+        Map<String, double[]> implicit = GradientCheck.gradients(net, rbp, ps, data, labels, loss);
         assertEquals(bptt.keySet(), implicit.keySet());
         for (String name : bptt.keySet()) {
-            double error = Gradients.relativeError(implicit.get(name), bptt.get(name));
+            double error = GradientCheck.relativeError(implicit.get(name), bptt.get(name));
             assertTrue(error < 1e-6, name + ": relative error " + error);
         }
     }
@@ -134,12 +125,12 @@ class GradientCorrectnessTest {
         NDList data = new NDList(random(INPUT, 7));
         NDList labels = new NDList(random(new Shape(2, 2, 5, 5), 8));
         Map<String, double[]> bptt =
-                Gradients.of(net, GradientMethods.bptt(steps), ps, data, labels, loss);
+                GradientCheck.gradients(net, GradientMethods.bptt(steps), ps, data, labels, loss);
         GradientMethod rbp = Rbp.builder().setSteps(steps).optNeumannTerms(200)
                 .optTolerance(1e-15).build();
-        Map<String, double[]> implicit = Gradients.of(net, rbp, ps, data, labels, loss);
+        Map<String, double[]> implicit = GradientCheck.gradients(net, rbp, ps, data, labels, loss);
         for (String name : bptt.keySet()) {
-            double error = Gradients.relativeError(implicit.get(name), bptt.get(name));
+            double error = GradientCheck.relativeError(implicit.get(name), bptt.get(name));
             assertTrue(error < 1e-6, name + ": relative error " + error);
         }
     }

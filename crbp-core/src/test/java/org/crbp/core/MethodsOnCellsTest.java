@@ -15,6 +15,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.L2Loss;
 
+import org.crbp.core.check.GradientCheck;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,9 +60,9 @@ class MethodsOnCellsTest {
         NDList labels = new NDList(manager.randomUniform(0, 1, new Shape(2, 2, 6, 6)));
         for (GradientMethod method : allMethods(8)) {
             Map<String, double[]> gradients =
-                    Gradients.of(net, method, ps, data, labels, new L2Loss());
+                    GradientCheck.gradients(net, method, ps, data, labels, new L2Loss());
             for (Map.Entry<String, double[]> g : gradients.entrySet()) {
-                double norm = Gradients.norm(g.getValue());
+                double norm = GradientCheck.norm(g.getValue());
                 assertTrue(Double.isFinite(norm), method.getName() + " " + g.getKey());
                 assertTrue(norm > 0, method.getName() + " left " + g.getKey() + " at zero");
             }

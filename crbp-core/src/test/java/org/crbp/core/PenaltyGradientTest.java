@@ -18,6 +18,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.L2Loss;
 import ai.djl.training.loss.Loss;
 
+import org.crbp.core.check.GradientCheck;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -113,21 +114,21 @@ class PenaltyGradientTest {
         NDList data = data(1);
         GradientMethod method = GradientMethods.cbptt(steps, LAMBDA, 1f);
 
-        Gradients.zero(net);
+        GradientCheck.zeroGradients(net);
         StepResult result = method.forwardBackward(net, ps, data, labels(), zeroLoss);
-        Map<String, double[]> analytic = Gradients.read(net);
+        Map<String, double[]> analytic = GradientCheck.readGradients(net);
         double expected = penaltyAt(net, data, stateBeforeLast(net, data, steps));
         assertTrue(expected > 1e-4, "the test needs a non-zero penalty, got " + expected);
         assertEquals(expected, result.penalty(), 1e-6 * expected);
 
-        Map<String, double[]> numeric = Gradients.finiteDifferences(net, manager, 1e-6,
+        Map<String, double[]> numeric = GradientCheck.finiteDifferences(net, 1e-6,
                 n -> penaltyAt(n, data, stateBeforeLast(n, data, steps)));
         for (String name : numeric.keySet()) {
-            double error = Gradients.relativeError(analytic.get(name), numeric.get(name));
+            double error = GradientCheck.relativeError(analytic.get(name), numeric.get(name));
             if (name.contains("readout")) {
-                assertEquals(0, Gradients.norm(analytic.get(name)), 0, name);
+                assertEquals(0, GradientCheck.norm(analytic.get(name)), 0, name);
             } else {
-                assertTrue(Gradients.norm(numeric.get(name)) > 0, name + " has a zero gradient");
+                assertTrue(GradientCheck.norm(numeric.get(name)) > 0, name + " has a zero gradient");
                 assertTrue(error < 1e-3, name + ": relative error " + error);
             }
         }
@@ -141,18 +142,18 @@ class PenaltyGradientTest {
         GradientMethod method = GradientMethods.crbp(steps, 10, LAMBDA, 1f);
 
         NDArray fixedPoint = stateBeforeLast(net, data, steps);
-        Gradients.zero(net);
+        GradientCheck.zeroGradients(net);
         StepResult result = method.forwardBackward(net, ps, data, labels(), zeroLoss);
-        Map<String, double[]> analytic = Gradients.read(net);
+        Map<String, double[]> analytic = GradientCheck.readGradients(net);
         double expected = penaltyAt(net, data, fixedPoint);
         assertTrue(expected > 1e-4, "the test needs a non-zero penalty, got " + expected);
         assertEquals(expected, result.penalty(), 1e-6 * expected);
         assertEquals(0, result.neumannTerms(), "a zero loss has nothing to propagate");
 
-        Map<String, double[]> numeric = Gradients.finiteDifferences(
-                net, manager, 1e-6, n -> penaltyAt(n, data, fixedPoint));
+        Map<String, double[]> numeric = GradientCheck.finiteDifferences(
+                net, 1e-6, n -> penaltyAt(n, data, fixedPoint));
         for (String name : numeric.keySet()) {
-            double error = Gradients.relativeError(analytic.get(name), numeric.get(name));
+            double error = GradientCheck.relativeError(analytic.get(name), numeric.get(name));
             assertTrue(error < 1e-3, name + ": relative error " + error);
         }
     }
@@ -166,8 +167,8 @@ class PenaltyGradientTest {
                 DataType.FLOAT64));
         Loss loss = new L2Loss();
         Map<String, double[]> rbp =
-                Gradients.of(net, GradientMethods.rbp(steps, 8), ps, data, labels, loss);
-        Map<String, double[]> crbp = Gradients.of(
+                GradientCheck.gradients(net, GradientMethods.rbp(steps, 8), ps, data, labels, loss);
+        Map<String, double[]> crbp = GradientCheck.gradients(
                 net, GradientMethods.crbp(steps, 8, LAMBDA, 0f), ps, data, labels, loss);
         assertEquals(rbp.keySet(), crbp.keySet());
         for (String name : rbp.keySet()) {
