@@ -1,0 +1,254 @@
+/*
+ * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
+ */
+package org.crbp.examples.cli;
+
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import javax.imageio.ImageIO;
+
+/** The run's pictures, drawn with XChart (plots) and Java 2D (image grids), written as PNG. */
+final class Charts {
+
+    private static final int W = 560;
+    private static final int H = 400;
+
+    private Charts() {}
+
+    static XYChart chart(String title, String x, String y) {
+        XYChart c = new XYChartBuilder().width(W).height(H).title(title).xAxisTitle(x)
+                .yAxisTitle(y).build();
+        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        c.getStyler().setChartBackgroundColor(Color.WHITE);
+        c.getStyler().setPlotGridLinesVisible(true);
+        c.getStyler().setDecimalPattern("#0.###");
+        return c;
+    }
+
+    /**
+     * Training curves: loss, penalty and F1 per epoch, side by side.
+     *
+     * @param history the epochs
+     * @param title the run's name
+     * @param file the PNG file
+     * @throws IOException if writing fails
+     */
+    static void trainingCurves(List<Checkpoints.EpochRecord> history, String title, Path file)
+            throws IOException {
+        int n = history.size();
+        double[] epoch = new double[n];
+        double[] loss = new double[n];
+        double[] penalty = new double[n];
+        double[] trainF1 = new double[n];
+        double[] valF1 = new double[n];
+        for (int i = 0; i < n; i++) {
+            Checkpoints.EpochRecord r = history.get(i);
+            epoch[i] = r.epoch;
+            loss[i] = r.loss;
+            penalty[i] = r.penalty;
+            trainF1[i] = r.trainF1;
+            valF1[i] = r.validationF1;
+        }
+        XYChart a = chart("Loss (" + title + ")", "epoch", "focal loss");
+        a.addSeries("training loss", epoch, loss).setMarker(SeriesMarkers.CIRCLE);
+        XYChart b = chart("Lipschitz penalty", "epoch", "mean relu(J^T 1 - lambda)^2");
+        b.addSeries("penalty", epoch, penalty).setMarker(SeriesMarkers.CIRCLE);
+        XYChart c = chart("F1", "epoch", "foreground F1");
+        c.addSeries("training batches", epoch, trainF1).setMarker(SeriesMarkers.CIRCLE);
+        c.addSeries("validation", epoch, valF1).setMarker(SeriesMarkers.DIAMOND);
+        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+        write(row(BitmapEncoder.getBufferedImage(a), BitmapEncoder.getBufferedImage(b),
+                BitmapEncoder.getBufferedImage(c)), file);
+    }
+
+    /**
+     * The extrapolation curve: F1 of the readout applied at every step.
+     *
+     * @param steps the steps 1..T'
+     * @param series F1 per step, by label
+     * @param trainedSteps the number of steps trained with (a vertical line)
+     * @param title the title
+     * @param file the PNG file
+     * @throws IOException if writing fails
+     */
+    static void extrapolation(double[] steps, Map<String, double[]> series, int trainedSteps,
+            String title, Path file) throws IOException {
+        XYChart c = chart(title, "step t", "foreground F1 of the readout at step t");
+        c.getStyler().setYAxisMin(0.0);
+        c.getStyler().setYAxisMax(1.0);
+        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+        for (Map.Entry<String, double[]> e : series.entrySet()) {
+            c.addSeries(e.getKey(), steps, e.getValue()).setMarker(SeriesMarkers.NONE);
+        }
+        XYSeries line = c.addSeries("trained steps N = " + trainedSteps,
+                new double[] {trainedSteps, trainedSteps}, new double[] {0, 1});
+        line.setMarker(SeriesMarkers.NONE);
+        line.setLineColor(Color.GRAY);
+        write(BitmapEncoder.getBufferedImage(c), file);
+    }
+
+    /**
+     * The state-space projection: each image's trajectory on the top two principal components.
+     *
+     * @param trajectories per image, an array of {@code [step][2]} coordinates
+     * @param trainedSteps the trained number of steps (marked)
+     * @param explained the fraction of variance of the two components
+     * @param title the title
+     * @param file the PNG file
+     * @throws IOException if writing fails
+     */
+    static void stateSpace(List<double[][]> trajectories, int trainedSteps, double[] explained,
+            String title, Path file) throws IOException {
+        XYChart c = new XYChartBuilder().width(720).height(480).title(title).xAxisTitle(
+                String.format(java.util.Locale.ROOT, "PC 1 (%.0f%% of variance)",
+                        100 * explained[0])).yAxisTitle(
+                String.format(java.util.Locale.ROOT, "PC 2 (%.0f%%)", 100 * explained[1]))
+                .build();
+        c.getStyler().setChartBackgroundColor(Color.WHITE);
+        c.getStyler().setLegendVisible(true);
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        c.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+        int k = 0;
+        double[] nx = new double[trajectories.size()];
+        double[] ny = new double[trajectories.size()];
+        double[] ex = new double[trajectories.size()];
+        double[] ey = new double[trajectories.size()];
+        for (double[][] t : trajectories) {
+            double[] x = new double[t.length];
+            double[] y = new double[t.length];
+            for (int i = 0; i < t.length; i++) {
+                x[i] = t[i][0];
+                y[i] = t[i][1];
+            }
+            XYSeries s = c.addSeries("image " + (k + 1), x, y);
+            s.setMarker(SeriesMarkers.CIRCLE);
+            s.setMarkerColor(s.getLineColor());
+            int n = Math.min(trainedSteps, t.length) - 1;
+            nx[k] = t[n][0];
+            ny[k] = t[n][1];
+            ex[k] = t[t.length - 1][0];
+            ey[k] = t[t.length - 1][1];
+            k++;
+        }
+        c.getStyler().setMarkerSize(4);
+        XYSeries sn = c.addSeries("step N = " + trainedSteps, nx, ny);
+        sn.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        sn.setMarker(SeriesMarkers.DIAMOND);
+        sn.setMarkerColor(Color.BLACK);
+        XYSeries se = c.addSeries("last step", ex, ey);
+        se.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        se.setMarker(SeriesMarkers.SQUARE);
+        se.setMarkerColor(Color.RED);
+        BufferedImage img = BitmapEncoder.getBufferedImage(c);
+        write(img, file);
+    }
+
+    /**
+     * A time course of the segmentation: per image a row of input, the foreground probability of
+     * the readout at the chosen steps, and the target.
+     *
+     * @param inputs per image, H*W values in [0, 1]
+     * @param readouts per image, per chosen step, H*W foreground probabilities
+     * @param targets per image, H*W values 0/1
+     * @param stepLabels the chosen steps
+     * @param width image width
+     * @param height image height
+     * @param title the title
+     * @param file the PNG file
+     * @throws IOException if writing fails
+     */
+    static void timeCourse(List<float[]> inputs, List<List<float[]>> readouts,
+            List<float[]> targets, int[] stepLabels, int width, int height, String title,
+            Path file) throws IOException {
+        int scale = Math.max(1, 96 / Math.max(width, height));
+        int tw = width * scale;
+        int th = height * scale;
+        int gap = 4;
+        int top = 44;
+        int cols = stepLabels.length + 2;
+        int rows = inputs.size();
+        BufferedImage img = new BufferedImage(cols * (tw + gap) + gap,
+                top + rows * (th + gap) + gap, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING,
+                RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, img.getWidth(), img.getHeight());
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
+        g.drawString(title, gap, 16);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        for (int c = 0; c < cols; c++) {
+            String label = c == 0 ? "input" : c == cols - 1 ? "target" : "t = " + stepLabels[c - 1];
+            g.drawString(label, gap + c * (tw + gap) + 2, top - 6);
+        }
+        for (int r = 0; r < rows; r++) {
+            int y0 = top + r * (th + gap);
+            tile(img, inputs.get(r), width, height, scale, gap, y0);
+            for (int s = 0; s < stepLabels.length; s++) {
+                tile(img, readouts.get(r).get(s), width, height, scale,
+                        gap + (s + 1) * (tw + gap), y0);
+            }
+            tile(img, targets.get(r), width, height, scale, gap + (cols - 1) * (tw + gap), y0);
+        }
+        g.dispose();
+        write(img, file);
+    }
+
+    private static void tile(BufferedImage img, float[] values, int w, int h, int scale, int x0,
+            int y0) {
+        for (int y = 0; y < h * scale; y++) {
+            for (int x = 0; x < w * scale; x++) {
+                float v = values[(y / scale) * w + x / scale];
+                int g = Math.max(0, Math.min(255, Math.round(v * 255)));
+                img.setRGB(x0 + x, y0 + y, (g << 16) | (g << 8) | g);
+            }
+        }
+    }
+
+    static BufferedImage row(BufferedImage... images) {
+        int w = 0;
+        int h = 0;
+        for (BufferedImage i : images) {
+            w += i.getWidth();
+            h = Math.max(h, i.getHeight());
+        }
+        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, w, h);
+        int x = 0;
+        for (BufferedImage i : images) {
+            g.drawImage(i, x, 0, null);
+            x += i.getWidth();
+        }
+        g.dispose();
+        return out;
+    }
+
+    static void write(BufferedImage img, Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        if (!ImageIO.write(img, "png", tmp.toFile())) {
+            throw new IOException("no PNG writer");
+        }
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+}

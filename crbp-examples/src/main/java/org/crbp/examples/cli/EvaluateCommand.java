@@ -1,0 +1,149 @@
+/*
+ * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
+ */
+package org.crbp.examples.cli;
+
+import ai.djl.Device;
+
+import org.crbp.core.RecurrentNet;
+import org.crbp.examples.pathfinder.PathfinderDataset;
+import org.crbp.examples.pathfinder.PathfinderPreset;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code crbp evaluate}: tests a checkpoint on a preset, possibly another one, possibly longer. */
+@Command(
+        name = "evaluate",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Test a checkpoint on held-out images of a preset (also another one than trained on:",
+            "train on pf-mini-14, test on pf-mini-20 and pf-mini-25), optionally running more",
+            "steps than trained. Writes OUT/report.json and OUT/timecourse.png."
+        })
+final class EvaluateCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--checkpoint", required = true, paramLabel = "PATH",
+            description = "A run folder (its last checkpoint) or one checkpoint folder.")
+    Path checkpoint;
+
+    @Option(names = "--preset", description = "Preset to test on. Default: the trained one.")
+    String preset;
+
+    @Option(names = "--steps", paramLabel = "T",
+            description = "Steps to run. Default: the trained number.")
+    Integer steps;
+
+    @Option(names = "--test-size", paramLabel = "N",
+            description = "Test images. Default: the run's --test-size.")
+    Integer testSize;
+
+    @Option(names = "--seed", description = "Base seed of the test images. Default: the run's.")
+    Long seed;
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "Read the test images from DIR/test (written by 'crbp generate').")
+    Path data;
+
+    @Option(names = "--device", defaultValue = "cpu",
+            description = "cpu, gpu or auto. Default: ${DEFAULT-VALUE}.")
+    String device;
+
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Output folder. Default: RUN/eval-PRESET-tT.")
+    Path out;
+
+    /** {@inheritDoc} */
+    @Override
+    public Integer call() throws Exception {
+        if (steps != null && steps < 1) {
+            throw new CliException("--steps must be at least 1, got " + steps);
+        }
+        if (testSize != null && testSize < 1) {
+            throw new CliException("--test-size must be at least 1, got " + testSize);
+        }
+        if (!device.matches("cpu|gpu|auto")) {
+            throw new CliException("--device must be cpu, gpu or auto, got '" + device + "'");
+        }
+        PrintWriter console = spec.commandLine().getOut();
+        PathfinderPreset testPreset = preset == null ? null : RunConfig.preset(preset);
+        Device dev = Setup.device(device);
+        try (Loaded loaded = Loaded.open(checkpoint, dev)) {
+            RunConfig c = loaded.config.copy();
+            PathfinderPreset p = testPreset != null ? testPreset : c.presetValue();
+            int t = steps != null ? steps : c.steps;
+            c.data = data == null ? null : data.toString();
+            if (seed != null) {
+                c.seed = seed;
+            }
+            if (testSize != null) {
+                c.testSize = testSize;
+            }
+            PathfinderDataset test = Setup.evalSet(c, p, PathfinderDataset.Split.TEST,
+                    c.testSize);
+            Path dir = out != null ? out : runDir(loaded).resolve(String.format(Locale.ROOT,
+                    "eval-%s-t%d", p.presetName(), t));
+            console.printf(Locale.ROOT, "Evaluating %s (trained on %s, T=%d) on %d %s images"
+                            + " with T=%d%n", loaded.checkpoint.dir, c.preset, c.steps,
+                    c.testSize, p, t);
+            console.flush();
+            Scores scores = Evaluation.evaluate(loaded.block, loaded.model.getNDManager(), test,
+                    t, "Testing");
+            console.println("Test: " + scores);
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("checkpoint", loaded.checkpoint.dir.toString());
+            r.put("preset", c.preset);
+            r.put("testPreset", p.presetName());
+            r.put("model", c.model);
+            r.put("method", c.recurrent() ? c.method : "ff");
+            r.put("steps", c.recurrent() ? t : 0);
+            r.put("trainedSteps", c.recurrent() ? c.steps : 0);
+            r.put("neumannTerms", c.neumannTerms);
+            r.put("lambda", c.lambda);
+            r.put("parameters", org.crbp.models.PathfinderModels.countParameters(loaded.block));
+            r.put("epochs", loaded.checkpoint.state.epoch);
+            r.put("trainSize", c.trainSize);
+            r.put("testSize", c.testSize);
+            r.putAll(scores.toMap());
+            r.put("peakMemoryBytes", org.crbp.core.bench.ProcessMemory.peakResidentBytes());
+            r.put("device", dev.toString());
+            r.put("seed", c.seed);
+            r.put("provenance", Provenance.collect(c.seed, dev));
+            r.put("config", loaded.config);
+            if (loaded.block instanceof RecurrentNet) {
+                RunConfig shown = c.copy();
+                shown.steps = t;
+                Pictures.timeCourseAndStateSpace((RecurrentNet) loaded.block,
+                        loaded.model.getNDManager(), shown, Setup.evalSet(c, p,
+                                PathfinderDataset.Split.TEST, Math.min(c.testSize, c.batch)),
+                        Math.max(t, Pictures.defaultAnalysisSteps(c.steps)),
+                        p + ", " + c.model + " " + c.methodLabel() + " trained T=" + c.steps,
+                        java.nio.file.Files.createDirectories(dir), r);
+            }
+            Json.write(dir.resolve("report.json"), r);
+            console.println("Report: " + dir.resolve("report.json"));
+        }
+        return 0;
+    }
+
+    static Path runDir(Loaded loaded) {
+        Path dir = loaded.checkpoint.dir.toAbsolutePath();
+        Path parent = dir.getParent();
+        if (parent != null && parent.getFileName().toString().equals(Checkpoints.FOLDER)) {
+            return parent.getParent();
+        }
+        return dir;
+    }
+}

@@ -1,0 +1,102 @@
+/*
+ * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
+ */
+package org.crbp.examples.cli;
+
+import ai.djl.training.util.ProgressBar;
+
+import org.crbp.examples.pathfinder.PathfinderDataset;
+import org.crbp.examples.pathfinder.PathfinderFolder;
+import org.crbp.examples.pathfinder.PathfinderPreset;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code crbp generate}: writes a Pathfinder preset's splits to a folder. */
+@Command(
+        name = "generate",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Write a Pathfinder preset to OUT/train, OUT/validation and OUT/test (PNG images,",
+            "PNG masks, metadata.json), the same images 'train' generates on the fly for the",
+            "same seed; 'train --data OUT' reads them."
+        })
+final class GenerateCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--preset", defaultValue = RunConfig.DEFAULT_PRESET,
+            description = "Pathfinder preset. Default: ${DEFAULT-VALUE}.")
+    String preset;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
+    Path out;
+
+    @Option(names = "--train-size", defaultValue = "2400",
+            description = "Training images (0: none). Default: ${DEFAULT-VALUE}.")
+    int trainSize;
+
+    @Option(names = "--val-size", defaultValue = "256",
+            description = "Validation images (0: none). Default: ${DEFAULT-VALUE}.")
+    int validationSize;
+
+    @Option(names = "--test-size", defaultValue = "512",
+            description = "Test images (0: none). Default: ${DEFAULT-VALUE}.")
+    int testSize;
+
+    @Option(names = "--seed", defaultValue = "1",
+            description = "Base seed (as train's --seed). Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--threads", defaultValue = "0",
+            description = "Worker threads (0: all processors). Default: ${DEFAULT-VALUE}.")
+    int threads;
+
+    @Option(names = "--overwrite", description = "Replace the Pathfinder files of a non-empty"
+            + " folder.")
+    boolean overwrite;
+
+    /** {@inheritDoc} */
+    @Override
+    public Integer call() throws Exception {
+        PathfinderPreset p = RunConfig.preset(preset);
+        if (trainSize < 0 || validationSize < 0 || testSize < 0
+                || trainSize + validationSize + testSize == 0) {
+            throw new CliException("the sizes must be 0 or more and not all 0");
+        }
+        PrintWriter console = spec.commandLine().getOut();
+        int[] sizes = {trainSize, validationSize, testSize};
+        PathfinderDataset.Split[] splits = PathfinderDataset.Split.values();
+        long begin = System.nanoTime();
+        long total = 0;
+        for (int i = 0; i < splits.length; i++) {
+            if (sizes[i] == 0) {
+                continue;
+            }
+            String name = splits[i].name().toLowerCase(Locale.ROOT);
+            Path dir = out.resolve(name);
+            ProgressBar bar = new ProgressBar("Generating " + p + " " + name, sizes[i]);
+            try {
+                PathfinderFolder.generate(dir, p.presetName(), p.config(),
+                        splits[i].seed(seed), 0, sizes[i], threads, overwrite,
+                        n -> bar.update(n));
+            } catch (IllegalArgumentException e) {
+                throw new CliException(e.getMessage());
+            }
+            bar.end();
+            total += sizes[i];
+        }
+        double seconds = (System.nanoTime() - begin) / 1e9;
+        console.printf(Locale.ROOT, "Wrote %d %s images to %s in %.1f s (%.1f images/s)%n",
+                total, p, out, seconds, total / seconds);
+        return 0;
+    }
+}

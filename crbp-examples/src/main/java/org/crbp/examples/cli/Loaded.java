@@ -1,0 +1,73 @@
+/*
+ * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
+ */
+package org.crbp.examples.cli;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+
+import org.crbp.examples.pathfinder.PathfinderPreset;
+
+import java.nio.file.Path;
+
+/** A model loaded from a checkpoint, with the configuration it was trained with. */
+final class Loaded implements AutoCloseable {
+
+    final Checkpoints.Found checkpoint;
+    final RunConfig config;
+    final Model model;
+    final Block block;
+
+    private Loaded(Checkpoints.Found checkpoint, Model model, Block block) {
+        this.checkpoint = checkpoint;
+        this.config = checkpoint.state.config;
+        this.model = model;
+        this.block = block;
+    }
+
+    /**
+     * Loads a checkpoint named by the user.
+     *
+     * @param path a run folder, its checkpoints folder or one checkpoint
+     * @param device the device
+     * @return the loaded model
+     * @throws CliException if the checkpoint is missing or corrupt
+     */
+    static Loaded open(Path path, Device device) {
+        Checkpoints.Found found = Checkpoints.resolve(path);
+        RunConfig c = found.state.config;
+        try {
+            c.validate();
+        } catch (CliException e) {
+            throw Checkpoints.corrupt(found.dir, "its configuration is invalid (" + e.getMessage()
+                    + ")");
+        }
+        Block block = Setup.block(c, c.steps);
+        Model model = Model.newInstance("crbp", device);
+        try {
+            model.setBlock(block);
+            Checkpoints.loadParameters(model, found);
+            PathfinderPreset preset = c.presetValue();
+            block.initialize(model.getNDManager(), DataType.FLOAT32,
+                    new Shape(c.batch, 1, preset.config().getOutputHeight(),
+                            preset.config().getOutputWidth()));
+        } catch (RuntimeException e) {
+            model.close();
+            if (e instanceof CliException) {
+                throw e;
+            }
+            throw Checkpoints.corrupt(found.dir, "its parameters do not fit the model ("
+                    + e.getMessage() + ")");
+        }
+        return new Loaded(found, model, block);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public void close() {
+        model.close();
+    }
+}

@@ -1,0 +1,315 @@
+/*
+ * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
+ */
+package org.crbp.examples.cli;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.metric.Metrics;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.EasyTrain;
+import ai.djl.training.Trainer;
+import ai.djl.training.TrainingConfig;
+import ai.djl.training.dataset.Batch;
+import ai.djl.training.evaluator.Evaluator;
+import ai.djl.training.listener.EvaluatorTrainingListener;
+import ai.djl.training.listener.TrainingListener;
+import ai.djl.training.util.ProgressBar;
+import ai.djl.translate.TranslateException;
+
+import org.crbp.core.GradientMethod;
+import org.crbp.core.NonFiniteLossException;
+import org.crbp.core.RecurrentNet;
+import org.crbp.core.bench.ProcessMemory;
+import org.crbp.core.training.CrbpTrain;
+import org.crbp.core.training.DiagnosticsListener;
+import org.crbp.examples.pathfinder.PathfinderDataset;
+import org.crbp.examples.pathfinder.PathfinderPreset;
+import org.crbp.models.FocalLoss;
+import org.crbp.models.PathfinderModels;
+import org.crbp.models.SegmentationEvaluator;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A training run: DJL's trainer and listeners, the crbp-core training glue, a checkpoint after
+ * every epoch, then the held-out test, {@code report.json} and the pictures.
+ */
+final class Training {
+
+    /** What the run needs besides the configuration. */
+    static final class Options {
+        boolean resume;
+        boolean pictures = true;
+        int analysisSteps;
+        int stopAfterEpoch;
+        List<String> commandLine = new ArrayList<>();
+    }
+
+    private Training() {}
+
+    /**
+     * Trains (or resumes), tests and reports.
+     *
+     * @param c the validated configuration
+     * @param out the run folder
+     * @param o the options
+     * @param console where progress lines go
+     * @return the report
+     * @throws IOException if writing fails
+     */
+    static Map<String, Object> run(RunConfig c, Path out, Options o, PrintWriter console)
+            throws IOException {
+        Files.createDirectories(out);
+        Checkpoints.Found previous = Checkpoints.latestIn(out);
+        if (previous != null && !o.resume) {
+            throw new CliException(out + " already holds checkpoints (last: "
+                    + previous.dir.getFileName() + "); add --resume to continue that run, or"
+                    + " choose another --out");
+        }
+        if (previous != null && !previous.state.config.resumableAs(c)) {
+            throw new CliException("cannot resume: the checkpoint " + previous.dir
+                    + " was trained with another configuration (" + differences(
+                            previous.state.config, c) + ")");
+        }
+        if (o.resume && previous == null) {
+            console.println("No checkpoint in " + out + ": starting from scratch.");
+        }
+        Device device = Setup.device(c.device);
+        PathfinderPreset preset = c.presetValue();
+        int width = preset.config().getOutputWidth();
+        int height = preset.config().getOutputHeight();
+        // validate the data folder (preset, size) before any work
+        PathfinderDataset validation = Setup.evalSet(c, preset, PathfinderDataset.Split.VALIDATION,
+                c.validationSize);
+        PathfinderDataset test = Setup.evalSet(c, preset, PathfinderDataset.Split.TEST,
+                c.testSize);
+        Setup.trainSet(c, 0);
+
+        Engine.getInstance().setRandomSeed((int) c.seed);
+        Block block = Setup.block(c, c.steps);
+        GradientMethod method = c.recurrent() ? Setup.method(c) : null;
+        Checkpoints.State state = new Checkpoints.State();
+        state.config = c;
+        state.provenance = Provenance.collect(c.seed, device);
+        String label = c.model + " " + c.methodLabel() + (c.recurrent() ? " T=" + c.steps : "");
+        console.printf(Locale.ROOT, "Training %s on %s (%d images, batch %d, %d epochs) on %s,"
+                        + " writing to %s%n", label, c.preset, c.trainSize, c.batch, c.epochs,
+                device, out);
+        console.flush();
+        try (Model model = Model.newInstance("crbp", device)) {
+            model.setBlock(block);
+            CheckpointAdam adam = new CheckpointAdam(c.lr);
+            if (previous != null) {
+                Checkpoints.loadParameters(model, previous);
+                Checkpoints.loadOptimizer(adam, model, model.getNDManager(), previous);
+                state.epoch = previous.state.epoch;
+                state.history = previous.state.history;
+                state.batchSeconds = previous.state.batchSeconds;
+                state.trainingSeconds = previous.state.trainingSeconds;
+                console.printf(Locale.ROOT, "Resuming after epoch %d from %s%n", state.epoch,
+                        previous.dir);
+            }
+            DiagnosticsListener diagnostics = new DiagnosticsListener();
+            SegmentationEvaluator trainF1 = SegmentationEvaluator.f1();
+            TrainingConfig config =
+                    new DefaultTrainingConfig(new FocalLoss())
+                            .optOptimizer(adam)
+                            .optDevices(new Device[] {device})
+                            .addEvaluator(trainF1)
+                            .addTrainingListeners(
+                                    TrainingListener.Defaults.logging(out.toString()))
+                            .addTrainingListeners(diagnostics);
+            long parameters;
+            try (Trainer trainer = model.newTrainer(config)) {
+                trainer.setMetrics(new Metrics());
+                trainer.initialize(new Shape(c.batch, 1, height, width));
+                parameters = PathfinderModels.countParameters(block);
+                console.printf(Locale.ROOT, "%,d trainable parameters%n", parameters);
+                for (int epoch = state.epoch; epoch < c.epochs; epoch++) {
+                    if (o.stopAfterEpoch > 0 && epoch >= o.stopAfterEpoch) {
+                        break;
+                    }
+                    long begin = System.nanoTime();
+                    trainEpoch(trainer, c, method, epoch, state, out);
+                    float loss = trainer.getLoss().getAccumulator(
+                            EvaluatorTrainingListener.TRAIN_EPOCH);
+                    float f1 = accumulator(trainer, trainF1);
+                    Scores val = Evaluation.evaluate(block, trainer.getManager(), validation,
+                            c.steps, null);
+                    trainer.notifyListeners(listener -> listener.onEpoch(trainer));
+                    Checkpoints.EpochRecord r = new Checkpoints.EpochRecord();
+                    r.epoch = epoch + 1;
+                    r.loss = loss;
+                    r.trainF1 = f1;
+                    r.validationF1 = val.f1();
+                    r.validationIoU = val.iou();
+                    List<DiagnosticsListener.EpochDiagnostics> h = diagnostics.getHistory();
+                    if (!h.isEmpty() && h.get(h.size() - 1).getBatches() > 0) {
+                        DiagnosticsListener.EpochDiagnostics d = h.get(h.size() - 1);
+                        r.penalty = d.getPenalty();
+                        r.neumannTerms = d.getNeumannTerms();
+                        r.diverged = d.getDiverged();
+                        r.residual = d.getResidual();
+                        r.maxColumnSum = d.getMaxColumnSum();
+                    }
+                    r.seconds = (System.nanoTime() - begin) / 1e9;
+                    state.trainingSeconds += r.seconds;
+                    state.history.add(r);
+                    state.epoch = epoch + 1;
+                    Path saved = Checkpoints.save(out, model, adam, state);
+                    console.printf(Locale.ROOT,
+                            "Epoch %d/%d: loss %.4f, penalty %.3g, training F1 %.3f, validation"
+                                    + " F1 %.4f IoU %.4f (%.0f s) -> %s%n",
+                            r.epoch, c.epochs, r.loss, r.penalty, r.trainF1, r.validationF1,
+                            r.validationIoU, r.seconds, out.relativize(saved));
+                    console.flush();
+                }
+                Map<String, Object> report;
+                if (state.epoch < c.epochs) {
+                    console.printf("Stopped after epoch %d as asked; resume with --resume%n",
+                            state.epoch);
+                    report = new LinkedHashMap<>();
+                    report.put("status", "stopped");
+                    report.put("epoch", state.epoch);
+                    return report;
+                }
+                Scores scores = Evaluation.evaluate(block, trainer.getManager(), test, c.steps,
+                        "Testing");
+                report = report(c, state, parameters, scores, device, o);
+                console.printf(Locale.ROOT, "Test (%d held-out %s images, T=%d): %s%n",
+                        c.testSize, c.preset, c.steps, scores);
+                if (o.pictures) {
+                    Pictures.forRun(block, trainer.getManager(), c, state, test, out,
+                            o.analysisSteps, report, console);
+                }
+                Json.write(out.resolve("report.json"), report);
+                console.println("Report: " + out.resolve("report.json"));
+                console.flush();
+                return report;
+            }
+        }
+    }
+
+    private static float accumulator(Trainer trainer, Evaluator evaluator) {
+        for (Evaluator e : trainer.getEvaluators()) {
+            if (e.getName().equals(evaluator.getName())) {
+                return e.getAccumulator(EvaluatorTrainingListener.TRAIN_EPOCH);
+            }
+        }
+        return Float.NaN;
+    }
+
+    private static void trainEpoch(Trainer trainer, RunConfig c, GradientMethod method, int epoch,
+            Checkpoints.State state, Path out) throws IOException {
+        PathfinderDataset set = Setup.trainSet(c, epoch);
+        int index = 0;
+        try {
+            for (Batch batch : trainer.iterateDataset(set)) {
+                index++;
+                long begin = System.nanoTime();
+                try {
+                    if (method != null) {
+                        CrbpTrain.trainBatch(trainer, batch, method);
+                    } else {
+                        EasyTrain.trainBatch(trainer, batch);
+                    }
+                    trainer.step();
+                } catch (NonFiniteLossException | ai.djl.TrainingDivergedException e) {
+                    Checkpoints.Found last = Checkpoints.latestIn(out);
+                    throw new CliException(String.format(Locale.ROOT,
+                            "training diverged at epoch %d, batch %d (%s); the last good"
+                                    + " checkpoint is %s",
+                            epoch + 1, index, firstLine(e),
+                            last == null ? "none (no epoch finished)" : last.dir.toString()),
+                            Main.EXIT_FAILURE, e);
+                } finally {
+                    batch.close();
+                }
+                state.batchSeconds.add((System.nanoTime() - begin) / 1e9);
+            }
+        } catch (TranslateException e) {
+            throw new CliException("cannot read the training data: " + e.getMessage(),
+                    Main.EXIT_FAILURE, e);
+        }
+    }
+
+    private static String firstLine(Throwable e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    static String differences(RunConfig a, RunConfig b) {
+        Map<?, ?> ma = Json.GSON.fromJson(Json.GSON.toJson(a), Map.class);
+        Map<?, ?> mb = Json.GSON.fromJson(Json.GSON.toJson(b), Map.class);
+        StringBuilder sb = new StringBuilder();
+        for (Object k : ma.keySet()) {
+            if ("epochs".equals(k)) {
+                continue;
+            }
+            Object va = ma.get(k);
+            Object vb = mb.get(k);
+            if (va == null ? vb != null : !va.equals(vb)) {
+                sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ').append(va)
+                        .append(" there, ").append(vb).append(" now");
+            }
+        }
+        return sb.toString();
+    }
+
+    static Map<String, Object> report(RunConfig c, Checkpoints.State state, long parameters,
+            Scores scores, Device device, Options o) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("preset", c.preset);
+        r.put("testPreset", c.preset);
+        r.put("model", c.model);
+        r.put("method", c.recurrent() ? c.method : "ff");
+        r.put("steps", c.recurrent() ? c.steps : 0);
+        r.put("neumannTerms", c.neumannTerms);
+        r.put("lambda", c.lambda);
+        r.put("penaltyWeight", c.penaltyWeight);
+        r.put("kernel", c.kernel);
+        r.put("channels", c.channels);
+        r.put("parameters", parameters);
+        r.put("epochs", state.epoch);
+        r.put("trainSize", c.trainSize);
+        r.put("testSize", c.testSize);
+        r.putAll(scores.toMap());
+        r.put("peakMemoryBytes", ProcessMemory.peakResidentBytes());
+        double[] secs = new double[state.batchSeconds.size()];
+        for (int i = 0; i < secs.length; i++) {
+            secs[i] = state.batchSeconds.get(i);
+        }
+        r.put("secondsPerIteration", Stats.median(secs));
+        r.put("iterations", secs.length);
+        r.put("trainingSeconds", state.trainingSeconds);
+        r.put("device", device.toString());
+        r.put("seed", c.seed);
+        Map<String, Object> prov = new LinkedHashMap<>(Provenance.collect(c.seed, device));
+        r.put("crbpVersion", prov.get("crbpVersion"));
+        r.put("gitCommit", prov.get("gitCommit"));
+        r.put("djlVersion", prov.get("djlVersion"));
+        r.put("pytorchVersion", prov.get("pytorchVersion"));
+        r.put("provenance", prov);
+        r.put("config", c);
+        r.put("commandLine", String.join(" ", o.commandLine));
+        r.put("history", state.history);
+        return r;
+    }
+
+    static ProgressBar progress(String message, long total) {
+        return new ProgressBar(message, total);
+    }
+}
