@@ -3,17 +3,225 @@
  */
 package org.crbp.examples.cli;
 
-import picocli.CommandLine.Command;
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
 
+import org.crbp.core.RecurrentNet;
+import org.crbp.examples.pathfinder.PathfinderDataset;
+import org.crbp.examples.pathfinder.PathfinderPreset;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code crbp analyze}. */
-@Command(name = "analyze", mixinStandardHelpOptions = true, description = "Not yet available.")
+/**
+ * {@code crbp analyze}: the paper's analyses of a trained recurrent model: F1 of the readout at
+ * every step (Fig. 2c), distances between the state at the trained step N and a late step T with
+ * a two-sample Kolmogorov–Smirnov test between two checkpoints (Fig. 1c), the state-space
+ * projection (Fig. 1b), and the largest singular value of the step's Jacobian.
+ */
+@Command(
+        name = "analyze",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Analyse a recurrent checkpoint: the readout at every step t = 1..T (extrapolation),",
+            "||h_T - h_N|| / ||h_N|| over test images with a two-sample KS test against a second",
+            "checkpoint, state trajectories on their top 2 PCs, and sigma_max of the step's",
+            "Jacobian J = dF/dh at h_N (power iteration on vector-Jacobian products).",
+            "Writes OUT/analysis.json and PNG pictures."
+        })
 final class AnalyzeCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--checkpoint", required = true, paramLabel = "PATH",
+            description = "A run folder (its last checkpoint) or one checkpoint folder.")
+    Path checkpoint;
+
+    @Option(names = "--compare", paramLabel = "PATH",
+            description = "Second checkpoint for the KS test (for example a BPTT run)."
+                    + " Default: the first epoch's checkpoint of the same run.")
+    Path compare;
+
+    @Option(names = "--preset", description = "Preset of the test images. Default: the trained"
+            + " one.")
+    String preset;
+
+    @Option(names = "--steps", paramLabel = "T",
+            description = "Last step T. Default: max(2N, N + 10) for N trained steps.")
+    Integer steps;
+
+    @Option(names = "--images", defaultValue = "64",
+            description = "Test images for the curves and the KS test. Default:"
+                    + " ${DEFAULT-VALUE}.")
+    int images;
+
+    @Option(names = "--power-iterations", defaultValue = "30",
+            description = "Largest number of power iterations. Default: ${DEFAULT-VALUE}.")
+    int powerIterations;
+
+    @Option(names = "--device", defaultValue = "cpu",
+            description = "cpu, gpu or auto. Default: ${DEFAULT-VALUE}.")
+    String device;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Output folder. Default:"
+            + " RUN/analysis.")
+    Path out;
 
     /** {@inheritDoc} */
     @Override
-    public Integer call() {
-        throw new CliException("analyze is not available yet");
+    public Integer call() throws Exception {
+        if (steps != null && steps < 2) {
+            throw new CliException("--steps must be at least 2, got " + steps);
+        }
+        if (images < 2) {
+            throw new CliException("--images must be at least 2, got " + images);
+        }
+        if (powerIterations < 1) {
+            throw new CliException("--power-iterations must be at least 1, got "
+                    + powerIterations);
+        }
+        if (!device.matches("cpu|gpu|auto")) {
+            throw new CliException("--device must be cpu, gpu or auto, got '" + device + "'");
+        }
+        PrintWriter console = spec.commandLine().getOut();
+        Device dev = Setup.device(device);
+        PathfinderPreset testPreset = preset == null ? null : RunConfig.preset(preset);
+        try (Loaded a = Loaded.open(checkpoint, dev)) {
+            if (!(a.block instanceof RecurrentNet)) {
+                throw new CliException("analyze needs a recurrent model (hgru or convlstm); "
+                        + a.checkpoint.dir + " holds the feedforward control");
+            }
+            RecurrentNet net = (RecurrentNet) a.block;
+            RunConfig c = a.config.copy();
+            PathfinderPreset p = testPreset != null ? testPreset : c.presetValue();
+            int n = c.steps;
+            int t = steps != null ? steps : Pictures.defaultAnalysisSteps(n);
+            if (t <= n) {
+                throw new CliException("--steps (" + t + ") must exceed the trained steps N = "
+                        + n + " for the distance ||h_T - h_N||");
+            }
+            Path dir = Files.createDirectories(out != null ? out
+                    : EvaluateCommand.runDir(a).resolve("analysis"));
+            PathfinderDataset set = Setup.evalSet(c, p, PathfinderDataset.Split.TEST, images);
+            NDManager manager = a.model.getNDManager();
+            String name = p + ", " + c.model + " " + c.methodLabel() + " N=" + n;
+            console.printf(Locale.ROOT, "Analysing %s on %d %s images, steps 1..%d%n",
+                    a.checkpoint.dir, images, p, t);
+            console.flush();
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("checkpoint", a.checkpoint.dir.toString());
+            r.put("preset", c.preset);
+            r.put("testPreset", p.presetName());
+            r.put("model", c.model);
+            r.put("method", c.method);
+            r.put("trainedSteps", n);
+            r.put("lastStep", t);
+            r.put("images", images);
+
+            Map<String, double[]> curves = new LinkedHashMap<>();
+            Map<String, Object> ex = Pictures.extrapolation(net, manager, set, t);
+            r.put("extrapolation", ex);
+            curves.put(label(a), (double[]) ex.get("f1"));
+            console.printf(Locale.ROOT, "Extrapolation: F1 %.4f at N=%d, best %.4f at t=%d,"
+                            + " %.4f at t=%d%n", ((double[]) ex.get("f1"))[n - 1], n,
+                    ex.get("bestF1"), ex.get("bestStep"), ((double[]) ex.get("f1"))[t - 1], t);
+
+            double[] da = Analysis.stateDistances(net, manager, set, n, t);
+            Map<String, Object> dist = new LinkedHashMap<>();
+            dist.put("definition", "||h_T - h_N|| / ||h_N|| per image");
+            dist.put("median", Stats.median(da));
+            Path other = compare;
+            if (other == null) {
+                Path first = a.checkpoint.dir.resolveSibling(Checkpoints.name(1));
+                if (!first.equals(a.checkpoint.dir) && Files.isDirectory(first)) {
+                    other = first;
+                }
+            }
+            double[] db = null;
+            String otherLabel = null;
+            if (other != null) {
+                try (Loaded b = Loaded.open(other, dev)) {
+                    if (!(b.block instanceof RecurrentNet)) {
+                        throw new CliException("--compare needs a recurrent model; " + other
+                                + " holds the feedforward control");
+                    }
+                    RecurrentNet nb = (RecurrentNet) b.block;
+                    int nbSteps = b.config.steps;
+                    int tb = Math.max(t, nbSteps + 1);
+                    db = Analysis.stateDistances(nb, b.model.getNDManager(),
+                            Setup.evalSet(c, p, PathfinderDataset.Split.TEST, images), nbSteps,
+                            tb);
+                    otherLabel = label(b);
+                    if (otherLabel.equals(label(a))) {
+                        otherLabel = otherLabel + ", compared";
+                    }
+                    Map<String, Object> exb = Pictures.extrapolation(nb, b.model.getNDManager(),
+                            Setup.evalSet(c, p, PathfinderDataset.Split.TEST, images), t);
+                    curves.put(otherLabel, (double[]) exb.get("f1"));
+                    r.put("compareExtrapolation", exb);
+                    Stats.KsResult ks = Stats.kolmogorovSmirnov(da, db);
+                    dist.put("compareCheckpoint", b.checkpoint.dir.toString());
+                    dist.put("compareMedian", Stats.median(db));
+                    dist.put("ksStatistic", ks.statistic);
+                    dist.put("ksPValue", ks.pValue);
+                    console.printf(Locale.ROOT, "||h_T - h_N||/||h_N||: median %.4g (%s) vs %.4g"
+                                    + " (%s); KS D = %.4f, p = %.3g%n", Stats.median(da),
+                            label(a), Stats.median(db), otherLabel, ks.statistic, ks.pValue);
+                }
+            } else {
+                console.printf(Locale.ROOT, "||h_T - h_N||/||h_N||: median %.4g (no second"
+                        + " checkpoint for the KS test)%n", Stats.median(da));
+            }
+            dist.put("values", da);
+            r.put("distances", dist);
+            Charts.extrapolation((double[]) ex.get("steps"), curves, n,
+                    "Readout at every step, " + p, dir.resolve(Pictures.EXTRAPOLATION));
+            Charts.distances(da, label(a), db, otherLabel, n, t,
+                    dir.resolve("distances.png"));
+
+            Pictures.timeCourseAndStateSpace(net, manager, c, set, t, name, dir, r);
+
+            Map<String, Object> jac = new LinkedHashMap<>();
+            int[] found = new int[1];
+            Analysis.forEachBatch(Setup.evalSet(c, p, PathfinderDataset.Split.TEST,
+                    Math.min(images, 8)), manager, 1, batch -> {
+                        Analysis.JacobianEstimate e = Analysis.jacobian(net, manager, batch, n,
+                                powerIterations);
+                        jac.put("atStep", n);
+                        jac.put("images", batch.getSize());
+                        jac.put("sigmaMax", e.sigmaMax);
+                        jac.put("sigmaIterations", e.sigmaIterations);
+                        jac.put("spectralRadius", e.spectralRadius);
+                        jac.put("radiusIterations", e.radiusIterations);
+                        jac.put("maxJTone", e.maxColumnSum);
+                        found[0]++;
+                    });
+            r.put("jacobian", jac);
+            console.printf(Locale.ROOT, "Jacobian at h_N: sigma_max %.4f (%d iterations),"
+                            + " spectral radius %.4f, max J^T 1 %.4f%n", jac.get("sigmaMax"),
+                    jac.get("sigmaIterations"), jac.get("spectralRadius"), jac.get("maxJTone"));
+            r.put("pictures", new String[] {Pictures.EXTRAPOLATION, "distances.png",
+                Pictures.TIME_COURSE, Pictures.STATE_SPACE});
+            r.put("provenance", Provenance.collect(c.seed, dev));
+            Json.write(dir.resolve("analysis.json"), r);
+            console.println("Analysis: " + dir.resolve("analysis.json"));
+        }
+        return 0;
+    }
+
+    private static String label(Loaded l) {
+        return l.config.methodLabel() + " N=" + l.config.steps + " ("
+                + l.checkpoint.dir.getFileName() + ")";
     }
 }

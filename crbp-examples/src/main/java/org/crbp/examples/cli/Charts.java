@@ -222,6 +222,44 @@ final class Charts {
         }
     }
 
+    /**
+     * The empirical distributions of the state distances of one or two checkpoints (Fig. 1c).
+     *
+     * @param a the first sample
+     * @param labelA its label
+     * @param b the second sample, or {@code null}
+     * @param labelB its label
+     * @param n the trained step
+     * @param t the late step
+     * @param file the PNG file
+     * @throws IOException if writing fails
+     */
+    static void distances(double[] a, String labelA, double[] b, String labelB, int n, int t,
+            Path file) throws IOException {
+        XYChart c = chart("||h_T - h_N|| / ||h_N||, N = " + n + ", T = " + t,
+                "relative distance", "fraction of images");
+        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+        addEcdf(c, labelA, a);
+        if (b != null) {
+            addEcdf(c, labelB, b);
+        }
+        write(BitmapEncoder.getBufferedImage(c), file);
+    }
+
+    private static void addEcdf(XYChart c, String label, double[] values) {
+        double[] s = values.clone();
+        java.util.Arrays.sort(s);
+        double[] x = new double[2 * s.length];
+        double[] y = new double[2 * s.length];
+        for (int i = 0; i < s.length; i++) {
+            x[2 * i] = s[i];
+            y[2 * i] = (double) i / s.length;
+            x[2 * i + 1] = s[i];
+            y[2 * i + 1] = (double) (i + 1) / s.length;
+        }
+        c.addSeries(label, x, y).setMarker(SeriesMarkers.NONE);
+    }
+
     static BufferedImage row(BufferedImage... images) {
         int w = 0;
         int h = 0;
