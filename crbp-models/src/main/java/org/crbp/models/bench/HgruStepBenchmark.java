@@ -16,6 +16,8 @@ import ai.djl.training.ParameterStore;
 import org.crbp.models.HgruCell;
 import org.crbp.models.SameConv2d;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -48,7 +50,9 @@ public final class HgruStepBenchmark {
         Device device = Engine.getInstance().defaultDevice();
         System.out.printf(
                 Locale.ROOT,
-                "device %s, engine %s %s, %d repetitions after 2 warm-ups, median ms%n",
+                "device %s, engine %s %s, %d repetitions after 2 warm-ups, median ms of wall"
+                        + " time (process CPU time, which other processes on a shared machine do"
+                        + " not inflate)%n",
                 device,
                 Engine.getInstance().getEngineName(),
                 Engine.getInstance().getVersion(),
@@ -78,13 +82,13 @@ public final class HgruStepBenchmark {
             NDArray h = manager.randomUniform(0f, 1.5f, shape);
             NDArray h1 = manager.randomUniform(0f, 1.5f, shape);
 
-            double convFwd =
+            double[] convFwd =
                     time(reps, manager, s -> sync(SameConv2d.conv(h, wInh, null)
                             .add(SameConv2d.conv(h1, wExc, null))));
-            double stepFwd =
+            double[] stepFwd =
                     time(reps, manager,
                             s -> sync(cell.forward(ps, new NDList(x, h), true).head()));
-            double convBwd =
+            double[] convBwd =
                     time(reps, manager,
                             s -> {
                                 NDArray a = leaf(h, s);
@@ -98,7 +102,7 @@ public final class HgruStepBenchmark {
                                 }
                                 sync(a.getGradient());
                             });
-            double stepBwd =
+            double[] stepBwd =
                     time(reps, manager,
                             s -> {
                                 NDArray a = leaf(h, s);
@@ -111,10 +115,18 @@ public final class HgruStepBenchmark {
                             });
             System.out.printf(
                     Locale.ROOT,
-                    "| %s | %d, %d, %dx%d, %d | %.1f | %.1f | %.2f | %.1f | %.1f | %.2f |%n",
-                    name, n, c, size, size, k, convFwd, stepFwd, stepFwd / convFwd, convBwd,
-                    stepBwd, stepBwd / convBwd);
+                    "| %s | %d, %d, %dx%d, %d | %s | %s | %s | %s | %s | %s |%n",
+                    name, n, c, size, size, k, ms(convFwd), ms(stepFwd), ratio(stepFwd, convFwd),
+                    ms(convBwd), ms(stepBwd), ratio(stepBwd, convBwd));
         }
+    }
+
+    private static String ms(double[] t) {
+        return String.format(Locale.ROOT, "%.0f (%.0f)", t[0], t[1]);
+    }
+
+    private static String ratio(double[] a, double[] b) {
+        return String.format(Locale.ROOT, "%.2f (%.2f)", a[0] / b[0], a[1] / b[1]);
     }
 
     private static NDArray leaf(NDArray value, NDManager scope) {
@@ -132,19 +144,26 @@ public final class HgruStepBenchmark {
         void run(NDManager scope);
     }
 
-    private static double time(int reps, NDManager manager, Body body) {
-        double[] ms = new double[reps];
+    private static double[] time(int reps, NDManager manager, Body body) {
+        OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        boolean cpu = os instanceof com.sun.management.OperatingSystemMXBean;
+        double[] wall = new double[reps];
+        double[] cpuMs = new double[reps];
         for (int i = -2; i < reps; i++) {
             try (NDManager scope = manager.newSubManager()) {
+                long c0 = cpu ? ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() : 0;
                 long t0 = System.nanoTime();
                 body.run(scope);
                 long t1 = System.nanoTime();
+                long c1 = cpu ? ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() : 0;
                 if (i >= 0) {
-                    ms[i] = (t1 - t0) / 1e6;
+                    wall[i] = (t1 - t0) / 1e6;
+                    cpuMs[i] = cpu ? (c1 - c0) / 1e6 : Double.NaN;
                 }
             }
         }
-        Arrays.sort(ms);
-        return ms[reps / 2];
+        Arrays.sort(wall);
+        Arrays.sort(cpuMs);
+        return new double[] {wall[reps / 2], cpuMs[reps / 2]};
     }
 }
