@@ -3,25 +3,271 @@
  */
 package org.crbp.examples.cli;
 
-import picocli.CommandLine.Command;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.Trainer;
 
+import org.crbp.core.GradientMethod;
+import org.crbp.core.RecurrentNet;
+import org.crbp.core.bench.ProcessMemory;
+import org.crbp.examples.pathfinder.PathfinderGenerator;
+import org.crbp.examples.pathfinder.PathfinderPreset;
+import org.crbp.examples.pathfinder.PathfinderSample;
+import org.crbp.models.FocalLoss;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code crbp benchmark}. */
-@Command(name = "benchmark", mixinStandardHelpOptions = true, description = "Not yet available.")
+/**
+ * {@code crbp benchmark}: peak resident memory and seconds per training iteration against the
+ * number of steps, for BPTT and C-RBP (or any methods), each configuration in a fresh JVM.
+ */
+@Command(
+        name = "benchmark",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Measure peak resident memory (VmHWM of a fresh JVM per configuration) and seconds",
+            "per training iteration of the hGRU against the number of steps, for BPTT and C-RBP.",
+            "Prints a table and writes OUT/benchmark.json and OUT/benchmark.png."
+        })
 final class BenchmarkCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--methods", defaultValue = "bptt,crbp", split = ",",
+            description = "Methods. Default: ${DEFAULT-VALUE}.")
+    List<String> methods;
+
+    @Option(names = "--steps", defaultValue = "5,10,20,40", split = ",", paramLabel = "T",
+            description = "Numbers of steps. Default: ${DEFAULT-VALUE}.")
+    List<Integer> steps;
+
+    @Option(names = "--preset", defaultValue = RunConfig.DEFAULT_PRESET,
+            description = "Preset of the images (their size). Default: ${DEFAULT-VALUE}.")
+    String preset;
+
+    @Option(names = "--channels", defaultValue = "12", description = "Default: ${DEFAULT-VALUE}.")
+    int channels;
+
+    @Option(names = "--kernel", defaultValue = "5", description = "Default: ${DEFAULT-VALUE}.")
+    int kernel;
+
+    @Option(names = "--batch", defaultValue = "8", description = "Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--neumann-terms", defaultValue = "10",
+            description = "Default: ${DEFAULT-VALUE}.")
+    int neumannTerms;
+
+    @Option(names = "--iterations", defaultValue = "3",
+            description = "Timed iterations after one warm-up. Default: ${DEFAULT-VALUE}.")
+    int iterations;
+
+    @Option(names = "--out", defaultValue = "runs/benchmark", paramLabel = "DIR",
+            description = "Output folder. Default: ${DEFAULT-VALUE}.")
+    Path out;
 
     /** {@inheritDoc} */
     @Override
-    public Integer call() {
-        throw new CliException("benchmark is not available yet");
+    public Integer call() throws Exception {
+        RunConfig.preset(preset);
+        for (String m : methods) {
+            if (!m.matches("bptt|cbptt|rbp|crbp|tbptt")) {
+                throw new CliException("--methods: unknown method '" + m + "'");
+            }
+        }
+        for (int t : steps) {
+            if (t < 1) {
+                throw new CliException("--steps must be at least 1, got " + t);
+            }
+        }
+        if (iterations < 1 || batch < 2 || channels < 1 || kernel < 1 || neumannTerms < 1) {
+            throw new CliException("--iterations, --channels, --kernel and --neumann-terms must"
+                    + " be at least 1 and --batch at least 2");
+        }
+        PrintWriter console = spec.commandLine().getOut();
+        console.printf(Locale.ROOT, "hGRU %d channels, kernel %d, %s images, batch %d, %d Neumann"
+                        + " terms; %d timed iterations; a fresh JVM per configuration%n",
+                channels, kernel, preset, batch, neumannTerms, iterations);
+        console.flush();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        ai.djl.training.util.ProgressBar bar = new ai.djl.training.util.ProgressBar(
+                "Benchmarking", (long) methods.size() * steps.size());
+        int done = 0;
+        for (int t : steps) {
+            for (String m : methods) {
+                rows.add(probe(m, t));
+                bar.update(++done);
+            }
+        }
+        bar.end();
+        console.println("| method | T | peak RSS (MiB) | s/iteration |");
+        console.println("|---|---|---|---|");
+        for (Map<String, Object> r : rows) {
+            console.printf(Locale.ROOT, "| %s | %d | %.0f | %.3f |%n", r.get("method"),
+                    ((Number) r.get("steps")).intValue(), ((Number) r.get("peakBytes")).doubleValue() / (1 << 20),
+                    ((Number) r.get("secondsPerIteration")).doubleValue());
+        }
+        Files.createDirectories(out);
+        Map<String, Object> report = new LinkedHashMap<>();
+        Map<String, Object> setup = new LinkedHashMap<>();
+        setup.put("model", "hgru");
+        setup.put("preset", preset);
+        setup.put("channels", channels);
+        setup.put("kernel", kernel);
+        setup.put("batch", batch);
+        setup.put("neumannTerms", neumannTerms);
+        setup.put("iterations", iterations);
+        report.put("setup", setup);
+        report.put("results", rows);
+        report.put("provenance", Provenance.collect(1, ai.djl.Device.cpu()));
+        Json.write(out.resolve("benchmark.json"), report);
+        Charts.benchmark(rows, methods, out.resolve("benchmark.png"));
+        console.println("Wrote " + out.resolve("benchmark.json") + " and "
+                + out.resolve("benchmark.png"));
+        return 0;
     }
 
-    /** The hidden probe run in a fresh JVM per configuration. */
+    private Map<String, Object> probe(String method, int t) throws IOException,
+            InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(Main.class.getName());
+        cmd.add("benchmark-probe");
+        cmd.add(method);
+        cmd.add(Integer.toString(t));
+        cmd.add(preset);
+        cmd.add(Integer.toString(channels));
+        cmd.add(Integer.toString(kernel));
+        cmd.add(Integer.toString(batch));
+        cmd.add(Integer.toString(neumannTerms));
+        cmd.add(Integer.toString(iterations));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        // large blocks go back to the system when freed: peak RSS then measures live tensors
+        pb.environment().putIfAbsent("MALLOC_MMAP_THRESHOLD_", "1048576");
+        Process process = pb.start();
+        String json = null;
+        StringBuilder log = new StringBuilder();
+        try (BufferedReader reader = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                if (line.startsWith("{")) {
+                    json = line;
+                } else {
+                    log.append(line).append('\n');
+                }
+            }
+        }
+        int exit = process.waitFor();
+        if (exit != 0 || json == null) {
+            String[] lines = log.toString().strip().split("\n");
+            throw new CliException("the probe for " + method + " T=" + t + " failed (exit "
+                    + exit + "): " + lines[lines.length - 1], Main.EXIT_FAILURE, null);
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> row = Json.GSON.fromJson(json, LinkedHashMap.class);
+        return row;
+    }
+
+    /** The probe run in a fresh JVM: trains a few iterations and prints one JSON line. */
     @Command(name = "benchmark-probe", hidden = true)
     static final class Probe implements Callable<Integer> {
+
+        @picocli.CommandLine.Parameters(index = "0") String method;
+        @picocli.CommandLine.Parameters(index = "1") int steps;
+        @picocli.CommandLine.Parameters(index = "2") String preset;
+        @picocli.CommandLine.Parameters(index = "3") int channels;
+        @picocli.CommandLine.Parameters(index = "4") int kernel;
+        @picocli.CommandLine.Parameters(index = "5") int batch;
+        @picocli.CommandLine.Parameters(index = "6") int neumannTerms;
+        @picocli.CommandLine.Parameters(index = "7") int iterations;
+
         @Override
-        public Integer call() {
+        public Integer call() throws Exception {
+            RunConfig c = new RunConfig();
+            c.method = method;
+            c.steps = steps;
+            c.channels = channels;
+            c.kernel = kernel;
+            c.neumannTerms = neumannTerms;
+            c.preset = preset;
+            PathfinderPreset p = c.presetValue();
+            int h = p.config().getOutputHeight();
+            int w = p.config().getOutputWidth();
+            Engine.getInstance().setRandomSeed(1);
+            RecurrentNet net = (RecurrentNet) Setup.block(c, steps);
+            GradientMethod gm = Setup.method(c);
+            FocalLoss loss = new FocalLoss();
+            PathfinderGenerator gen = new PathfinderGenerator(p);
+            float[] image = new float[batch * h * w];
+            int[] label = new int[batch * h * w];
+            for (int b = 0; b < batch; b++) {
+                PathfinderSample s = gen.generate(1, b);
+                System.arraycopy(s.getImage(), 0, image, b * h * w, h * w);
+                byte[] mask = s.getMask();
+                for (int i = 0; i < h * w; i++) {
+                    label[b * h * w + i] = mask[i];
+                }
+            }
+            try (Model model = Model.newInstance("probe")) {
+                model.setBlock(net);
+                DefaultTrainingConfig config = new DefaultTrainingConfig(loss)
+                        .optOptimizer(new CheckpointAdam(1e-3f));
+                try (Trainer trainer = model.newTrainer(config)) {
+                    trainer.initialize(new Shape(batch, 1, h, w));
+                    NDManager m = trainer.getManager();
+                    NDList data = new NDList(m.create(image, new Shape(batch, 1, h, w)));
+                    NDList labels = new NDList(m.create(label, new Shape(batch, h, w)));
+                    ParameterStore ps = new ParameterStore(m, false);
+                    long before = ProcessMemory.residentBytes();
+                    double[] secs = new double[iterations];
+                    for (int i = 0; i <= iterations; i++) {
+                        long begin = System.nanoTime();
+                        try (NDManager scope = m.newSubManager()) {
+                            data.tempAttach(scope);
+                            labels.tempAttach(scope);
+                            gm.forwardBackward(net, ps, data, labels, loss);
+                            trainer.step();
+                        }
+                        if (i > 0) {
+                            secs[i - 1] = (System.nanoTime() - begin) / 1e9;
+                        }
+                    }
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("method", method);
+                    row.put("steps", steps);
+                    row.put("peakBytes", ProcessMemory.peakResidentBytes());
+                    row.put("residentBeforeBytes", before);
+                    row.put("secondsPerIteration", Stats.median(secs));
+                    row.put("secondsPerStepForward", Stats.median(secs) / steps);
+                    System.out.println(new com.google.gson.Gson().toJson(row));
+                }
+            }
             return 0;
         }
     }

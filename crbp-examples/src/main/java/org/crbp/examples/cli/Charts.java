@@ -260,6 +260,47 @@ final class Charts {
         c.addSeries(label, x, y).setMarker(SeriesMarkers.NONE);
     }
 
+    /**
+     * Memory and time against steps per method.
+     *
+     * @param rows the benchmark rows (method, steps, peakBytes, secondsPerIteration)
+     * @param methods the methods, in order
+     * @param file the PNG file
+     * @throws IOException if writing fails
+     */
+    static void benchmark(List<Map<String, Object>> rows, List<String> methods, Path file)
+            throws IOException {
+        XYChart mem = chart("Peak resident memory", "steps T", "MiB");
+        XYChart time = chart("Training iteration", "steps T", "seconds");
+        mem.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        time.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        for (String m : methods) {
+            List<double[]> pts = new java.util.ArrayList<>();
+            for (Map<String, Object> r : rows) {
+                if (m.equals(r.get("method"))) {
+                    pts.add(new double[] {((Number) r.get("steps")).doubleValue(),
+                        ((Number) r.get("peakBytes")).doubleValue() / (1 << 20),
+                        ((Number) r.get("secondsPerIteration")).doubleValue()});
+                }
+            }
+            if (pts.isEmpty()) {
+                continue;
+            }
+            double[] x = new double[pts.size()];
+            double[] y1 = new double[pts.size()];
+            double[] y2 = new double[pts.size()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = pts.get(i)[0];
+                y1[i] = pts.get(i)[1];
+                y2[i] = pts.get(i)[2];
+            }
+            mem.addSeries(m, x, y1).setMarker(SeriesMarkers.CIRCLE);
+            time.addSeries(m, x, y2).setMarker(SeriesMarkers.CIRCLE);
+        }
+        write(row(BitmapEncoder.getBufferedImage(mem), BitmapEncoder.getBufferedImage(time)),
+                file);
+    }
+
     static BufferedImage row(BufferedImage... images) {
         int w = 0;
         int h = 0;

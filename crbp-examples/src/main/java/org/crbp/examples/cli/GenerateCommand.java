@@ -40,7 +40,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
     Path out;
 
-    @Option(names = "--train-size", defaultValue = "2400",
+    @Option(names = "--train-size", defaultValue = "1600",
             description = "Training images (0: none). Default: ${DEFAULT-VALUE}.")
     int trainSize;
 

@@ -30,7 +30,7 @@ public final class RunConfig {
     /** The number of recurrent steps T. */
     public int steps = DEFAULT_RBP_STEPS;
     /** The largest number of Neumann terms of (C-)RBP. */
-    public int neumannTerms = 10;
+    public int neumannTerms = 8;
     /** The penalty's bound lambda on J^T 1. */
     public float lambda = 0.9f;
     /** The penalty's weight in the loss. */
@@ -40,13 +40,13 @@ public final class RunConfig {
     /** The kernel size of the recurrent cell (of the six blocks for ff). */
     public int kernel = 5;
     /** The number of channels. */
-    public int channels = 12;
+    public int channels = 8;
     /** The number of epochs. */
-    public int epochs = 4;
+    public int epochs = 10;
     /** The batch size. */
-    public int batch = 32;
+    public int batch = 16;
     /** The number of training images. */
-    public int trainSize = 2400;
+    public int trainSize = 1600;
     /** The number of validation images (one evaluation per epoch). */
     public int validationSize = 256;
     /** The number of held-out test images (the report's metrics). */

@@ -48,7 +48,7 @@ final class TrainCommand implements Callable<Integer> {
                         + " for bptt/cbptt/tbptt.")
         Integer steps;
 
-        @Option(names = "--neumann-terms", defaultValue = "10", paramLabel = "K",
+        @Option(names = "--neumann-terms", defaultValue = "8", paramLabel = "K",
                 description = "Largest number of Neumann terms of (C-)RBP. Default:"
                         + " ${DEFAULT-VALUE}.")
         int neumannTerms;
@@ -70,19 +70,19 @@ final class TrainCommand implements Callable<Integer> {
                         + " ${DEFAULT-VALUE}.")
         int kernel;
 
-        @Option(names = "--channels", defaultValue = "12",
+        @Option(names = "--channels", defaultValue = "8",
                 description = "Channels. Default: ${DEFAULT-VALUE}.")
         int channels;
 
-        @Option(names = "--epochs", defaultValue = "4",
+        @Option(names = "--epochs", defaultValue = "10",
                 description = "Epochs. Default: ${DEFAULT-VALUE}.")
         int epochs;
 
-        @Option(names = "--batch", defaultValue = "32",
+        @Option(names = "--batch", defaultValue = "16",
                 description = "Batch size. Default: ${DEFAULT-VALUE}.")
         int batch;
 
-        @Option(names = "--train-size", defaultValue = "2400",
+        @Option(names = "--train-size", defaultValue = "1600",
                 description = "Training images. Default: ${DEFAULT-VALUE}.")
         int trainSize;
 
@@ -163,6 +163,12 @@ final class TrainCommand implements Callable<Integer> {
             description = "Skip the pictures and the analyses behind them.")
     boolean noPictures;
 
+    @Option(names = "--time-budget", defaultValue = "24", paramLabel = "MINUTES",
+            description = "Stop after the epoch that would make the next one exceed this many"
+                    + " minutes of training (0: no limit), then test and report. Default:"
+                    + " ${DEFAULT-VALUE}.")
+    double timeBudget;
+
     @Option(names = "--stop-after-epoch", defaultValue = "0", hidden = true,
             description = "Stop after this epoch, as an interruption would (for tests).")
     int stopAfterEpoch;
@@ -178,6 +184,10 @@ final class TrainCommand implements Callable<Integer> {
         o.pictures = !noPictures;
         o.analysisSteps = analysisSteps;
         o.stopAfterEpoch = stopAfterEpoch;
+        o.timeBudgetMinutes = timeBudget;
+        if (!(timeBudget >= 0)) {
+            throw new CliException("--time-budget must be 0 or more minutes, got " + timeBudget);
+        }
         o.commandLine.add("crbp");
         o.commandLine.addAll(Arrays.asList(spec.commandLine().getParseResult().originalArgs()
                 .toArray(new String[0])));

@@ -54,6 +54,7 @@ final class Training {
         boolean pictures = true;
         int analysisSteps;
         int stopAfterEpoch;
+        double timeBudgetMinutes;
         List<String> commandLine = new ArrayList<>();
     }
 
@@ -137,9 +138,22 @@ final class Training {
                 trainer.initialize(new Shape(c.batch, 1, height, width));
                 parameters = PathfinderModels.countParameters(block);
                 console.printf(Locale.ROOT, "%,d trainable parameters%n", parameters);
+                boolean budgetReached = false;
                 for (int epoch = state.epoch; epoch < c.epochs; epoch++) {
                     if (o.stopAfterEpoch > 0 && epoch >= o.stopAfterEpoch) {
                         break;
+                    }
+                    if (o.timeBudgetMinutes > 0 && !state.history.isEmpty()) {
+                        double last = state.history.get(state.history.size() - 1).seconds;
+                        if (state.trainingSeconds + last > o.timeBudgetMinutes * 60) {
+                            console.printf(Locale.ROOT, "Time budget of %.1f min reached after"
+                                            + " epoch %d of %d (%.1f min of training): testing"
+                                            + " now; --resume continues the remaining epochs%n",
+                                    o.timeBudgetMinutes, epoch, c.epochs,
+                                    state.trainingSeconds / 60);
+                            budgetReached = true;
+                            break;
+                        }
                     }
                     long begin = System.nanoTime();
                     trainEpoch(trainer, c, method, epoch, state, out);
@@ -177,7 +191,7 @@ final class Training {
                     console.flush();
                 }
                 Map<String, Object> report;
-                if (state.epoch < c.epochs) {
+                if (state.epoch < c.epochs && !budgetReached) {
                     console.printf("Stopped after epoch %d as asked; resume with --resume%n",
                             state.epoch);
                     report = new LinkedHashMap<>();
@@ -188,6 +202,7 @@ final class Training {
                 Scores scores = Evaluation.evaluate(block, trainer.getManager(), test, c.steps,
                         "Testing");
                 report = report(c, state, parameters, scores, device, o);
+                report.put("stoppedByTimeBudget", budgetReached);
                 console.printf(Locale.ROOT, "Test (%d held-out %s images, T=%d): %s%n",
                         c.testSize, c.preset, c.steps, scores);
                 if (o.pictures) {
@@ -284,6 +299,8 @@ final class Training {
         r.put("channels", c.channels);
         r.put("parameters", parameters);
         r.put("epochs", state.epoch);
+        r.put("epochsRequested", c.epochs);
+        r.put("timeBudgetMinutes", o.timeBudgetMinutes);
         r.put("trainSize", c.trainSize);
         r.put("testSize", c.testSize);
         r.putAll(scores.toMap());
