@@ -5,6 +5,7 @@ package org.crbp.models;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
@@ -71,7 +72,7 @@ public final class GaborInputLayer extends AbstractBlock {
     /** {@inheritDoc} */
     @Override
     public void initializeChildBlocks(
-            ai.djl.ndarray.NDManager manager, DataType dataType, Shape... inputShapes) {
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         conv.initialize(manager, dataType, inputShapes);
     }
 

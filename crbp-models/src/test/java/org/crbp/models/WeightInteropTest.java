@@ -75,8 +75,9 @@ class WeightInteropTest {
         assertEquals(284_227L, keys.values().stream().mapToLong(p -> p.getShape().size()).sum());
     }
 
+    /** The reference ConvLSTM model (models/convlstm.py): conv0, unit1.W{x,h}{i,f,c,o}, bn, conv6. */
     @Test
-    void convLstmKeyTable() {
+    void convLstmKeyTableMatchesTheReference() {
         RecurrentNet net = PathfinderModels.convLstm(15, 25, 6);
         Map<String, Parameter> keys = ReferenceWeights.referenceKeys(net);
         List<String> expected = new ArrayList<>(List.of("conv0.weight", "conv0.bias"));

@@ -42,10 +42,11 @@ import java.util.Map;
  *
  * <p>convLSTM names: {@code conv0.*}, {@code unit1.Wxi.weight}, {@code unit1.Wxi.bias}, {@code
  * unit1.Whi.weight}, and likewise for {@code f}, {@code c}, {@code o}, then {@code bn.*} and
- * {@code conv6.*}. The reference's {@code models/convlstm.py} was not available to this project:
- * these names are derived from the hGRU model's layout (the same {@code conv0}, {@code unit1},
- * {@code bn}, {@code conv6}) and the usual {@code Wx*}/{@code Wh*} naming of that convLSTM cell;
- * check them against the file before relying on them.
+ * {@code conv6.*}, in {@code state_dict} order. The file {@code models/convlstm.py} is not in the
+ * stored copy of the reference repository; these names were checked against a copy of that file
+ * found in a public code index (the same {@code ConvLSTM} model with {@code conv0}, {@code unit1
+ * = ConvLSTMCell(25, 25, filt_size)}, {@code bn}, {@code conv6} and the cell's {@code Wxi},
+ * {@code Whi}, … {@code Who} convolutions), whose repository was not shown.
  */
 public final class ReferenceWeights {
 
