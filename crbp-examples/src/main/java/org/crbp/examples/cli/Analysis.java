@@ -235,17 +235,17 @@ final class Analysis {
      *
      * @param net the network
      * @param manager the manager
-     * @param batch the batch
+     * @param batchData the batch's inputs
      * @param steps the number of steps to the analysed state
      * @param iterations the largest number of power iterations
      * @return the estimates
      */
-    static JacobianEstimate jacobian(RecurrentNet net, NDManager manager, Batch batch, int steps,
-            int iterations) {
+    static JacobianEstimate jacobian(RecurrentNet net, NDManager manager, NDList batchData,
+            int steps, int iterations) {
         ParameterStore base = new ParameterStore(manager, false);
         JacobianEstimate result = new JacobianEstimate();
         try (NDManager scope = manager.newSubManager()) {
-            NDList data = batch.getData();
+            NDList data = batchData;
             data.tempAttach(scope);
             ScopedParameterStore detached = new ScopedParameterStore(base, scope, true);
             NDArray drive = net.drive(detached, data, false).stopGradient();

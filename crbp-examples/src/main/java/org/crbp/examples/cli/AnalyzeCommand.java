@@ -196,7 +196,7 @@ final class AnalyzeCommand implements Callable<Integer> {
             int[] found = new int[1];
             Analysis.forEachBatch(Setup.evalSet(c, p, PathfinderDataset.Split.TEST,
                     Math.min(images, 8)), manager, 1, batch -> {
-                        Analysis.JacobianEstimate e = Analysis.jacobian(net, manager, batch, n,
+                        Analysis.JacobianEstimate e = Analysis.jacobian(net, manager, batch.getData(), n,
                                 powerIterations);
                         jac.put("atStep", n);
                         jac.put("images", batch.getSize());

@@ -301,6 +301,35 @@ final class Charts {
                 file);
     }
 
+    /**
+     * IoU against contour length, one line per model.
+     *
+     * @param lengths the contour lengths
+     * @param series IoU per length, by model (NaN where not run)
+     * @param title the title
+     * @param file the PNG file
+     * @throws IOException if writing fails
+     */
+    static void byLength(double[] lengths, Map<String, double[]> series, String title,
+            Path file) throws IOException {
+        XYChart c = chart(title, "contour length (paddles)", "IoU = F1/(2-F1)");
+        c.getStyler().setYAxisMin(0.0);
+        c.getStyler().setYAxisMax(1.0);
+        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideSW);
+        for (Map.Entry<String, double[]> e : series.entrySet()) {
+            List<Double> x = new java.util.ArrayList<>();
+            List<Double> y = new java.util.ArrayList<>();
+            for (int i = 0; i < lengths.length; i++) {
+                if (!Double.isNaN(e.getValue()[i])) {
+                    x.add(lengths[i]);
+                    y.add(e.getValue()[i]);
+                }
+            }
+            c.addSeries(e.getKey(), x, y).setMarker(SeriesMarkers.CIRCLE);
+        }
+        write(BitmapEncoder.getBufferedImage(c), file);
+    }
+
     static BufferedImage row(BufferedImage... images) {
         int w = 0;
         int h = 0;

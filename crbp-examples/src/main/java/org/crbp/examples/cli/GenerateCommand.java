@@ -77,13 +77,15 @@ final class GenerateCommand implements Callable<Integer> {
         PathfinderDataset.Split[] splits = PathfinderDataset.Split.values();
         long begin = System.nanoTime();
         long total = 0;
+        console.printf(Locale.ROOT, "Generating %s into %s%n", p, out);
+        console.flush();
         for (int i = 0; i < splits.length; i++) {
             if (sizes[i] == 0) {
                 continue;
             }
             String name = splits[i].name().toLowerCase(Locale.ROOT);
             Path dir = out.resolve(name);
-            ProgressBar bar = new ProgressBar("Generating " + p + " " + name, sizes[i]);
+            ProgressBar bar = new ProgressBar(name, sizes[i]);
             try {
                 PathfinderFolder.generate(dir, p.presetName(), p.config(),
                         splits[i].seed(seed), 0, sizes[i], threads, overwrite,

@@ -3,17 +3,319 @@
  */
 package org.crbp.examples.cli;
 
-import picocli.CommandLine.Command;
+import ai.djl.Device;
 
+import org.crbp.examples.pathfinder.PathfinderDataset;
+import org.crbp.examples.pathfinder.PathfinderPreset;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code crbp reproduce}. */
-@Command(name = "reproduce", mixinStandardHelpOptions = true, description = "Not yet available.")
+/**
+ * {@code crbp reproduce}: the paper's Pathfinder table at mini scale within a time budget:
+ * BPTT (6 steps), C-BPTT (6), RBP (20), C-RBP (20 / 30 / 80 by length) and the feedforward
+ * control, trained on each mini length, and the models trained on 14 tested on 20 and 25.
+ */
+@Command(
+        name = "reproduce",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Run the paper's Pathfinder table at mini scale within a time budget: BPTT (T=6),",
+            "C-BPTT (6), RBP (20), C-RBP (20/30/80 for lengths 14/20/25) and the FF control,",
+            "trained on each mini length, and trained on 14 then tested on 20 and 25.",
+            "Runs in priority order (length 14 first) and skips what the budget leaves out.",
+            "Writes reproduction.md, reproduction.json and reproduction.png to --results."
+        })
 final class ReproduceCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--budget", defaultValue = "120", paramLabel = "MINUTES",
+            description = "Total time budget. Default: ${DEFAULT-VALUE}.")
+    double budget;
+
+    @Option(names = "--per-run", defaultValue = "0", paramLabel = "MINUTES",
+            description = "Training budget of each run (0: the total budget divided by the"
+                    + " number of runs).")
+    double perRun;
+
+    @Option(names = "--lengths", defaultValue = "14,20,25", split = ",",
+            description = "Contour lengths (mini presets). Default: ${DEFAULT-VALUE}.")
+    List<Integer> lengths;
+
+    @Option(names = "--methods", defaultValue = "bptt,cbptt,rbp,crbp,ff", split = ",",
+            description = "Rows of the table. Default: ${DEFAULT-VALUE}.")
+    List<String> methods;
+
+    @Option(names = "--channels", defaultValue = "8", description = "Default: ${DEFAULT-VALUE}.")
+    int channels;
+
+    @Option(names = "--kernel", defaultValue = "5", description = "Default: ${DEFAULT-VALUE}.")
+    int kernel;
+
+    @Option(names = "--batch", defaultValue = "16", description = "Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--neumann-terms", defaultValue = "8",
+            description = "Default: ${DEFAULT-VALUE}.")
+    int neumannTerms;
+
+    @Option(names = "--epochs", defaultValue = "10",
+            description = "Epochs per run (the per-run budget may stop earlier). Default:"
+                    + " ${DEFAULT-VALUE}.")
+    int epochs;
+
+    @Option(names = "--train-size", defaultValue = "1600",
+            description = "Default: ${DEFAULT-VALUE}.")
+    int trainSize;
+
+    @Option(names = "--val-size", defaultValue = "128", description = "Default: ${DEFAULT-VALUE}.")
+    int validationSize;
+
+    @Option(names = "--test-size", defaultValue = "256",
+            description = "Default: ${DEFAULT-VALUE}.")
+    int testSize;
+
+    @Option(names = "--max-steps", defaultValue = "0", hidden = true,
+            description = "Cap every method's steps (for tests).")
+    int maxSteps;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--out", defaultValue = "runs/reproduce", paramLabel = "DIR",
+            description = "Folder of the runs. Default: ${DEFAULT-VALUE}.")
+    Path out;
+
+    @Option(names = "--results", paramLabel = "DIR",
+            description = "Folder of the table and plot. Default: the --out folder.")
+    Path results;
+
+    /** The paper's step counts (paper-facts §5): C-RBP 20/30/80 by length, RBP 20, BPTT 6. */
+    static int paperSteps(String method, int length) {
+        switch (method) {
+            case "crbp":
+                return length <= 14 ? 20 : length <= 20 ? 30 : 80;
+            case "rbp":
+                return 20;
+            default:
+                return 6;
+        }
+    }
 
     /** {@inheritDoc} */
     @Override
-    public Integer call() {
-        throw new CliException("reproduce is not available yet");
+    public Integer call() throws Exception {
+        for (String m : methods) {
+            if (!m.matches("bptt|cbptt|rbp|crbp|ff")) {
+                throw new CliException("--methods: unknown method '" + m + "'");
+            }
+        }
+        for (int l : lengths) {
+            RunConfig.preset("pf-mini-" + l);
+        }
+        if (!(budget > 0)) {
+            throw new CliException("--budget must be positive, got " + budget);
+        }
+        PrintWriter console = spec.commandLine().getOut();
+        long begin = System.nanoTime();
+        int runs = lengths.size() * methods.size();
+        double each = perRun > 0 ? perRun : budget / runs;
+        Path resultsDir = Files.createDirectories(results != null ? results : out);
+        Map<String, Map<String, Object>> cells = new LinkedHashMap<>();
+        List<String> skipped = new ArrayList<>();
+        for (int length : lengths) {
+            for (String method : methods) {
+                String key = method + "@" + length;
+                double used = (System.nanoTime() - begin) / 6e10;
+                if (used + 0.25 * each > budget) {
+                    skipped.add(key);
+                    continue;
+                }
+                RunConfig c = new RunConfig();
+                c.preset = "pf-mini-" + length;
+                c.model = method.equals("ff") ? "ff" : "hgru";
+                c.method = method.equals("ff") ? "bptt" : method;
+                c.steps = paperSteps(method, length);
+                if (maxSteps > 0) {
+                    c.steps = Math.min(c.steps, maxSteps);
+                }
+                c.channels = channels;
+                c.kernel = kernel;
+                c.batch = batch;
+                c.neumannTerms = neumannTerms;
+                c.epochs = epochs;
+                c.trainSize = trainSize;
+                c.validationSize = validationSize;
+                c.testSize = testSize;
+                c.seed = seed;
+                c.validate();
+                Path dir = out.resolve(c.preset + "-" + method);
+                Training.Options o = new Training.Options();
+                o.resume = true;
+                o.pictures = false;
+                o.timeBudgetMinutes = Math.min(each, Math.max(0.01, budget - used)) * 0.85;
+                o.commandLine.add("crbp reproduce");
+                Map<String, Object> cell = new LinkedHashMap<>();
+                cell.put("method", method);
+                cell.put("length", length);
+                cell.put("steps", c.recurrent() ? c.steps : 0);
+                try {
+                    Map<String, Object> r = Training.run(c, dir, o, console);
+                    cell.put("iou", r.get("iou"));
+                    cell.put("f1", r.get("f1"));
+                    cell.put("epochs", r.get("epochs"));
+                    cell.put("secondsPerIteration", r.get("secondsPerIteration"));
+                    cell.put("peakMemoryBytes", r.get("peakMemoryBytes"));
+                    if (length == lengths.get(0)) {
+                        Map<String, Object> gen = new LinkedHashMap<>();
+                        for (int other : lengths) {
+                            if (other == length) {
+                                continue;
+                            }
+                            gen.put("pf-mini-" + other, transfer(dir, c, other, console));
+                        }
+                        cell.put("generalization", gen);
+                    }
+                } catch (CliException e) {
+                    if (e.getExitCode() == Main.EXIT_USAGE) {
+                        throw e;
+                    }
+                    cell.put("error", e.getMessage());
+                    console.println("Run " + key + " failed: " + e.getMessage());
+                }
+                cells.put(key, cell);
+                write(cells, skipped, resultsDir, begin);
+            }
+        }
+        write(cells, skipped, resultsDir, begin);
+        console.println("Table: " + resultsDir.resolve("reproduction.md"));
+        return 0;
+    }
+
+    private Map<String, Object> transfer(Path dir, RunConfig c, int length,
+            PrintWriter console) {
+        PathfinderPreset p = RunConfig.preset("pf-mini-" + length);
+        try (Loaded l = Loaded.open(dir, Device.cpu())) {
+            Scores s = Evaluation.evaluate(l.block, l.model.getNDManager(),
+                    Setup.evalSet(c, p, PathfinderDataset.Split.TEST, c.testSize), c.steps,
+                    null);
+            console.printf(Locale.ROOT, "  %s trained on %s, tested on %s: %s%n",
+                    c.methodLabel(), c.preset, p, s);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("iou", s.iou());
+            m.put("f1", s.f1());
+            return m;
+        }
+    }
+
+    private void write(Map<String, Map<String, Object>> cells, List<String> skipped, Path dir,
+            long begin) throws java.io.IOException {
+        StringBuilder md = new StringBuilder();
+        md.append("| model (steps) |");
+        for (int l : lengths) {
+            md.append(" pf-mini-").append(l).append(" |");
+        }
+        for (int l : lengths.subList(1, lengths.size())) {
+            md.append(" ").append(lengths.get(0)).append(" → ").append(l).append(" |");
+        }
+        md.append('\n').append("|---|");
+        for (int i = 0; i < 2 * lengths.size() - 1; i++) {
+            md.append("---|");
+        }
+        md.append('\n');
+        for (String m : methods) {
+            md.append("| ").append(label(m)).append(" |");
+            for (int l : lengths) {
+                md.append(' ').append(cell(cells.get(m + "@" + l), m, l)).append(" |");
+            }
+            Map<String, Object> first = cells.get(m + "@" + lengths.get(0));
+            for (int l : lengths.subList(1, lengths.size())) {
+                String v = "not run";
+                if (first != null && first.get("generalization") instanceof Map) {
+                    Object g = ((Map<?, ?>) first.get("generalization")).get("pf-mini-" + l);
+                    if (g instanceof Map) {
+                        v = String.format(Locale.ROOT, "%.3f", ((Number) ((Map<?, ?>) g)
+                                .get("iou")).doubleValue());
+                    }
+                }
+                md.append(' ').append(v).append(" |");
+            }
+            md.append('\n');
+        }
+        md.append('\n').append(String.format(Locale.ROOT,
+                "IoU = F1/(2-F1) on %d held-out test images per length; hGRU %d channels, kernel"
+                        + " %d, batch %d, %d training images, up to %d epochs or %.1f min of"
+                        + " training per run; FF = the six-block feedforward control; %.0f min"
+                        + " in all.%n", testSize, channels, kernel, batch, trainSize, epochs,
+                perRun > 0 ? perRun : budget / (lengths.size() * methods.size()),
+                (System.nanoTime() - begin) / 6e10));
+        Files.writeString(dir.resolve("reproduction.md"), md.toString());
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("cells", cells);
+        json.put("skipped", skipped);
+        json.put("provenance", Provenance.collect(seed, Device.cpu()));
+        Json.write(dir.resolve("reproduction.json"), json);
+        Map<String, double[]> series = new LinkedHashMap<>();
+        double[] x = new double[lengths.size()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = lengths.get(i);
+        }
+        for (String m : methods) {
+            double[] y = new double[lengths.size()];
+            boolean any = false;
+            for (int i = 0; i < x.length; i++) {
+                Map<String, Object> c = cells.get(m + "@" + lengths.get(i));
+                y[i] = c != null && c.get("iou") instanceof Number
+                        ? ((Number) c.get("iou")).doubleValue() : Double.NaN;
+                any |= !Double.isNaN(y[i]);
+            }
+            if (any) {
+                series.put(label(m), y);
+            }
+        }
+        if (!series.isEmpty()) {
+            Charts.byLength(x, series, "Pathfinder mini: IoU by contour length",
+                    dir.resolve("reproduction.png"));
+        }
+    }
+
+    private String label(String method) {
+        switch (method) {
+            case "bptt":
+                return "BPTT (6)";
+            case "cbptt":
+                return "C-BPTT (6)";
+            case "rbp":
+                return "RBP (20)";
+            case "crbp":
+                return "C-RBP (20/30/80)";
+            default:
+                return "FF control";
+        }
+    }
+
+    private static String cell(Map<String, Object> c, String m, int l) {
+        if (c == null) {
+            return "not run";
+        }
+        if (c.get("error") != null) {
+            return "diverged";
+        }
+        String s = String.format(Locale.ROOT, "%.3f", ((Number) c.get("iou")).doubleValue());
+        return m.equals("crbp") ? s + " (T=" + c.get("steps") + ")" : s;
     }
 }
