@@ -34,7 +34,8 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Analyse a recurrent checkpoint: the readout at every step t = 1..T (extrapolation),",
+            "Analyse a recurrent checkpoint: extrapolation, KS test, PCA, sigma_max of J.",
+            "The readout at every step t = 1..T (extrapolation),",
             "||h_T - h_N|| / ||h_N|| over test images with a two-sample KS test against a second",
             "checkpoint, state trajectories on their top 2 PCs, and sigma_max of the step's",
             "Jacobian J = dF/dh at h_N (power iteration on vector-Jacobian products).",

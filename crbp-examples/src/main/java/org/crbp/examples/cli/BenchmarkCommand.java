@@ -49,8 +49,9 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Measure peak resident memory (VmHWM of a fresh JVM per configuration) and seconds",
-            "per training iteration of the hGRU against the number of steps, for BPTT and C-RBP.",
+            "Memory and time of a training iteration against steps, BPTT against C-RBP.",
+            "Peak resident memory (VmHWM of a fresh JVM per configuration) and seconds per",
+            "training iteration of the hGRU against the number of steps.",
             "Prints a table and writes OUT/benchmark.json and OUT/benchmark.png."
         })
 final class BenchmarkCommand implements Callable<Integer> {

@@ -27,9 +27,9 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Test a checkpoint on held-out images of a preset (also another one than trained on:",
-            "train on pf-mini-14, test on pf-mini-20 and pf-mini-25), optionally running more",
-            "steps than trained. Writes OUT/report.json and OUT/timecourse.png."
+            "Test a checkpoint on a preset, also another one, optionally with more steps.",
+            "The paper's generalisation test: train on pf-mini-14, test on pf-mini-20 and",
+            "pf-mini-25. Writes OUT/report.json, OUT/timecourse.png, OUT/state-space.png."
         })
 final class EvaluateCommand implements Callable<Integer> {
 

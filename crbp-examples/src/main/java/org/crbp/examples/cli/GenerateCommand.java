@@ -25,9 +25,10 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Write a Pathfinder preset to OUT/train, OUT/validation and OUT/test (PNG images,",
-            "PNG masks, metadata.json), the same images 'train' generates on the fly for the",
-            "same seed; 'train --data OUT' reads them."
+            "Write a Pathfinder preset's train, validation and test splits to a folder.",
+            "OUT/train, OUT/validation, OUT/test hold PNG images, PNG masks and metadata.json:",
+            "the images 'train' generates on the fly for the same seed; 'train --data OUT'",
+            "reads them."
         })
 final class GenerateCommand implements Callable<Integer> {
 

@@ -33,8 +33,9 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Run the paper's Pathfinder table at mini scale within a time budget: BPTT (T=6),",
-            "C-BPTT (6), RBP (20), C-RBP (20/30/80 for lengths 14/20/25) and the FF control,",
+            "Run the paper's Pathfinder table at mini scale within a time budget.",
+            "BPTT (T=6), C-BPTT (6), RBP (20), C-RBP (20/30/80 for lengths 14/20/25) and the FF",
+            "control,",
             "trained on each mini length, and trained on 14 then tested on 20 and 25.",
             "Runs in priority order (length 14 first) and skips what the budget leaves out.",
             "Writes reproduction.md, reproduction.json and reproduction.png to --results."

@@ -203,8 +203,8 @@ final class Training {
                         "Testing");
                 report = report(c, state, parameters, scores, device, o);
                 report.put("stoppedByTimeBudget", budgetReached);
-                console.printf(Locale.ROOT, "Test (%d held-out %s images, T=%d): %s%n",
-                        c.testSize, c.preset, c.steps, scores);
+                console.printf(Locale.ROOT, "Test (%d held-out %s images%s): %s%n",
+                        c.testSize, c.preset, c.recurrent() ? ", T=" + c.steps : "", scores);
                 if (o.pictures) {
                     Pictures.forRun(block, trainer.getManager(), c, state, test, out,
                             o.analysisSteps, report, console);
