@@ -47,7 +47,10 @@ final class Checkpoints {
 
     /** What {@code state.json} holds. */
     static final class State {
+        /** Finished epochs. */
         int epoch;
+        /** Batches done of the next, unfinished epoch (0 at an epoch boundary). */
+        int batchesInEpoch;
         RunConfig config;
         List<EpochRecord> history = new ArrayList<>();
         List<Double> batchSeconds = new ArrayList<>();
@@ -85,6 +88,12 @@ final class Checkpoints {
         return String.format(Locale.ROOT, "epoch-%03d", epoch);
     }
 
+    static String name(State state) {
+        return state.batchesInEpoch == 0 ? name(state.epoch)
+                : String.format(Locale.ROOT, "epoch-%03d-b%05d", state.epoch,
+                        state.batchesInEpoch);
+    }
+
     /**
      * Writes a checkpoint atomically.
      *
@@ -98,8 +107,8 @@ final class Checkpoints {
     static Path save(Path runDir, Model model, CheckpointAdam optimizer, State state)
             throws IOException {
         Path root = Files.createDirectories(runDir.resolve(FOLDER));
-        Path target = root.resolve(name(state.epoch));
-        Path tmp = Files.createTempDirectory(root, "." + name(state.epoch) + "-");
+        Path target = root.resolve(name(state));
+        Path tmp = Files.createTempDirectory(root, "." + name(state) + "-");
         try {
             model.setProperty("Epoch", Integer.toString(state.epoch));
             model.save(tmp, MODEL_NAME);
@@ -199,7 +208,8 @@ final class Checkpoints {
         } catch (IOException | JsonParseException e) {
             throw corrupt(dir, STATE + " is not readable (" + oneLine(e) + ")");
         }
-        if (state == null || state.config == null || state.epoch < 1) {
+        if (state == null || state.config == null || state.epoch < 0
+                || (state.epoch == 0 && state.batchesInEpoch < 1)) {
             throw corrupt(dir, STATE + " lacks the epoch or the configuration");
         }
         if (paramsFile(dir, state.epoch) == null) {

@@ -55,8 +55,10 @@ final class Pictures {
         List<String> written = new ArrayList<>();
         String name = c.preset + ", " + c.model + " " + c.methodLabel()
                 + (c.recurrent() ? " T=" + c.steps : "");
-        Charts.trainingCurves(state.history, name, out.resolve(CURVES));
-        written.add(CURVES);
+        if (!state.history.isEmpty()) {
+            Charts.trainingCurves(state.history, name, out.resolve(CURVES));
+            written.add(CURVES);
+        }
         if (block instanceof RecurrentNet) {
             RecurrentNet net = (RecurrentNet) block;
             int last = analysisSteps > 0 ? analysisSteps : defaultAnalysisSteps(c.steps);

@@ -106,12 +106,26 @@ final class Setup {
      * @return the dataset
      */
     static PathfinderDataset trainSet(RunConfig c, int epoch) {
+        return trainSet(c, epoch, 0);
+    }
+
+    /**
+     * The rest of an epoch's training set: its first {@code skip} batches left out (without
+     * reading them), for a run resumed inside an epoch.
+     *
+     * @param c the configuration
+     * @param epoch the epoch, from 0
+     * @param skip the number of batches already done
+     * @return the dataset
+     */
+    static PathfinderDataset trainSet(RunConfig c, int epoch, int skip) {
         long epochSeed = PathfinderGenerator.mix(c.seed, 1_000_003L + epoch);
         PathfinderDataset.Builder b =
                 base(c, c.presetValue(), PathfinderDataset.Split.TRAIN, c.trainSize)
                         .optRandomFlips(true)
                         .optFlipSeed(epochSeed);
-        b.setSampling(new BatchSampler(new Shuffle(epochSeed), c.batch, true));
+        Sampler batches = new BatchSampler(new Shuffle(epochSeed), c.batch, true);
+        b.setSampling(skip == 0 ? batches : new Skip(batches, skip));
         return build(b);
     }
 
@@ -154,6 +168,34 @@ final class Setup {
             return b.build();
         } catch (IllegalArgumentException | UncheckedIOException e) {
             throw new CliException(e.getMessage());
+        }
+    }
+
+    /** Leaves out the first batches of another sampler. */
+    static final class Skip implements Sampler {
+
+        private final Sampler inner;
+        private final int skip;
+
+        Skip(Sampler inner, int skip) {
+            this.inner = inner;
+            this.skip = skip;
+        }
+
+        /** {@inheritDoc} */
+        @Override
+        public Iterator<java.util.List<Long>> sample(RandomAccessDataset dataset) {
+            Iterator<java.util.List<Long>> it = inner.sample(dataset);
+            for (int i = 0; i < skip && it.hasNext(); i++) {
+                it.next();
+            }
+            return it;
+        }
+
+        /** {@inheritDoc} */
+        @Override
+        public int getBatchSize() {
+            return inner.getBatchSize();
         }
     }
 

@@ -164,10 +164,15 @@ final class TrainCommand implements Callable<Integer> {
     boolean noPictures;
 
     @Option(names = "--time-budget", defaultValue = "24", paramLabel = "MINUTES",
-            description = "Stop after the epoch that would make the next one exceed this many"
-                    + " minutes of training (0: no limit), then test and report. Default:"
-                    + " ${DEFAULT-VALUE}.")
+            description = "Stop training after this many minutes (checked after every batch;"
+                    + " a checkpoint keeps the place for --resume), then test and report (0: no"
+                    + " limit). Default: ${DEFAULT-VALUE}.")
     double timeBudget;
+
+    @Option(names = "--stop-after-batches", defaultValue = "0", hidden = true,
+            description = "Stop inside the first epoch trained after this many batches (for"
+                    + " tests).")
+    int stopAfterBatches;
 
     @Option(names = "--stop-after-epoch", defaultValue = "0", hidden = true,
             description = "Stop after this epoch, as an interruption would (for tests).")
@@ -185,6 +190,7 @@ final class TrainCommand implements Callable<Integer> {
         o.analysisSteps = analysisSteps;
         o.stopAfterEpoch = stopAfterEpoch;
         o.timeBudgetMinutes = timeBudget;
+        o.stopAfterBatches = stopAfterBatches;
         if (!(timeBudget >= 0)) {
             throw new CliException("--time-budget must be 0 or more minutes, got " + timeBudget);
         }

@@ -54,6 +54,7 @@ final class Training {
         boolean pictures = true;
         int analysisSteps;
         int stopAfterEpoch;
+        int stopAfterBatches;
         double timeBudgetMinutes;
         List<String> commandLine = new ArrayList<>();
     }
@@ -116,11 +117,13 @@ final class Training {
                 Checkpoints.loadParameters(model, previous);
                 Checkpoints.loadOptimizer(adam, model, model.getNDManager(), previous);
                 state.epoch = previous.state.epoch;
+                state.batchesInEpoch = previous.state.batchesInEpoch;
                 state.history = previous.state.history;
                 state.batchSeconds = previous.state.batchSeconds;
                 state.trainingSeconds = previous.state.trainingSeconds;
-                console.printf(Locale.ROOT, "Resuming after epoch %d from %s%n", state.epoch,
-                        previous.dir);
+                console.printf(Locale.ROOT, "Resuming after epoch %d%s from %s%n", state.epoch,
+                        state.batchesInEpoch > 0 ? " and " + state.batchesInEpoch + " batches"
+                                + " of epoch " + (state.epoch + 1) : "", previous.dir);
             }
             DiagnosticsListener diagnostics = new DiagnosticsListener();
             SegmentationEvaluator trainF1 = SegmentationEvaluator.f1();
@@ -139,24 +142,38 @@ final class Training {
                 parameters = PathfinderModels.countParameters(block);
                 console.printf(Locale.ROOT, "%,d trainable parameters%n", parameters);
                 boolean budgetReached = false;
+                long deadline = o.timeBudgetMinutes > 0
+                        ? System.nanoTime() + (long) ((o.timeBudgetMinutes * 60
+                                - state.trainingSeconds) * 1e9)
+                        : Long.MAX_VALUE;
                 for (int epoch = state.epoch; epoch < c.epochs; epoch++) {
                     if (o.stopAfterEpoch > 0 && epoch >= o.stopAfterEpoch) {
                         break;
                     }
-                    if (o.timeBudgetMinutes > 0 && !state.history.isEmpty()) {
-                        double last = state.history.get(state.history.size() - 1).seconds;
-                        if (state.trainingSeconds + last > o.timeBudgetMinutes * 60) {
-                            console.printf(Locale.ROOT, "Time budget of %.1f min reached after"
-                                            + " epoch %d of %d (%.1f min of training): testing"
-                                            + " now; --resume continues the remaining epochs%n",
-                                    o.timeBudgetMinutes, epoch, c.epochs,
-                                    state.trainingSeconds / 60);
-                            budgetReached = true;
-                            break;
-                        }
-                    }
                     long begin = System.nanoTime();
-                    trainEpoch(trainer, c, method, epoch, state, out);
+                    int skip = state.batchesInEpoch;
+                    int done = trainEpoch(trainer, c, method, epoch, skip, state, out, deadline,
+                            o.stopAfterBatches);
+                    if (done >= 0) {
+                        // stopped inside the epoch: a checkpoint of the partial epoch
+                        state.batchesInEpoch = done;
+                        state.trainingSeconds += (System.nanoTime() - begin) / 1e9;
+                        Path saved = Checkpoints.save(out, model, adam, state);
+                        console.printf(Locale.ROOT, "%s after %d batches of epoch %d (%.1f min of"
+                                        + " training) -> %s; --resume continues from there%n",
+                                o.stopAfterBatches > 0 ? "Stopped as asked"
+                                        : "Time budget reached", done, epoch + 1,
+                                state.trainingSeconds / 60, out.relativize(saved));
+                        console.flush();
+                        budgetReached = o.stopAfterBatches <= 0;
+                        if (!budgetReached) {
+                            Map<String, Object> stopped = new LinkedHashMap<>();
+                            stopped.put("status", "stopped");
+                            return stopped;
+                        }
+                        break;
+                    }
+                    state.batchesInEpoch = 0;
                     float loss = trainer.getLoss().getAccumulator(
                             EvaluatorTrainingListener.TRAIN_EPOCH);
                     float f1 = accumulator(trainer, trainF1);
@@ -194,6 +211,7 @@ final class Training {
                 if (state.epoch < c.epochs && !budgetReached) {
                     console.printf("Stopped after epoch %d as asked; resume with --resume%n",
                             state.epoch);
+                    console.flush();
                     report = new LinkedHashMap<>();
                     report.put("status", "stopped");
                     report.put("epoch", state.epoch);
@@ -226,10 +244,17 @@ final class Training {
         return Float.NaN;
     }
 
-    private static void trainEpoch(Trainer trainer, RunConfig c, GradientMethod method, int epoch,
-            Checkpoints.State state, Path out) throws IOException {
-        PathfinderDataset set = Setup.trainSet(c, epoch);
-        int index = 0;
+    /**
+     * Trains one epoch, or what is left of it.
+     *
+     * @return -1 when the epoch finished, else the number of its batches done when the deadline
+     *     (or the requested stop) came
+     */
+    private static int trainEpoch(Trainer trainer, RunConfig c, GradientMethod method, int epoch,
+            int skip, Checkpoints.State state, Path out, long deadline, int stopAfterBatches)
+            throws IOException {
+        PathfinderDataset set = Setup.trainSet(c, epoch, skip);
+        int index = skip;
         try {
             for (Batch batch : trainer.iterateDataset(set)) {
                 index++;
@@ -252,12 +277,19 @@ final class Training {
                 } finally {
                     batch.close();
                 }
-                state.batchSeconds.add((System.nanoTime() - begin) / 1e9);
+                long end = System.nanoTime();
+                state.batchSeconds.add((end - begin) / 1e9);
+                boolean more = index < c.trainSize / c.batch;
+                if (more && (end > deadline
+                        || (stopAfterBatches > 0 && index >= stopAfterBatches))) {
+                    return index;
+                }
             }
         } catch (TranslateException e) {
             throw new CliException("cannot read the training data: " + e.getMessage(),
                     Main.EXIT_FAILURE, e);
         }
+        return -1;
     }
 
     private static String firstLine(Throwable e) {
@@ -299,6 +331,7 @@ final class Training {
         r.put("channels", c.channels);
         r.put("parameters", parameters);
         r.put("epochs", state.epoch);
+        r.put("batchesInPartialEpoch", state.batchesInEpoch);
         r.put("epochsRequested", c.epochs);
         r.put("timeBudgetMinutes", o.timeBudgetMinutes);
         r.put("trainSize", c.trainSize);

@@ -14,7 +14,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** {@code --resume} after an interruption gives the weights of an uninterrupted run, bit for bit. */
+/**
+ * {@code --resume} after interruptions (inside an epoch and at its end) gives the weights and the
+ * optimizer state of an uninterrupted run, bit for bit.
+ */
 class ResumeTest {
 
     @Test
@@ -25,9 +28,17 @@ class ResumeTest {
         assertEquals(0, a.exitCode, a.toString());
 
         Path split = tmp.resolve("split");
+        // interrupted inside epoch 1 (after its first batch), then at the end of epoch 1
+        Cli inside = Cli.run(Cli.concat(new String[] {"train", "--out", split.toString(),
+            "--stop-after-batches", "1"}, common));
+        assertEquals(0, inside.exitCode, inside.toString());
+        assertTrue(Files.isDirectory(split.resolve("checkpoints/epoch-000-b00001")),
+                inside.toString());
         Cli first = Cli.run(Cli.concat(new String[] {"train", "--out", split.toString(),
-            "--stop-after-epoch", "1"}, common));
+            "--resume", "--stop-after-epoch", "1"}, common));
         assertEquals(0, first.exitCode, first.toString());
+        assertTrue(first.out.contains("Resuming after epoch 0 and 1 batches of epoch 1"),
+                first.out);
         assertTrue(Files.isDirectory(split.resolve("checkpoints/epoch-001")));
         assertTrue(!Files.exists(split.resolve("checkpoints/epoch-002")));
 
