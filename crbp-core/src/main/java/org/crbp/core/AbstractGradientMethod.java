@@ -37,10 +37,11 @@ abstract class AbstractGradientMethod implements GradientMethod {
     protected final boolean monitorContraction;
     private final AtomicLong batches = new AtomicLong();
 
-    AbstractGradientMethod(int steps, LipschitzPenalty penalty, boolean monitorContraction) {
-        this.steps = steps;
-        this.penalty = penalty;
-        this.monitorContraction = monitorContraction;
+    AbstractGradientMethod(BaseBuilder<?> builder) {
+        GradientMethods.checkSteps(builder.steps);
+        this.steps = builder.steps;
+        this.penalty = builder.penalty;
+        this.monitorContraction = builder.monitorContraction;
     }
 
     /** {@inheritDoc} */
@@ -273,6 +274,61 @@ abstract class AbstractGradientMethod implements GradientMethod {
                 }
             }
             return false;
+        }
+    }
+
+    /**
+     * The options every gradient method has.
+     *
+     * @param <T> the concrete builder
+     */
+    public abstract static class BaseBuilder<T extends BaseBuilder<T>> {
+
+        int steps;
+        LipschitzPenalty penalty;
+        boolean monitorContraction = true;
+
+        BaseBuilder() {}
+
+        /**
+         * Returns this builder as its concrete type.
+         *
+         * @return this builder
+         */
+        protected abstract T self();
+
+        /**
+         * Sets the number of forward steps (required).
+         *
+         * @param steps the number of steps, at least 1
+         * @return this builder
+         */
+        public T setSteps(int steps) {
+            this.steps = steps;
+            return self();
+        }
+
+        /**
+         * Adds the Lipschitz coefficient penalty (C-BPTT, C-RBP). Off by default.
+         *
+         * @param penalty the penalty, or {@code null} for none
+         * @return this builder
+         */
+        public T optPenalty(LipschitzPenalty penalty) {
+            this.penalty = penalty;
+            return self();
+        }
+
+        /**
+         * Computes {@code max(J^T 1)} at the last step for the diagnostics even without the
+         * penalty (default on; one extra backward per state tensor, and for BPTT one extra step).
+         *
+         * @param monitor whether to monitor contraction
+         * @return this builder
+         */
+        public T optMonitorContraction(boolean monitor) {
+            this.monitorContraction = monitor;
+            return self();
         }
     }
 }

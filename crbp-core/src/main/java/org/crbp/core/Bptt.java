@@ -27,7 +27,7 @@ public final class Bptt extends AbstractGradientMethod {
     private final int gradientSteps;
 
     private Bptt(Builder builder) {
-        super(builder.steps, builder.penalty, builder.monitorContraction);
+        super(builder);
         gradientSteps = builder.gradientSteps == 0 ? builder.steps : builder.gradientSteps;
     }
 
@@ -122,23 +122,15 @@ public final class Bptt extends AbstractGradientMethod {
     }
 
     /** The builder for {@link Bptt}. */
-    public static final class Builder {
+    public static final class Builder extends BaseBuilder<Builder> {
 
-        private int steps;
         private int gradientSteps;
-        private LipschitzPenalty penalty;
-        private boolean monitorContraction = true;
 
         Builder() {}
 
-        /**
-         * Sets the number of forward steps (required).
-         *
-         * @param steps the number of steps, at least 1
-         * @return this builder
-         */
-        public Builder setSteps(int steps) {
-            this.steps = steps;
+        /** {@inheritDoc} */
+        @Override
+        protected Builder self() {
             return this;
         }
 
@@ -155,29 +147,6 @@ public final class Bptt extends AbstractGradientMethod {
                         "gradientSteps must be at least 1, got " + gradientSteps);
             }
             this.gradientSteps = gradientSteps;
-            return this;
-        }
-
-        /**
-         * Adds the Lipschitz coefficient penalty (C-BPTT). Off by default.
-         *
-         * @param penalty the penalty, or {@code null} for none
-         * @return this builder
-         */
-        public Builder optPenalty(LipschitzPenalty penalty) {
-            this.penalty = penalty;
-            return this;
-        }
-
-        /**
-         * Computes {@code max(J^T 1)} at the last step for the diagnostics even without the
-         * penalty (default on; costs one extra step forward and backward).
-         *
-         * @param monitor whether to monitor contraction
-         * @return this builder
-         */
-        public Builder optMonitorContraction(boolean monitor) {
-            this.monitorContraction = monitor;
             return this;
         }
 

@@ -38,7 +38,7 @@ public final class Rbp extends AbstractGradientMethod {
     private final double normCap;
 
     private Rbp(Builder builder) {
-        super(builder.steps, builder.penalty, builder.monitorContraction);
+        super(builder);
         neumannTerms = builder.neumannTerms;
         tolerance = builder.tolerance;
         growthGuard = builder.growthGuard;
@@ -218,26 +218,18 @@ public final class Rbp extends AbstractGradientMethod {
     }
 
     /** The builder for {@link Rbp}. */
-    public static final class Builder {
+    public static final class Builder extends BaseBuilder<Builder> {
 
-        private int steps;
         private int neumannTerms = 15;
         private double tolerance = 1e-6;
         private boolean growthGuard = true;
         private double normCap;
-        private LipschitzPenalty penalty;
-        private boolean monitorContraction = true;
 
         Builder() {}
 
-        /**
-         * Sets the number of forward steps (required).
-         *
-         * @param steps the number of steps, at least 1
-         * @return this builder
-         */
-        public Builder setSteps(int steps) {
-            this.steps = steps;
+        /** {@inheritDoc} */
+        @Override
+        protected Builder self() {
             return this;
         }
 
@@ -292,29 +284,6 @@ public final class Rbp extends AbstractGradientMethod {
                         + cap);
             }
             this.normCap = cap;
-            return this;
-        }
-
-        /**
-         * Adds the Lipschitz coefficient penalty (C-RBP). Off by default.
-         *
-         * @param penalty the penalty, or {@code null} for none
-         * @return this builder
-         */
-        public Builder optPenalty(LipschitzPenalty penalty) {
-            this.penalty = penalty;
-            return this;
-        }
-
-        /**
-         * Computes {@code max(J^T 1)} for the diagnostics even without the penalty (default on;
-         * one extra backward per state tensor).
-         *
-         * @param monitor whether to monitor contraction
-         * @return this builder
-         */
-        public Builder optMonitorContraction(boolean monitor) {
-            this.monitorContraction = monitor;
             return this;
         }
 
