@@ -41,7 +41,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
     Path out;
 
-    @Option(names = "--train-size", defaultValue = "1600",
+    @Option(names = "--train-size", defaultValue = "4000",
             description = "Training images (0: none). Default: ${DEFAULT-VALUE}.")
     int trainSize;
 

@@ -42,11 +42,11 @@ public final class RunConfig {
     /** The number of channels. */
     public int channels = 8;
     /** The number of epochs. */
-    public int epochs = 10;
+    public int epochs = 8;
     /** The batch size. */
     public int batch = 16;
     /** The number of training images. */
-    public int trainSize = 1600;
+    public int trainSize = 4000;
     /** The number of validation images (one evaluation per epoch). */
     public int validationSize = 256;
     /** The number of held-out test images (the report's metrics). */

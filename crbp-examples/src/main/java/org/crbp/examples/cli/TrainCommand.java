@@ -74,7 +74,7 @@ final class TrainCommand implements Callable<Integer> {
                 description = "Channels. Default: ${DEFAULT-VALUE}.")
         int channels;
 
-        @Option(names = "--epochs", defaultValue = "10",
+        @Option(names = "--epochs", defaultValue = "8",
                 description = "Epochs. Default: ${DEFAULT-VALUE}.")
         int epochs;
 
@@ -82,7 +82,7 @@ final class TrainCommand implements Callable<Integer> {
                 description = "Batch size. Default: ${DEFAULT-VALUE}.")
         int batch;
 
-        @Option(names = "--train-size", defaultValue = "1600",
+        @Option(names = "--train-size", defaultValue = "4000",
                 description = "Training images. Default: ${DEFAULT-VALUE}.")
         int trainSize;
 
