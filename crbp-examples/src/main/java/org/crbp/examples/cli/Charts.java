@@ -68,6 +68,7 @@ final class Charts {
         XYChart a = chart("Loss (" + title + ")", "epoch", "focal loss");
         a.addSeries("training loss", epoch, loss).setMarker(SeriesMarkers.CIRCLE);
         XYChart b = chart("Lipschitz penalty", "epoch", "mean relu(J^T 1 - lambda)^2");
+        b.getStyler().setDecimalPattern("0.0E0");
         b.addSeries("penalty", epoch, penalty).setMarker(SeriesMarkers.CIRCLE);
         XYChart c = chart("F1", "epoch", "foreground F1");
         c.addSeries("training batches", epoch, trainF1).setMarker(SeriesMarkers.CIRCLE);
