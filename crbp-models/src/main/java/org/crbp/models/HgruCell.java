@@ -57,6 +57,8 @@ public final class HgruCell extends RecurrentCell {
     private final int channels;
     private final int kernel;
     private final double eps;
+    private final GateInit gateInit;
+    private final int chronosSteps;
 
     private final Parameter wInh;
     private final Parameter wExc;
@@ -84,7 +86,14 @@ public final class HgruCell extends RecurrentCell {
         u1Weight =
                 param("u1_weight", Parameter.Type.WEIGHT, new Shape(c, c, 1, 1),
                         Initializers.orthogonal());
-        u1Bias = param("u1_bias", Parameter.Type.BIAS, new Shape(c), Initializers.uniform(1f, 7f));
+        gateInit = builder.gateInit;
+        chronosSteps = builder.chronosSteps;
+        // reference: b1 ~ U(1, 7) (its log is not applied); chronos: b1 = log U(1, T - 1)
+        Initializer b1Init =
+                gateInit == GateInit.REFERENCE
+                        ? Initializers.uniform(1f, 7f)
+                        : Initializers.logUniform(1f, Math.max(2f, chronosSteps - 1f));
+        u1Bias = param("u1_bias", Parameter.Type.BIAS, new Shape(c), b1Init);
         u2Weight =
                 param("u2_weight", Parameter.Type.WEIGHT, new Shape(c, c, 1, 1),
                         Initializers.orthogonal());
@@ -144,6 +153,30 @@ public final class HgruCell extends RecurrentCell {
         return kernel;
     }
 
+    /**
+     * Returns how the gate biases were initialised.
+     *
+     * @return the gate initialisation
+     */
+    public GateInit getGateInit() {
+        return gateInit;
+    }
+
+    /**
+     * How the gate biases {@code b1} and {@code b2 = -b1} are initialised.
+     *
+     * <p>The update gate {@code g2 = σ(U2 h1 + b2)} starts near {@code σ(-b1)}: with {@link
+     * #REFERENCE} that is about {@code σ(-4) ≈ 0.02}, so the state moves slowly and many steps pass
+     * before information travels along a contour; {@link #CHRONOS} starts it between {@code
+     * 1/(T-1)} and 1/2, the time scales a T-step model can use.
+     */
+    public enum GateInit {
+        /** What the reference code runs: {@code b1 ~ U(1, 7)}, {@code b2 = -b1}. */
+        REFERENCE,
+        /** The intended "chronos" initialisation: {@code b1 = log U(1, T - 1)}, {@code b2 = -b1}. */
+        CHRONOS
+    }
+
     /** {@inheritDoc} */
     @Override
     protected NDList forwardInternal(
@@ -200,8 +233,38 @@ public final class HgruCell extends RecurrentCell {
         private int channels = DEFAULT_CHANNELS;
         private int kernel = DEFAULT_KERNEL;
         private double eps = BatchStatsNorm.DEFAULT_EPS;
+        private GateInit gateInit = GateInit.REFERENCE;
+        private int chronosSteps;
 
         Builder() {}
+
+        /**
+         * Initialises the gate biases as the reference code does, {@code b1 ~ U(1, 7)}, {@code b2 =
+         * -b1} (the default).
+         *
+         * @return this builder
+         */
+        public Builder optReferenceGateInit() {
+            this.gateInit = GateInit.REFERENCE;
+            return this;
+        }
+
+        /**
+         * Initialises the gate biases with the "chronos" rule {@code b1 = log U(1, T - 1)}, {@code
+         * b2 = -b1}, for a model run for {@code steps} steps.
+         *
+         * @param steps the number of steps T the model is trained with, at least 3
+         * @return this builder
+         */
+        public Builder optChronosGateInit(int steps) {
+            if (steps < 3) {
+                throw new IllegalArgumentException(
+                        "The chronos gate initialisation needs T >= 3 steps, got " + steps);
+            }
+            this.gateInit = GateInit.CHRONOS;
+            this.chronosSteps = steps;
+            return this;
+        }
 
         /**
          * Sets the number of channels (default 25).

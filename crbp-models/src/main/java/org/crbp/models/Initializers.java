@@ -53,6 +53,26 @@ public final class Initializers {
     }
 
     /**
+     * The logarithm of uniform values in {@code [low, high)}: {@code log U(low, high)}.
+     *
+     * @param low the lower bound, positive
+     * @param high the upper bound, greater than {@code low}
+     * @return the initializer
+     */
+    public static Initializer logUniform(float low, float high) {
+        if (!(low > 0) || !(high > low)) {
+            throw new IllegalArgumentException(
+                    "logUniform needs 0 < low < high, got [" + low + ", " + high + ")");
+        }
+        return (manager, shape, dataType) -> {
+            try (NDArray u =
+                    manager.randomUniform(low, high, shape, DataType.FLOAT64, manager.getDevice())) {
+                return u.log().toType(dataType, false);
+            }
+        };
+    }
+
+    /**
      * A constant value.
      *
      * @param value the value

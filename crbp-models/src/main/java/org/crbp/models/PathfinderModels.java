@@ -47,9 +47,27 @@ public final class PathfinderModels {
      * @return the network
      */
     public static RecurrentNet hgru(int kernel, int channels, int steps) {
+        return hgru(kernel, channels, steps, HgruCell.GateInit.REFERENCE);
+    }
+
+    /**
+     * The hGRU Pathfinder model with a choice of gate-bias initialisation.
+     *
+     * @param kernel the horizontal kernel size (15 in the paper; 3, 5, 7, 9 also used)
+     * @param channels the number of channels (25 in the paper)
+     * @param steps the number of steps of the forward pass (also the T of the chronos rule)
+     * @param gateInit how the gate biases start
+     * @return the network
+     */
+    public static RecurrentNet hgru(
+            int kernel, int channels, int steps, HgruCell.GateInit gateInit) {
+        HgruCell.Builder cell = HgruCell.builder().optKernel(kernel).optChannels(channels);
+        if (gateInit == HgruCell.GateInit.CHRONOS) {
+            cell.optChronosGateInit(Math.max(3, steps));
+        }
         return RecurrentNet.builder()
                 .setEncoder(new GaborInputLayer(channels))
-                .setCell(HgruCell.builder().optKernel(kernel).optChannels(channels).build())
+                .setCell(cell.build())
                 .setReadout(new SegmentationReadout(channels, CLASSES))
                 .optSteps(steps)
                 .build();
