@@ -19,8 +19,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Adam (the reference's optimiser: default betas, no weight decay, constant learning rate) whose
- * state can be saved and restored, so that a resumed run continues with exactly the moments an
+ * Adam (the reference's optimiser: default betas, no weight decay, constant learning rate), or
+ * AdamW with a warm-up and cosine schedule, whose state can be saved and restored, so that a resumed run continues with exactly the moments an
  * uninterrupted run would have. DJL's own {@code Adam} keeps its moments private and {@code
  * Model.save} does not write them. The update itself is DJL's fused {@code adamUpdate}.
  *
@@ -32,6 +32,11 @@ public final class CheckpointAdam extends Optimizer {
     private static final int MAGIC = 0x43414431; // "CAD1"
 
     private final float learningRate;
+    private final long totalUpdates;
+    private final double warmup;
+    private final boolean cosine;
+    private final float weightDecay;
+    private final java.util.Set<String> decayed = ConcurrentHashMap.newKeySet();
     private final float beta1 = 0.9f;
     private final float beta2 = 0.999f;
     private final float epsilon = 1e-8f;
@@ -45,8 +50,55 @@ public final class CheckpointAdam extends Optimizer {
      * @param learningRate the constant learning rate
      */
     public CheckpointAdam(float learningRate) {
+        this(learningRate, false, 0, 0, 0f);
+    }
+
+    /**
+     * Creates the optimiser with a schedule and decoupled weight decay (AdamW).
+     *
+     * @param learningRate the peak learning rate
+     * @param cosine whether the rate follows a linear warm-up and then a cosine decay to 0
+     * @param warmup the warm-up, a fraction of {@code totalUpdates}
+     * @param totalUpdates the horizon of the cosine schedule
+     * @param weightDecay the decoupled weight decay, applied to the parameters named by {@link
+     *     #decay} only (0: plain Adam)
+     */
+    public CheckpointAdam(float learningRate, boolean cosine, double warmup, long totalUpdates,
+            float weightDecay) {
         super(new Builder());
         this.learningRate = learningRate;
+        this.cosine = cosine;
+        this.warmup = warmup;
+        this.totalUpdates = Math.max(1, totalUpdates);
+        this.weightDecay = weightDecay;
+    }
+
+    /**
+     * Applies the weight decay to a parameter (the others, such as biases, gains and gate
+     * biases, are not decayed).
+     *
+     * @param parameterId the parameter's id
+     */
+    public void decay(String parameterId) {
+        decayed.add(parameterId);
+    }
+
+    /**
+     * Returns the learning rate of an update.
+     *
+     * @param t the update's number, from 1
+     * @return the rate
+     */
+    public float rate(int t) {
+        if (!cosine) {
+            return learningRate;
+        }
+        double warm = Math.max(1, Math.round(warmup * totalUpdates));
+        if (t <= warm) {
+            return (float) (learningRate * t / warm);
+        }
+        double progress = Math.min(1, (t - warm) / Math.max(1, totalUpdates - warm));
+        return (float) (learningRate * 0.5 * (1 + Math.cos(Math.PI * progress)));
     }
 
     /** {@inheritDoc} */
@@ -55,23 +107,25 @@ public final class CheckpointAdam extends Optimizer {
         int t = counts.merge(parameterId, 1, Integer::sum);
         double coef1 = 1.0 - Math.pow(beta1, t);
         double coef2 = 1.0 - Math.pow(beta2, t);
-        float correction = (float) (learningRate * Math.sqrt(coef2) / coef1);
+        float rate = rate(t);
+        float correction = (float) (rate * Math.sqrt(coef2) / coef1);
+        float decay = decayed.contains(parameterId) ? weightDecay : 0f;
         NDArray m = means.computeIfAbsent(parameterId, k -> detachedZeros(weight));
         NDArray v = variances.computeIfAbsent(parameterId, k -> detachedZeros(weight));
         weight.getNDArrayInternal()
                 .adamUpdate(
                         new NDList(weight, grad, m, v),
                         new NDList(weight),
-                        learningRate,
+                        rate,
                         correction,
-                        0f,
+                        decay,
                         rescaleGrad,
                         clipGrad,
                         beta1,
                         beta2,
                         epsilon,
                         true,
-                        false);
+                        decay > 0);
     }
 
     private static NDArray detachedZeros(NDArray weight) {

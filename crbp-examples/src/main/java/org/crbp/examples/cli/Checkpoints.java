@@ -71,6 +71,12 @@ final class Checkpoints {
         double residual;
         double maxColumnSum;
         double seconds;
+        /** Updates since the start of the run, at the end of this epoch. */
+        long updates;
+        /** CPU seconds of the process during this epoch (all threads, validation included). */
+        double cpuSeconds;
+        /** The learning rate of the epoch's last update. */
+        double lr;
     }
 
     /** A checkpoint found on disk, with its state read. */

@@ -38,6 +38,7 @@ import java.nio.file.NoSuchFileException;
             AnalyzeCommand.class,
             BenchmarkCommand.class,
             ReproduceCommand.class,
+            CompareCommand.class,
             BenchmarkCommand.Probe.class,
             CommandLine.HelpCommand.class
         })

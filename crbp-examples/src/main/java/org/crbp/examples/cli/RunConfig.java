@@ -16,11 +16,21 @@ public final class RunConfig {
 
     /** The default preset, the CPU-sized Pathfinder with contours of 14 paddles. */
     public static final String DEFAULT_PRESET = "pf-mini-14";
+    /** The recipe of the defaults: the settings chosen for learning Pathfinder on a CPU. */
+    public static final String RECIPE_CPU = "cpu";
+    /** The recipe of the reference code: its model size, optimiser, initialisation and loss. */
+    public static final String RECIPE_REFERENCE = "reference";
     /** The default number of C-RBP (and RBP) steps on the CPU. */
     public static final int DEFAULT_RBP_STEPS = 12;
     /** The default number of BPTT (and C-BPTT, truncated BPTT) steps, the paper's 6. */
     public static final int DEFAULT_BPTT_STEPS = 6;
 
+    /**
+     * The recipe the defaults came from: cpu or reference (see {@link #forRecipe}); null in
+     * checkpoints written before recipes existed, whose missing fields keep the values below (the
+     * settings they were trained with).
+     */
+    public String recipe;
     /** The Pathfinder preset trained on. */
     public String preset = DEFAULT_PRESET;
     /** The model: hgru, convlstm or ff. */
@@ -51,8 +61,31 @@ public final class RunConfig {
     public int validationSize = 256;
     /** The number of held-out test images (the report's metrics). */
     public int testSize = 512;
-    /** Adam's learning rate. */
+    /** The peak learning rate. */
     public float lr = 1e-3f;
+    /** The optimiser: adam or adamw (decoupled weight decay on the convolution weights). */
+    public String optimizer = "adam";
+    /** AdamW's weight decay (ignored by adam). */
+    public float weightDecay = 0f;
+    /** The learning-rate schedule: constant, or cosine (linear warm-up, then cosine to 0). */
+    public String schedule = "constant";
+    /** The warm-up of the cosine schedule, as a fraction of all updates. */
+    public float warmup = 0f;
+    /** The largest global norm of the gradient; larger gradients are scaled down (0: off). */
+    public float clipNorm = 0f;
+    /** The loss: focal, or focal-dice (focal plus a soft Dice term on the contour). */
+    public String loss = "focal";
+    /** The weight of the Dice term of focal-dice. */
+    public float diceWeight = 1f;
+    /** The hGRU's gate-bias initialisation: reference (b1 ~ U(1,7)) or chronos (log U(1,T-1)). */
+    public String gateInit = "reference";
+    /** Whether every epoch trains on newly generated images (else the same trainSize images). */
+    public boolean freshData;
+    /**
+     * Shorter contour lengths trained first, in order, sharing the first half of the epochs
+     * (empty: none).
+     */
+    public java.util.List<Integer> curriculum = new java.util.ArrayList<>();
     /** The seed of everything random: initialisation, data, order, flips. */
     public long seed = 1;
     /** The requested device: cpu, gpu or auto. */
@@ -62,6 +95,98 @@ public final class RunConfig {
 
     /** Creates the default configuration. */
     public RunConfig() {}
+
+    /**
+     * Returns the configuration of a recipe, before any option changes it.
+     *
+     * <ul>
+     *   <li>{@code cpu}, the default: what docs/results/learning.md found to learn Pathfinder
+     *       fastest per CPU-minute.
+     *   <li>{@code reference}: the reference code's setting: 25 channels, 15x15 kernels, 20
+     *       C-RBP steps (6 for BPTT), 15 Neumann terms, Adam at a constant 1e-3, focal loss, gate
+     *       biases b1 ~ U(1, 7), a fixed training set, 32 images per batch (one GPU's share of
+     *       the reference's 128).
+     * </ul>
+     *
+     * @param name cpu or reference
+     * @return the configuration
+     * @throws CliException if the name is unknown
+     */
+    public static RunConfig forRecipe(String name) {
+        RunConfig c = new RunConfig();
+        String n = lower(name);
+        switch (n) {
+            case RECIPE_REFERENCE:
+                c.recipe = RECIPE_REFERENCE;
+                c.channels = 25;
+                c.kernel = 15;
+                c.steps = 20;
+                c.neumannTerms = 15;
+                c.batch = 32;
+                break;
+            case RECIPE_CPU:
+                c.recipe = RECIPE_CPU;
+                c.channels = 16;
+                c.kernel = 5;
+                c.steps = DEFAULT_RBP_STEPS;
+                c.neumannTerms = 8;
+                c.batch = 16;
+                c.lr = 3e-3f;
+                c.optimizer = "adamw";
+                c.weightDecay = 1e-4f;
+                c.schedule = "cosine";
+                c.warmup = 0.05f;
+                c.clipNorm = 1f;
+                c.loss = "focal-dice";
+                c.gateInit = "chronos";
+                c.freshData = true;
+                break;
+            default:
+                throw new CliException("--recipe must be cpu or reference, got '" + name + "'");
+        }
+        return c;
+    }
+
+    /**
+     * The number of steps a method uses when none is given: the recipe's for (C-)RBP, the paper's
+     * 6 for the BPTT family.
+     *
+     * @return the default number of steps of this configuration's method
+     */
+    int defaultSteps() {
+        String m = lower(method);
+        if (m.equals("rbp") || m.equals("crbp")) {
+            return RECIPE_REFERENCE.equals(recipe) ? 20 : DEFAULT_RBP_STEPS;
+        }
+        return DEFAULT_BPTT_STEPS;
+    }
+
+    /**
+     * Returns the contour length trained in an epoch: the curriculum's lengths share the first
+     * half of the epochs, the preset's length the rest.
+     *
+     * @param epoch the epoch, from 0
+     * @return the number of paddles of the target contours
+     */
+    public int contourLength(int epoch) {
+        int n = curriculum == null ? 0 : curriculum.size();
+        if (n > 0) {
+            int each = Math.max(1, (epochs / 2) / n);
+            if (epoch / each < n) {
+                return curriculum.get(epoch / each);
+            }
+        }
+        return presetValue().config().getContourLength();
+    }
+
+    /**
+     * The number of optimiser updates the configuration asks for (the horizon of the schedule).
+     *
+     * @return epochs times batches per epoch
+     */
+    public long totalUpdates() {
+        return (long) epochs * (trainSize / batch);
+    }
 
     /**
      * Returns a copy.
@@ -157,6 +282,35 @@ public final class RunConfig {
         require(validationSize >= 1, "--val-size must be at least 1, got " + validationSize);
         require(testSize >= 1, "--test-size must be at least 1, got " + testSize);
         require(lr > 0 && Float.isFinite(lr), "--lr must be a positive number, got " + lr);
+        optimizer = lower(optimizer);
+        schedule = lower(schedule);
+        loss = lower(loss);
+        gateInit = lower(gateInit);
+        require(optimizer.equals("adam") || optimizer.equals("adamw"),
+                "--optimizer must be adam or adamw, got '" + optimizer + "'");
+        require(weightDecay >= 0 && weightDecay < 1,
+                "--weight-decay must be in [0, 1), got " + weightDecay);
+        require(schedule.equals("constant") || schedule.equals("cosine"),
+                "--schedule must be constant or cosine, got '" + schedule + "'");
+        require(warmup >= 0 && warmup < 1, "--warmup must be a fraction in [0, 1), got " + warmup);
+        require(clipNorm >= 0 && Float.isFinite(clipNorm),
+                "--clip must be 0 (off) or a positive number, got " + clipNorm);
+        require(loss.equals("focal") || loss.equals("focal-dice"),
+                "--loss must be focal or focal-dice, got '" + loss + "'");
+        require(diceWeight > 0 && Float.isFinite(diceWeight),
+                "--dice-weight must be a positive number, got " + diceWeight);
+        if (curriculum == null) {
+            curriculum = new java.util.ArrayList<>();
+        }
+        for (int length : curriculum) {
+            require(length >= 2 && length < presetValue().config().getContourLength(),
+                    "--curriculum lengths must be from 2 to the preset's length minus 1 ("
+                            + (presetValue().config().getContourLength() - 1) + "), got " + length);
+        }
+        require(gateInit.equals("reference") || gateInit.equals("chronos"),
+                "--gate-init must be reference or chronos, got '" + gateInit + "'");
+        require(!gateInit.equals("chronos") || !model.equals("hgru") || steps >= 3,
+                "--gate-init chronos needs --steps 3 or more, got " + steps);
     }
 
     private static String lower(String s) {

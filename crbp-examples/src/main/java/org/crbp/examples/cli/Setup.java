@@ -6,6 +6,7 @@ package org.crbp.examples.cli;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.nn.Block;
+import ai.djl.training.loss.Loss;
 import ai.djl.training.dataset.BatchSampler;
 import ai.djl.training.dataset.RandomAccessDataset;
 import ai.djl.training.dataset.Sampler;
@@ -15,6 +16,9 @@ import org.crbp.core.GradientMethods;
 import org.crbp.examples.pathfinder.PathfinderDataset;
 import org.crbp.examples.pathfinder.PathfinderGenerator;
 import org.crbp.examples.pathfinder.PathfinderPreset;
+import org.crbp.models.FocalDiceLoss;
+import org.crbp.models.FocalLoss;
+import org.crbp.models.HgruCell;
 import org.crbp.models.PathfinderModels;
 
 import java.io.UncheckedIOException;
@@ -40,7 +44,9 @@ final class Setup {
     static Block block(RunConfig c, int steps) {
         switch (c.model) {
             case "hgru":
-                return PathfinderModels.hgru(c.kernel, c.channels, steps);
+                return PathfinderModels.hgru(c.kernel, c.channels, steps,
+                        "chronos".equals(c.gateInit) ? HgruCell.GateInit.CHRONOS
+                                : HgruCell.GateInit.REFERENCE);
             case "convlstm":
                 return PathfinderModels.convLstm(c.kernel, c.channels, steps);
             case "ff":
@@ -48,6 +54,33 @@ final class Setup {
             default:
                 throw new CliException("unknown model '" + c.model + "'");
         }
+    }
+
+    /**
+     * Sets the number of threads of the engine's operators, before the engine is first used.
+     *
+     * @param threads the number of threads, or 0 for the engine's choice
+     * @throws CliException if the number is negative
+     */
+    static void engineThreads(int threads) {
+        if (threads < 0) {
+            throw new CliException("--threads must be 0 (the engine's choice) or more, got "
+                    + threads);
+        }
+        if (threads > 0) {
+            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        }
+    }
+
+    /**
+     * Builds the training loss.
+     *
+     * @param c the configuration
+     * @return focal, or focal plus Dice
+     */
+    static Loss loss(RunConfig c) {
+        return "focal-dice".equals(c.loss) ? new FocalDiceLoss(c.diceWeight) : new FocalLoss();
     }
 
     /**
@@ -124,6 +157,14 @@ final class Setup {
                 base(c, c.presetValue(), PathfinderDataset.Split.TRAIN, c.trainSize)
                         .optRandomFlips(true)
                         .optFlipSeed(epochSeed);
+        int length = c.contourLength(epoch);
+        if (c.data == null && length != c.presetValue().config().getContourLength()) {
+            b.optPreset(null).optConfig(c.presetValue().withContourLength(length));
+        }
+        if (c.freshData && c.data == null) {
+            // new images every epoch, disjoint in seed from validation and test
+            b.optSeed(PathfinderGenerator.mix(c.seed, 2_000_003L + epoch));
+        }
         Sampler batches = new BatchSampler(new Shuffle(epochSeed), c.batch, true);
         b.setSampling(skip == 0 ? batches : new Skip(batches, skip));
         return build(b);

@@ -26,86 +26,142 @@ final class TrainCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    /** The options shared with {@code reproduce}: the model and its training. */
+    /** The options of a training run; unset ones come from the recipe. */
     static final class ModelOptions {
-        @Option(names = "--preset", defaultValue = RunConfig.DEFAULT_PRESET,
+        @Option(names = "--recipe", defaultValue = RunConfig.RECIPE_CPU, paramLabel = "NAME",
+                description = "Where unset options come from: cpu (what learns Pathfinder fastest"
+                        + " on a CPU, see docs/results/learning.md) or reference (the reference"
+                        + " code's model, optimiser, initialisation and loss). Default:"
+                        + " ${DEFAULT-VALUE}.")
+        String recipe;
+
+        @Option(names = "--preset", defaultValue = RunConfig.DEFAULT_PRESET, paramLabel = "NAME",
                 description = "Pathfinder preset: pf-mini-14|20|25 (64x64, CPU) or pf-14|20|25"
                         + " (150x150). Default: ${DEFAULT-VALUE}.")
         String preset;
 
-        @Option(names = "--model", defaultValue = "hgru",
+        @Option(names = "--model", defaultValue = "hgru", paramLabel = "NAME",
                 description = "hgru, convlstm or ff (the feedforward control). Default:"
                         + " ${DEFAULT-VALUE}.")
         String model;
 
-        @Option(names = "--method", defaultValue = "crbp",
+        @Option(names = "--method", defaultValue = "crbp", paramLabel = "NAME",
                 description = "bptt, cbptt, rbp, crbp or tbptt. Default: ${DEFAULT-VALUE}.")
         String method;
 
         @Option(names = "--steps", paramLabel = "T",
                 description = "Recurrent steps. Default: " + RunConfig.DEFAULT_RBP_STEPS
-                        + " for rbp/crbp, " + RunConfig.DEFAULT_BPTT_STEPS
-                        + " for bptt/cbptt/tbptt.")
+                        + " for rbp/crbp (20 with the reference recipe), "
+                        + RunConfig.DEFAULT_BPTT_STEPS + " for bptt/cbptt/tbptt.")
         Integer steps;
 
-        @Option(names = "--neumann-terms", defaultValue = "8", paramLabel = "K",
-                description = "Largest number of Neumann terms of (C-)RBP. Default:"
-                        + " ${DEFAULT-VALUE}.")
-        int neumannTerms;
+        @Option(names = "--neumann-terms", paramLabel = "K",
+                description = "Largest number of Neumann terms of (C-)RBP. Default: 8 (cpu),"
+                        + " 15 (reference).")
+        Integer neumannTerms;
 
-        @Option(names = "--lambda", defaultValue = "0.9",
+        @Option(names = "--lambda", defaultValue = "0.9", paramLabel = "BOUND",
                 description = "Penalty bound on J^T 1. Default: ${DEFAULT-VALUE}.")
         float lambda;
 
-        @Option(names = "--penalty-weight", defaultValue = "10",
+        @Option(names = "--penalty-weight", defaultValue = "10", paramLabel = "WEIGHT",
                 description = "Weight of the Lipschitz penalty. Default: ${DEFAULT-VALUE}.")
         float penaltyWeight;
 
-        @Option(names = "--truncation", defaultValue = "3",
+        @Option(names = "--truncation", defaultValue = "3", paramLabel = "STEPS",
                 description = "Recorded steps of tbptt. Default: ${DEFAULT-VALUE}.")
         int truncation;
 
-        @Option(names = "--kernel", defaultValue = "5",
-                description = "Kernel size of the cell (of the six blocks for ff). Default:"
-                        + " ${DEFAULT-VALUE}.")
-        int kernel;
+        @Option(names = "--kernel", paramLabel = "SIZE",
+                description = "Kernel size of the cell (of the six blocks for ff). Default: 5"
+                        + " (cpu), 15 (reference).")
+        Integer kernel;
 
-        @Option(names = "--channels", defaultValue = "8",
-                description = "Channels. Default: ${DEFAULT-VALUE}.")
-        int channels;
+        @Option(names = "--channels", paramLabel = "N",
+                description = "Channels. Default: 16 (cpu), 25 (reference).")
+        Integer channels;
 
-        @Option(names = "--epochs", defaultValue = "8",
+        @Option(names = "--epochs", defaultValue = "8", paramLabel = "N",
                 description = "Epochs. Default: ${DEFAULT-VALUE}.")
         int epochs;
 
-        @Option(names = "--batch", defaultValue = "16",
-                description = "Batch size. Default: ${DEFAULT-VALUE}.")
-        int batch;
+        @Option(names = "--batch", paramLabel = "N",
+                description = "Batch size. Default: 16 (cpu), 32 (reference).")
+        Integer batch;
 
-        @Option(names = "--train-size", defaultValue = "4000",
-                description = "Training images. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--train-size", defaultValue = "4000", paramLabel = "N",
+                description = "Training images per epoch. Default: ${DEFAULT-VALUE}.")
         int trainSize;
 
-        @Option(names = "--val-size", defaultValue = "256",
+        @Option(names = "--val-size", defaultValue = "256", paramLabel = "N",
                 description = "Validation images (evaluated every epoch). Default:"
                         + " ${DEFAULT-VALUE}.")
         int validationSize;
 
-        @Option(names = "--test-size", defaultValue = "512",
+        @Option(names = "--test-size", defaultValue = "512", paramLabel = "N",
                 description = "Held-out test images (the report's metrics). Default:"
                         + " ${DEFAULT-VALUE}.")
         int testSize;
 
-        @Option(names = "--lr", defaultValue = "0.001",
-                description = "Adam's learning rate. Default: ${DEFAULT-VALUE}.")
-        float lr;
+        @Option(names = "--lr", paramLabel = "RATE",
+                description = "Peak learning rate. Default: 0.003 (cpu), 0.001 (reference).")
+        Float lr;
 
-        @Option(names = "--seed", defaultValue = "1",
+        @Option(names = "--optimizer", paramLabel = "NAME",
+                description = "adam, or adamw (decoupled weight decay on convolution weights)."
+                        + " Default: adamw (cpu), adam (reference).")
+        String optimizer;
+
+        @Option(names = "--weight-decay", paramLabel = "DECAY",
+                description = "Weight decay of adamw. Default: 1e-4 (cpu), 0 (reference).")
+        Float weightDecay;
+
+        @Option(names = "--schedule", paramLabel = "NAME",
+                description = "Learning-rate schedule: constant, or cosine (linear warm-up, then"
+                        + " cosine decay to 0 over all epochs). Default: cosine (cpu), constant"
+                        + " (reference).")
+        String schedule;
+
+        @Option(names = "--warmup", paramLabel = "FRACTION",
+                description = "Warm-up of the cosine schedule, a fraction of all updates."
+                        + " Default: 0.05 (cpu).")
+        Float warmup;
+
+        @Option(names = "--clip", paramLabel = "NORM",
+                description = "Largest global gradient norm; larger ones are scaled down (0: off)."
+                        + " Default: 1 (cpu), 0 (reference).")
+        Float clipNorm;
+
+        @Option(names = "--loss", paramLabel = "NAME",
+                description = "focal, or focal-dice (focal plus a soft Dice term on the contour)."
+                        + " Default: focal-dice (cpu), focal (reference).")
+        String loss;
+
+        @Option(names = "--dice-weight", paramLabel = "WEIGHT",
+                description = "Weight of the Dice term of focal-dice. Default: 1.")
+        Float diceWeight;
+
+        @Option(names = "--gate-init", paramLabel = "NAME",
+                description = "hGRU gate biases: chronos (b1 = log U(1, T-1)) or reference (b1 ~"
+                        + " U(1, 7)); b2 = -b1. Default: chronos (cpu), reference (reference).")
+        String gateInit;
+
+        @Option(names = "--fresh-data", negatable = true, fallbackValue = "true",
+                description = "Generate new training images every epoch (--no-fresh-data: the same"
+                        + " images every epoch). Default: on (cpu), off (reference).")
+        Boolean freshData;
+
+        @Option(names = "--curriculum", split = ",", paramLabel = "LENGTHS",
+                description = "Shorter contour lengths to train first, e.g. 6,10: they share the"
+                        + " first half of the epochs, the preset's length the rest. Default: none.")
+        java.util.List<Integer> curriculum;
+
+        @Option(names = "--seed", defaultValue = "1", paramLabel = "SEED",
                 description = "Seed of initialisation, data, order and flips. Default:"
                         + " ${DEFAULT-VALUE}.")
         long seed;
 
-        @Option(names = "--device", defaultValue = "cpu",
+        @Option(names = "--device", defaultValue = "cpu", paramLabel = "NAME",
                 description = "cpu, gpu or auto. Default: ${DEFAULT-VALUE}.")
         String device;
 
@@ -115,26 +171,35 @@ final class TrainCommand implements Callable<Integer> {
         Path data;
 
         RunConfig toConfig() {
-            RunConfig c = new RunConfig();
+            RunConfig c = RunConfig.forRecipe(recipe);
             c.preset = preset;
             c.model = model;
             c.method = method;
-            String m = method == null ? "" : method.trim().toLowerCase(java.util.Locale.ROOT);
-            c.steps = steps != null ? steps
-                    : (m.equals("rbp") || m.equals("crbp")) ? RunConfig.DEFAULT_RBP_STEPS
-                    : RunConfig.DEFAULT_BPTT_STEPS;
-            c.neumannTerms = neumannTerms;
+            c.steps = steps != null ? steps : c.defaultSteps();
+            c.neumannTerms = neumannTerms != null ? neumannTerms : c.neumannTerms;
             c.lambda = lambda;
             c.penaltyWeight = penaltyWeight;
             c.truncation = truncation;
-            c.kernel = kernel;
-            c.channels = channels;
+            c.kernel = kernel != null ? kernel : c.kernel;
+            c.channels = channels != null ? channels : c.channels;
             c.epochs = epochs;
-            c.batch = batch;
+            c.batch = batch != null ? batch : c.batch;
             c.trainSize = trainSize;
             c.validationSize = validationSize;
             c.testSize = testSize;
-            c.lr = lr;
+            c.lr = lr != null ? lr : c.lr;
+            c.optimizer = optimizer != null ? optimizer : c.optimizer;
+            c.weightDecay = weightDecay != null ? weightDecay : c.weightDecay;
+            c.schedule = schedule != null ? schedule : c.schedule;
+            c.warmup = warmup != null ? warmup : c.warmup;
+            c.clipNorm = clipNorm != null ? clipNorm : c.clipNorm;
+            c.loss = loss != null ? loss : c.loss;
+            c.diceWeight = diceWeight != null ? diceWeight : c.diceWeight;
+            c.gateInit = gateInit != null ? gateInit : c.gateInit;
+            c.freshData = freshData != null ? freshData : c.freshData;
+            if (curriculum != null) {
+                c.curriculum = new java.util.ArrayList<>(curriculum);
+            }
             c.seed = seed;
             c.device = device;
             c.data = data == null ? null : data.toString();
@@ -169,6 +234,11 @@ final class TrainCommand implements Callable<Integer> {
                     + " limit). Default: ${DEFAULT-VALUE}.")
     double timeBudget;
 
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
+            description = "Threads of the engine's operators (0: the engine's choice, one per"
+                    + " core). Two runs sharing two cores train faster with 1 each.")
+    int threads;
+
     @Option(names = "--stop-after-batches", defaultValue = "0", hidden = true,
             description = "Stop inside the first epoch trained after this many batches (for"
                     + " tests).")
@@ -181,6 +251,7 @@ final class TrainCommand implements Callable<Integer> {
     /** {@inheritDoc} */
     @Override
     public Integer call() throws Exception {
+        Setup.engineThreads(threads);
         RunConfig c = model.toConfig();
         Path dir = out != null ? out
                 : Paths.get("runs", c.preset + "-" + c.model + "-" + c.method);

@@ -28,7 +28,6 @@ import org.crbp.core.training.CrbpTrain;
 import org.crbp.core.training.DiagnosticsListener;
 import org.crbp.examples.pathfinder.PathfinderDataset;
 import org.crbp.examples.pathfinder.PathfinderPreset;
-import org.crbp.models.FocalLoss;
 import org.crbp.models.PathfinderModels;
 import org.crbp.models.SegmentationEvaluator;
 
@@ -112,7 +111,9 @@ final class Training {
         console.flush();
         try (Model model = Model.newInstance("crbp", device)) {
             model.setBlock(block);
-            CheckpointAdam adam = new CheckpointAdam(c.lr);
+            boolean adamw = "adamw".equals(c.optimizer) && c.weightDecay > 0;
+            CheckpointAdam adam = new CheckpointAdam(c.lr, "cosine".equals(c.schedule), c.warmup,
+                    c.totalUpdates(), adamw ? c.weightDecay : 0f);
             if (previous != null) {
                 Checkpoints.loadParameters(model, previous);
                 Checkpoints.loadOptimizer(adam, model, model.getNDManager(), previous);
@@ -128,7 +129,7 @@ final class Training {
             DiagnosticsListener diagnostics = new DiagnosticsListener();
             SegmentationEvaluator trainF1 = SegmentationEvaluator.f1();
             TrainingConfig config =
-                    new DefaultTrainingConfig(new FocalLoss())
+                    new DefaultTrainingConfig(Setup.loss(c))
                             .optOptimizer(adam)
                             .optDevices(new Device[] {device})
                             .addEvaluator(trainF1)
@@ -139,6 +140,12 @@ final class Training {
             try (Trainer trainer = model.newTrainer(config)) {
                 trainer.setMetrics(new Metrics());
                 trainer.initialize(new Shape(c.batch, 1, height, width));
+                for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> p : block.getParameters()) {
+                    // decay the convolution kernels, not biases, gains or per-channel constants
+                    if (p.getValue().getType() == ai.djl.nn.Parameter.Type.WEIGHT) {
+                        adam.decay(p.getValue().getId());
+                    }
+                }
                 parameters = PathfinderModels.countParameters(block);
                 console.printf(Locale.ROOT, "%,d trainable parameters%n", parameters);
                 boolean budgetReached = false;
@@ -151,6 +158,7 @@ final class Training {
                         break;
                     }
                     long begin = System.nanoTime();
+                    long cpuBegin = processCpuNanos();
                     int skip = state.batchesInEpoch;
                     int done = trainEpoch(trainer, c, method, epoch, skip, state, out, deadline,
                             o.stopAfterBatches);
@@ -196,6 +204,9 @@ final class Training {
                         r.maxColumnSum = d.getMaxColumnSum();
                     }
                     r.seconds = (System.nanoTime() - begin) / 1e9;
+                    r.cpuSeconds = (processCpuNanos() - cpuBegin) / 1e9;
+                    r.updates = (long) (epoch + 1) * (c.trainSize / c.batch);
+                    r.lr = adam.rate((int) r.updates);
                     state.trainingSeconds += r.seconds;
                     state.history.add(r);
                     state.epoch = epoch + 1;
@@ -265,6 +276,9 @@ final class Training {
                     } else {
                         EasyTrain.trainBatch(trainer, batch);
                     }
+                    if (c.clipNorm > 0) {
+                        clipGradients(trainer.getModel().getBlock(), c.clipNorm);
+                    }
                     trainer.step();
                 } catch (NonFiniteLossException | ai.djl.TrainingDivergedException e) {
                     Checkpoints.Found last = Checkpoints.latestIn(out);
@@ -288,6 +302,49 @@ final class Training {
         } catch (TranslateException e) {
             throw new CliException("cannot read the training data: " + e.getMessage(),
                     Main.EXIT_FAILURE, e);
+        }
+        return -1;
+    }
+
+    /**
+     * Scales all parameter gradients down together when their global norm exceeds {@code
+     * maxNorm}.
+     *
+     * @return the norm before clipping
+     */
+    static double clipGradients(Block block, float maxNorm) {
+        List<ai.djl.ndarray.NDArray> gradients = new ArrayList<>();
+        double squares = 0;
+        for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> p : block.getParameters()) {
+            ai.djl.nn.Parameter parameter = p.getValue();
+            if (!parameter.requiresGradient() || !parameter.isInitialized()) {
+                continue;
+            }
+            ai.djl.ndarray.NDArray g = parameter.getArray().getGradient();
+            try (ai.djl.ndarray.NDArray sq = g.toType(ai.djl.ndarray.types.DataType.FLOAT64, true)
+                            .square();
+                    ai.djl.ndarray.NDArray sum = sq.sum()) {
+                squares += sum.getDouble();
+            }
+            gradients.add(g);
+        }
+        double norm = Math.sqrt(squares);
+        float scale = norm > maxNorm ? (float) (maxNorm / norm) : 1f;
+        for (ai.djl.ndarray.NDArray g : gradients) {
+            if (scale < 1f) {
+                g.muli(scale);
+            }
+            g.close();
+        }
+        return norm;
+    }
+
+    /** The CPU time of this process, all threads, in nanoseconds (-1 if unknown). */
+    static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os =
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean) {
+            return ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime();
         }
         return -1;
     }

@@ -68,6 +68,23 @@ public enum PathfinderPreset {
     private static final double MINI_SEED_DISTANCE = 24;
     private static final int MINI_DISTRACTOR_PADDLES = 30;
 
+    /**
+     * Returns this preset's geometry (canvas, paddles, markers, distractors per paddle count) with
+     * another contour length: the images of a curriculum over lengths.
+     *
+     * @param length the number of paddles of the target contour, at least 2
+     * @return the configuration
+     */
+    public PathfinderConfig withContourLength(int length) {
+        if (length < 2) {
+            throw new IllegalArgumentException("A contour needs at least 2 paddles, got " + length);
+        }
+        if (length == config.getContourLength()) {
+            return config;
+        }
+        return config.getOutputWidth() == 64 ? mini(length) : paper(length);
+    }
+
     /** @return the preset's name, such as {@code pf-mini-14} */
     public String presetName() {
         return presetName;

@@ -1,0 +1,176 @@
+/*
+ * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
+ */
+package org.crbp.examples.cli;
+
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.style.Styler;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code crbp compare}: validation IoU of several training runs against wall time, CPU time and
+ * updates, as pictures and a Markdown table (the learning study's figures).
+ */
+@Command(
+        name = "compare",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Compare training runs: validation IoU against wall time, CPU time and updates.",
+            "Writes iou-vs-time.png, iou-vs-updates.png and compare.md to OUT."
+        })
+final class CompareCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "RUN", arity = "1..*",
+            description = "Run folders written by 'crbp train' (finished or not).")
+    List<Path> runs;
+
+    @Option(names = "--out", defaultValue = "runs/compare", paramLabel = "DIR",
+            description = "Where the pictures and the table go. Default: ${DEFAULT-VALUE}.")
+    Path out;
+
+    @Option(names = "--title", defaultValue = "", paramLabel = "TEXT",
+            description = "Title of the pictures. Default: none.")
+    String title;
+
+    /** One run's curve. */
+    static final class Curve {
+        String name;
+        double[] minutes;
+        double[] cpuMinutes;
+        double[] updates;
+        double[] iou;
+        double bestIoU;
+        double testIoU = Double.NaN;
+        double testRecall = Double.NaN;
+        String command = "";
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public Integer call() throws IOException {
+        List<Curve> curves = new ArrayList<>();
+        for (Path run : runs) {
+            curves.add(read(run));
+        }
+        Files.createDirectories(out);
+        XYChart time = chart("wall time of training (min)");
+        XYChart updates = chart("updates");
+        for (Curve c : curves) {
+            if (c.iou.length == 0) {
+                continue;
+            }
+            time.addSeries(c.name, c.minutes, c.iou);
+            updates.addSeries(c.name, c.updates, c.iou);
+        }
+        BitmapEncoder.saveBitmap(time, out.resolve("iou-vs-time.png").toString(),
+                BitmapEncoder.BitmapFormat.PNG);
+        BitmapEncoder.saveBitmap(updates, out.resolve("iou-vs-updates.png").toString(),
+                BitmapEncoder.BitmapFormat.PNG);
+        String table = table(curves);
+        Files.writeString(out.resolve("compare.md"), table, StandardCharsets.UTF_8);
+        PrintWriter console = spec.commandLine().getOut();
+        console.print(table);
+        console.println("Pictures: " + out.resolve("iou-vs-time.png") + ", "
+                + out.resolve("iou-vs-updates.png"));
+        console.flush();
+        return 0;
+    }
+
+    private XYChart chart(String x) {
+        XYChart c = Charts.chart(title, x, "validation IoU");
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        c.getStyler().setYAxisMin(0.0);
+        c.getStyler().setYAxisMax(1.0);
+        c.getStyler().setXAxisMin(0.0);
+        c.getStyler().setXAxisDecimalPattern("#0");
+        c.getStyler().setMarkerSize(4);
+        return c;
+    }
+
+    static Curve read(Path run) {
+        if (!Files.isDirectory(run)) {
+            throw new CliException(run + " is not a run folder");
+        }
+        Checkpoints.Found found = Checkpoints.latestIn(run);
+        if (found == null) {
+            throw new CliException(run + " holds no checkpoint of a training run");
+        }
+        List<Checkpoints.EpochRecord> h = found.state.history;
+        Curve c = new Curve();
+        c.name = run.getFileName().toString();
+        int n = h.size();
+        c.minutes = new double[n];
+        c.cpuMinutes = new double[n];
+        c.updates = new double[n];
+        c.iou = new double[n];
+        double wall = 0;
+        double cpu = 0;
+        int perEpoch = found.state.config.trainSize / found.state.config.batch;
+        for (int i = 0; i < n; i++) {
+            Checkpoints.EpochRecord r = h.get(i);
+            wall += r.seconds;
+            cpu += r.cpuSeconds;
+            c.minutes[i] = wall / 60;
+            c.cpuMinutes[i] = cpu / 60;
+            c.updates[i] = r.updates > 0 ? r.updates : (double) r.epoch * perEpoch;
+            c.iou[i] = r.validationIoU;
+            c.bestIoU = Math.max(c.bestIoU, r.validationIoU);
+        }
+        Path report = run.resolve("report.json");
+        if (Files.isRegularFile(report)) {
+            Map<?, ?> m;
+            try {
+                m = Json.GSON.fromJson(Files.readString(report, StandardCharsets.UTF_8), Map.class);
+            } catch (IOException | RuntimeException e) {
+                throw new CliException("cannot read " + report + ": " + e.getMessage());
+            }
+            c.testIoU = number(m.get("iou"));
+            c.testRecall = number(m.get("recall"));
+            Object command = m.get("commandLine");
+            c.command = command == null ? "" : command.toString();
+        }
+        return c;
+    }
+
+    private static double number(Object o) {
+        return o instanceof Number ? ((Number) o).doubleValue() : Double.NaN;
+    }
+
+    static String table(List<Curve> curves) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| run | updates | wall min | CPU min | last val IoU | best val IoU | test IoU"
+                + " | test recall |\n|---|---|---|---|---|---|---|---|\n");
+        for (Curve c : curves) {
+            int n = c.iou.length;
+            sb.append(String.format(Locale.ROOT, "| %s | %.0f | %.1f | %.1f | %s | %s | %s | %s |%n",
+                    c.name, n == 0 ? 0 : c.updates[n - 1], n == 0 ? 0 : c.minutes[n - 1],
+                    n == 0 ? 0 : c.cpuMinutes[n - 1], n == 0 ? "-" : fmt(c.iou[n - 1]),
+                    fmt(c.bestIoU), fmt(c.testIoU), fmt(c.testRecall)));
+        }
+        return sb.toString();
+    }
+
+    private static String fmt(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.3f", v);
+    }
+}
