@@ -61,40 +61,63 @@ final class ReproduceCommand implements Callable<Integer> {
             description = "Rows of the table. Default: ${DEFAULT-VALUE}.")
     List<String> methods;
 
-    @Option(names = "--channels", defaultValue = "8", description = "Default: ${DEFAULT-VALUE}.")
-    int channels;
+    @Option(names = "--recipe", defaultValue = RunConfig.RECIPE_CPU, paramLabel = "NAME",
+            description = "Where the training settings come from (see 'crbp train --help')."
+                    + " Default: ${DEFAULT-VALUE}.")
+    String recipe;
 
-    @Option(names = "--kernel", defaultValue = "5", description = "Default: ${DEFAULT-VALUE}.")
-    int kernel;
+    @Option(names = "--channels", paramLabel = "N",
+            description = "Channels. Default: the recipe's.")
+    Integer channels;
 
-    @Option(names = "--batch", defaultValue = "16", description = "Default: ${DEFAULT-VALUE}.")
-    int batch;
+    @Option(names = "--kernel", paramLabel = "SIZE",
+            description = "Kernel size. Default: the recipe's.")
+    Integer kernel;
 
-    @Option(names = "--neumann-terms", defaultValue = "8",
-            description = "Default: ${DEFAULT-VALUE}.")
-    int neumannTerms;
+    @Option(names = "--batch", paramLabel = "N", description = "Batch size. Default: the recipe's.")
+    Integer batch;
 
-    @Option(names = "--epochs", defaultValue = "10",
+    @Option(names = "--neumann-terms", paramLabel = "K",
+            description = "Neumann terms of (C-)RBP. Default: the recipe's.")
+    Integer neumannTerms;
+
+    @Option(names = "--paper-steps", negatable = false,
+            description = "C-RBP with the paper's 20/30/80 steps by length and RBP with 20 (else"
+                    + " the recipe's steps for both; BPTT and C-BPTT use 6 either way).")
+    boolean paperSteps;
+
+    @Option(names = "--epochs", defaultValue = "10", paramLabel = "N",
             description = "Epochs per run (the per-run budget may stop earlier). Default:"
                     + " ${DEFAULT-VALUE}.")
     int epochs;
 
-    @Option(names = "--train-size", defaultValue = "1600",
-            description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--train-size", defaultValue = "1600", paramLabel = "N",
+            description = "Training images per epoch. Default: ${DEFAULT-VALUE}.")
     int trainSize;
 
-    @Option(names = "--val-size", defaultValue = "128", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
+            description = "Threads of the engine's operators (0: one per core).")
+    int threads;
+
+    @Option(names = "--extrapolation-steps", defaultValue = "48", paramLabel = "T",
+            description = "Last step of the extrapolation picture (readout at every step of the"
+                    + " recurrent models trained on the first length). Default: ${DEFAULT-VALUE}.")
+    int extrapolationSteps;
+
+    @Option(names = "--val-size", defaultValue = "128", paramLabel = "N",
+            description = "Validation images. Default: ${DEFAULT-VALUE}.")
     int validationSize;
 
-    @Option(names = "--test-size", defaultValue = "256",
-            description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--test-size", defaultValue = "256", paramLabel = "N",
+            description = "Held-out test images per length. Default: ${DEFAULT-VALUE}.")
     int testSize;
 
     @Option(names = "--max-steps", defaultValue = "0", hidden = true,
             description = "Cap every method's steps (for tests).")
     int maxSteps;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "SEED",
+            description = "Seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
     @Option(names = "--out", defaultValue = "runs/reproduce", paramLabel = "DIR",
@@ -120,6 +143,12 @@ final class ReproduceCommand implements Callable<Integer> {
     /** {@inheritDoc} */
     @Override
     public Integer call() throws Exception {
+        Setup.engineThreads(threads);
+        RunConfig base = RunConfig.forRecipe(recipe);
+        channels = channels != null ? channels : base.channels;
+        kernel = kernel != null ? kernel : base.kernel;
+        batch = batch != null ? batch : base.batch;
+        neumannTerms = neumannTerms != null ? neumannTerms : base.neumannTerms;
         for (String m : methods) {
             if (!m.matches("bptt|cbptt|rbp|crbp|ff")) {
                 throw new CliException("--methods: unknown method '" + m + "'");
@@ -146,11 +175,11 @@ final class ReproduceCommand implements Callable<Integer> {
                     skipped.add(key);
                     continue;
                 }
-                RunConfig c = new RunConfig();
+                RunConfig c = RunConfig.forRecipe(recipe);
                 c.preset = "pf-mini-" + length;
                 c.model = method.equals("ff") ? "ff" : "hgru";
                 c.method = method.equals("ff") ? "bptt" : method;
-                c.steps = paperSteps(method, length);
+                c.steps = paperSteps ? paperSteps(method, length) : c.defaultSteps();
                 if (maxSteps > 0) {
                     c.steps = Math.min(c.steps, maxSteps);
                 }
@@ -202,9 +231,52 @@ final class ReproduceCommand implements Callable<Integer> {
                 write(cells, skipped, resultsDir, begin);
             }
         }
+        extrapolation(cells, resultsDir, console);
         write(cells, skipped, resultsDir, begin);
         console.println("Table: " + resultsDir.resolve("reproduction.md"));
         return 0;
+    }
+
+    /**
+     * The paper's Fig. 2c: the readout of every recurrent model trained on the first length,
+     * applied after every step t = 1..T on that length's test images.
+     */
+    private void extrapolation(Map<String, Map<String, Object>> cells, Path dir,
+            PrintWriter console) throws java.io.IOException {
+        int length = lengths.get(0);
+        Map<String, double[]> series = new LinkedHashMap<>();
+        double[] steps = null;
+        int trained = 0;
+        for (String m : methods) {
+            Map<String, Object> cell = cells.get(m + "@" + length);
+            Path run = out.resolve("pf-mini-" + length + "-" + m);
+            if (m.equals("ff") || cell == null || cell.get("error") != null
+                    || Checkpoints.latestIn(run) == null) {
+                continue;
+            }
+            try (Loaded l = Loaded.open(run, Device.cpu())) {
+                if (!(l.block instanceof org.crbp.core.RecurrentNet)) {
+                    continue;
+                }
+                PathfinderDataset set = Setup.evalSet(l.config, l.config.presetValue(),
+                        PathfinderDataset.Split.TEST, Math.min(testSize, 128));
+                Map<String, Object> ex = Pictures.extrapolation(
+                        (org.crbp.core.RecurrentNet) l.block, l.model.getNDManager(), set,
+                        extrapolationSteps);
+                steps = (double[]) ex.get("steps");
+                series.put(label(m) + ", N = " + l.config.steps, (double[]) ex.get("f1"));
+                trained = Math.max(trained, l.config.steps);
+                cell.put("extrapolation", ex);
+                console.printf(Locale.ROOT, "  %s: readout F1 %.3f at N = %d, %.3f at t = %d%n",
+                        label(m), ((double[]) ex.get("f1"))[l.config.steps - 1], l.config.steps,
+                        ((double[]) ex.get("f1"))[extrapolationSteps - 1], extrapolationSteps);
+            }
+        }
+        if (steps != null) {
+            Charts.extrapolation(steps, series, trained,
+                    "Readout at every step, trained and tested on pf-mini-" + length,
+                    dir.resolve("extrapolation.png"));
+        }
     }
 
     private Map<String, Object> transfer(Path dir, RunConfig c, int length,
@@ -297,13 +369,13 @@ final class ReproduceCommand implements Callable<Integer> {
     private String label(String method) {
         switch (method) {
             case "bptt":
-                return "BPTT (6)";
+                return "BPTT";
             case "cbptt":
-                return "C-BPTT (6)";
+                return "C-BPTT";
             case "rbp":
-                return "RBP (20)";
+                return "RBP";
             case "crbp":
-                return "C-RBP (20/30/80)";
+                return "C-RBP";
             default:
                 return "FF control";
         }
@@ -317,6 +389,6 @@ final class ReproduceCommand implements Callable<Integer> {
             return "diverged";
         }
         String s = String.format(Locale.ROOT, "%.3f", ((Number) c.get("iou")).doubleValue());
-        return m.equals("crbp") ? s + " (T=" + c.get("steps") + ")" : s;
+        return m.equals("ff") ? s : s + " (T=" + c.get("steps") + ")";
     }
 }
