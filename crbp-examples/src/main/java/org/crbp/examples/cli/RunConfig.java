@@ -130,8 +130,8 @@ public final class RunConfig {
                 c.kernel = 5;
                 c.steps = DEFAULT_RBP_STEPS;
                 c.neumannTerms = 8;
-                c.batch = 16;
-                c.lr = 3e-3f;
+                c.batch = 8;
+                c.lr = 1e-2f;
                 c.optimizer = "adamw";
                 c.weightDecay = 1e-4f;
                 c.schedule = "cosine";

@@ -81,12 +81,12 @@ final class TrainCommand implements Callable<Integer> {
                 description = "Channels. Default: 16 (cpu), 25 (reference).")
         Integer channels;
 
-        @Option(names = "--epochs", defaultValue = "8", paramLabel = "N",
+        @Option(names = "--epochs", defaultValue = "5", paramLabel = "N",
                 description = "Epochs. Default: ${DEFAULT-VALUE}.")
         int epochs;
 
         @Option(names = "--batch", paramLabel = "N",
-                description = "Batch size. Default: 16 (cpu), 32 (reference).")
+                description = "Batch size. Default: 8 (cpu), 32 (reference).")
         Integer batch;
 
         @Option(names = "--train-size", defaultValue = "4000", paramLabel = "N",
@@ -104,7 +104,7 @@ final class TrainCommand implements Callable<Integer> {
         int testSize;
 
         @Option(names = "--lr", paramLabel = "RATE",
-                description = "Peak learning rate. Default: 0.003 (cpu), 0.001 (reference).")
+                description = "Peak learning rate. Default: 0.01 (cpu), 0.001 (reference).")
         Float lr;
 
         @Option(names = "--optimizer", paramLabel = "NAME",
