@@ -65,7 +65,9 @@ public final class Bptt extends AbstractGradientMethod {
             NDList labels,
             Loss loss) {
         checkInputs(data, labels);
-        boolean penaltyDue = penaltyDue();
+        Checks.checkSameSteps(net, this);
+        Plan plan = plan(data.head());
+        boolean penaltyDue = plan.penaltyDue;
         if (penaltyDue) {
             EngineAutograd.requireSupport(data.head(), getName() + " (the Lipschitz penalty)");
         }
@@ -90,7 +92,7 @@ public final class Bptt extends AbstractGradientMethod {
             NDList last = net.step(recording, drive, previous, true);
 
             Contraction contraction = null;
-            if (needsColumnSums(penaltyDue, drive)) {
+            if (plan.columnSums) {
                 try (AuxiliaryStep aux =
                         auxiliaryStep(net, parameterStore, drive, previous, scope)) {
                     contraction = contraction(aux, penaltyDue ? penalty : null, scope);
@@ -103,21 +105,23 @@ public final class Bptt extends AbstractGradientMethod {
             NDArray lossArray = evaluateLoss(loss, labels, predictions, lossValue);
             if (penaltyDue && contraction.hasGradient() && penalty.getWeight() > 0) {
                 // the trajectory's graph must survive for the loss's backward below
+                double[] scales = penaltyScales(previous, contraction.cotangents, false);
                 backwardPenalty(net, parameterStore, drive, previous, contraction.cotangents,
-                        penalty.getWeight(), true);
+                        scales, penalty.getWeight(), false, true);
             }
             collector.backward(lossArray);
 
             double residual = Jacobians.relativeDifference(last, previous);
-            return new StepResult(
-                    keepPredictions(predictions, caller),
-                    (float) lossValue[0],
-                    penaltyDue ? (float) contraction.penalty : 0f,
-                    penaltyDue,
-                    0,
-                    false,
-                    (float) residual,
-                    contraction == null ? Float.NaN : (float) contraction.maxColumnSum);
+            StepResult.Builder result = StepResult.builder()
+                    .setPredictions(keepPredictions(predictions, caller))
+                    .setLoss((float) lossValue[0])
+                    .optForward(steps, false)
+                    .optResidual((float) residual)
+                    .optMaxJacobianColumnSum(columnSumToReport(contraction), contraction != null);
+            if (penaltyDue) {
+                result.optPenalty((float) contraction.penalty);
+            }
+            return result.build();
         }
     }
 
@@ -157,7 +161,7 @@ public final class Bptt extends AbstractGradientMethod {
          * @throws IllegalArgumentException if a value is out of range
          */
         public Bptt build() {
-            GradientMethods.checkSteps(steps);
+            Checks.checkSteps(steps);
             if (gradientSteps > steps) {
                 throw new IllegalArgumentException(
                         "gradientSteps ("
