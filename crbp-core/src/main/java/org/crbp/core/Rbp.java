@@ -113,8 +113,8 @@ public final class Rbp extends AbstractGradientMethod {
             NDList labels,
             Loss loss) {
         checkInputs(data, labels);
-        Checks.checkSameSteps(net, this);
         EngineAutograd.requireSupport(data.head(), getName());
+        Checks.checkSameSteps(net, this);
         Plan plan = plan(data.head());
         boolean penaltyDue = plan.penaltyDue;
         NDManager caller = data.head().getManager();

@@ -15,7 +15,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import ai.djl.training.loss.L2Loss;
 import ai.djl.training.loss.Loss;
 
 import org.crbp.core.check.GradientCheck;
@@ -165,7 +164,7 @@ class PenaltyGradientTest {
         NDList data = data(3);
         NDList labels = new NDList(manager.randomUniform(0, 1, new Shape(2, 2, 5, 5),
                 DataType.FLOAT64));
-        Loss loss = new L2Loss();
+        Loss loss = new SquaredErrorLoss();
         Map<String, double[]> rbp =
                 GradientCheck.gradients(net, GradientMethods.rbp(steps, 8), ps, data, labels, loss);
         Map<String, double[]> crbp = GradientCheck.gradients(
