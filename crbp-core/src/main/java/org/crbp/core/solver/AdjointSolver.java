@@ -30,7 +30,9 @@ public interface AdjointSolver {
     /**
      * Returns a short description for logs and reports, such as {@code "neumann(15)"}.
      *
-     * @return the description
+     * @return the description (by default the class's simple name)
      */
-    String describe();
+    default String describe() {
+        return getClass().getSimpleName();
+    }
 }

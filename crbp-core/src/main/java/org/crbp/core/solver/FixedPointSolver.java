@@ -35,7 +35,9 @@ public interface FixedPointSolver {
     /**
      * Returns a short description for logs and reports, such as {@code "anderson(m=5, tol=1e-3)"}.
      *
-     * @return the description
+     * @return the description (by default the class's simple name)
      */
-    String describe();
+    default String describe() {
+        return getClass().getSimpleName();
+    }
 }
