@@ -93,6 +93,6 @@ class CellCheckTest {
         Bptt cbptt = (Bptt) GradientMethods.cbptt(6, 0.3, 1f);
         assertEquals(0.3, cbptt.getPenalty().getLambda(), 0.0);
         // the factories build the reference's Neumann rules
-        assertEquals("neumann(15, abs 1e-09, cap 1)", crbp.getAdjointSolver().describe());
+        assertEquals("neumann(15, abs 1e-09, cap 1.00)", crbp.getAdjointSolver().describe());
     }
 }
