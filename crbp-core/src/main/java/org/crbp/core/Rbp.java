@@ -157,6 +157,13 @@ public final class Rbp extends AbstractGradientMethod {
                 NDList v = new NDList(lastValue.size());
                 for (NDArray leaf : lastValue) {
                     NDArray gradient = leaf.getGradient();
+                    if (gradient.getDataType() != leaf.getDataType()) {
+                        // a state tensor the readout does not see (a convLSTM's c) has no
+                        // gradient, and DJL hands out float32 zeros: keep the state's precision
+                        NDArray typed = gradient.toType(leaf.getDataType(), false);
+                        gradient.close();
+                        gradient = typed;
+                    }
                     gradient.attach(scope);
                     v.add(gradient);
                 }

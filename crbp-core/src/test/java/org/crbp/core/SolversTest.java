@@ -341,8 +341,9 @@ class SolversTest {
     @Test
     void exactAdjointSolversMatchTheLongNeumannGradient() {
         int steps = 60;
+        // contractive enough that 200 Neumann terms are converged to far below 1e-8
         for (RecurrentCell cell : new RecurrentCell[] {
-            TestCells.tanh(3, 3, 0.5f), new TestCells.TwoStateCell(3, 0.5f)}) {
+            TestCells.tanh(3, 3, 0.5f), new TestCells.TwoStateCell(3, 0.3f)}) {
             RecurrentNet net = build(cell, steps);
             NDList data = new NDList(random(INPUT, 7));
             NDList labels = new NDList(random(new Shape(2, 2, 5, 5), 8));
