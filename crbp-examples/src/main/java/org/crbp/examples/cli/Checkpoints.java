@@ -376,20 +376,20 @@ final class Checkpoints {
             state = Json.GSON.fromJson(Files.readString(stateFile, StandardCharsets.UTF_8),
                     State.class);
         } catch (IOException | JsonParseException e) {
-            throw corruptFile(stateFile, "not readable (" + oneLine(e) + ")");
+            throw corruptFile(stateFile, "is not readable (" + oneLine(e) + ")");
         }
         if (state == null || state.config == null || state.epoch < 0
                 || (state.epoch == 0 && state.batchesInEpoch < 1)) {
-            throw corruptFile(stateFile, "it lacks the epoch or the configuration");
+            throw corruptFile(stateFile, "lacks the epoch or the configuration");
         }
         Path params = dir.resolve(paramsName(state.epoch));
         if (!Files.isRegularFile(params)) {
-            throw corruptFile(params, "missing");
+            throw corruptFile(params, "is missing");
         }
         if (state.files != null) {
             if (!state.files.containsKey(params.getFileName().toString())
                     || !state.files.containsKey(OPTIMIZER)) {
-                throw corruptFile(stateFile, "it does not record " + params.getFileName()
+                throw corruptFile(stateFile, "does not record " + params.getFileName()
                         + " and " + OPTIMIZER);
             }
             for (Map.Entry<String, FileRecord> e : state.files.entrySet()) {
@@ -403,20 +403,20 @@ final class Checkpoints {
 
     private static void verify(Path file, FileRecord expected) {
         if (!Files.isRegularFile(file)) {
-            throw corruptFile(file, "missing");
+            throw corruptFile(file, "is missing");
         }
         try {
             long size = Files.size(file);
             if (size != expected.bytes) {
-                throw corruptFile(file, "it has " + size + " bytes, " + STATE + " records "
+                throw corruptFile(file, "has " + size + " bytes where " + STATE + " records "
                         + expected.bytes);
             }
             if (!AtomicFiles.sha256(file).equals(expected.sha256)) {
-                throw corruptFile(file, "its SHA-256 differs from the one recorded in " + STATE
-                        + " (changed after it was written)");
+                throw corruptFile(file, "does not match the SHA-256 recorded in " + STATE
+                        + " (it changed after it was written)");
             }
         } catch (IOException e) {
-            throw corruptFile(file, "not readable (" + oneLine(e) + ")");
+            throw corruptFile(file, "is not readable (" + oneLine(e) + ")");
         }
     }
 
@@ -426,10 +426,11 @@ final class Checkpoints {
         try (InputStream in = Files.newInputStream(params)) {
             n = in.readNBytes(head, 0, 4);
         } catch (IOException e) {
-            throw corruptFile(params, "not readable (" + oneLine(e) + ")");
+            throw corruptFile(params, "is not readable (" + oneLine(e) + ")");
         }
         if (n < 4 || !"DJL@".equals(new String(head, StandardCharsets.US_ASCII))) {
-            throw corruptFile(params, "not a DJL parameter file (it does not start with 'DJL@')");
+            throw corruptFile(params,
+                    "is not a DJL parameter file (it does not start with 'DJL@')");
         }
     }
 
@@ -453,10 +454,10 @@ final class Checkpoints {
             model.load(found.dir, MODEL_NAME,
                     Collections.singletonMap("epoch", Integer.toString(found.state.epoch)));
         } catch (IOException | MalformedModelException | RuntimeException e) {
-            throw corruptFile(file, "its parameters cannot be loaded (" + oneLine(e) + ")");
+            throw corruptFile(file, "cannot be loaded (" + oneLine(e) + ")");
         }
         if (model.getBlock() != null && !model.getBlock().isInitialized()) {
-            throw corruptFile(file, "DJL read no parameters from it");
+            throw corruptFile(file, "gave DJL no parameters");
         }
     }
 
@@ -475,19 +476,21 @@ final class Checkpoints {
                 Files.newInputStream(file)))) {
             optimizer.load(model.getBlock(), manager, in);
         } catch (IOException | RuntimeException e) {
-            throw corruptFile(file, "its optimizer state cannot be loaded (" + oneLine(e) + ")");
+            throw corruptFile(file, "cannot be loaded (" + oneLine(e) + ")");
         }
     }
 
     /**
-     * The error of a checkpoint file that does not verify: one line naming the file.
+     * The error of a checkpoint file that does not verify: one line naming the checkpoint and
+     * the file, {@code checkpoint DIR is corrupt: FILE what}.
      *
      * @param file the file
      * @param why what is wrong
      * @return the exception (exit code 2)
      */
     static CliException corruptFile(Path file, String why) {
-        return new CliException("checkpoint file " + file + " is corrupt: " + why);
+        return new CliException("checkpoint " + file.getParent() + " is corrupt: "
+                + file.getFileName() + " " + why);
     }
 
     static CliException corrupt(Path dir, String why) {
