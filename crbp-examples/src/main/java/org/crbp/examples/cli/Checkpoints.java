@@ -69,6 +69,11 @@ final class Checkpoints {
         List<Double> batchSeconds = new ArrayList<>();
         double trainingSeconds;
         Map<String, Object> provenance;
+        /**
+         * The statistics of the batches done of the unfinished epoch (with {@code
+         * batchesInEpoch > 0}), so that its record after a resume covers all its batches.
+         */
+        org.crbp.examples.run.EpochTally partial;
         /** Size and SHA-256 of every other file of the checkpoint, by file name. */
         Map<String, FileRecord> files;
     }
