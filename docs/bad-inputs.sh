@@ -8,7 +8,7 @@ JAR=$(readlink -f "${1:-crbp-examples/target/crbp.jar}")
 W=$(mktemp -d /tmp/crbp-bad-inputs.XXXXXX)
 cd "$W" || exit 1
 crbp() { nice -n 19 java -jar "$JAR" "$@"; }
-TINY=(--channels 2 --kernel 3 --steps 2 --neumann-terms 2 --batch 4 --train-size 4 --val-size 4
+TINY=(--channels 2 --kernel 3 --steps 3 --neumann-terms 2 --batch 4 --train-size 4 --val-size 4
       --test-size 8 --no-pictures)
 n=0
 # case DESCRIPTION -- ARGS...: runs crbp ARGS, prints a table row

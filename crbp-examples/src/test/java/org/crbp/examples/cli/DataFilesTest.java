@@ -56,7 +56,7 @@ class DataFilesTest {
 
     private Cli train(Path dataDir, String name) {
         return Cli.run(Cli.concat(new String[] {"train", "--data", dataDir.toString(), "--out",
-            tmp.resolve("run-" + name).toString()}, Cli.concat(Cli.TINY, "--epochs", "1",
+            tmp.resolve("run-" + name).toString()}, Cli.concat(CheckpointTrustTest.TINY, "--epochs", "1",
                     "--no-pictures")));
     }
 

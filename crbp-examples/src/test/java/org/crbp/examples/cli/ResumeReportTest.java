@@ -25,7 +25,7 @@ class ResumeReportTest {
 
     @Test
     void aMidEpochResumeReportsTheUninterruptedRunsNumbers(@TempDir Path tmp) throws Exception {
-        String[] common = Cli.concat(Cli.TINY, "--epochs", "2", "--no-pictures");
+        String[] common = Cli.concat(CheckpointTrustTest.TINY, "--epochs", "2", "--no-pictures");
         Path whole = tmp.resolve("whole");
         Cli a = Cli.run(Cli.concat(new String[] {"train", "--out", whole.toString()}, common));
         assertEquals(0, a.exitCode, a.toString());

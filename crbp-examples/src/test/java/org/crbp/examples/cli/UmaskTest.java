@@ -37,7 +37,7 @@ class UmaskTest {
         List<String> cmd = new ArrayList<>(List.of(java.toString(), "-cp", cp,
                 Main.class.getName(), "train", "--out", run.toString(), "--epochs", "1",
                 "--analysis-steps", "3"));
-        cmd.addAll(List.of(Cli.TINY));
+        cmd.addAll(List.of(CheckpointTrustTest.TINY));
         StringBuilder line = new StringBuilder("umask 027 && exec");
         for (String a : cmd) {
             line.append(" '").append(a.replace("'", "'\\''")).append('\'');
