@@ -91,8 +91,8 @@ class ChartsTest {
         BufferedImage course = ImageIO.read(dir.resolve("timecourse.png").toFile());
         int gridWidth = 5 * (w * 6 + 4) + 4;
         int x = gridWidth + 6 + 7;
-        assertEquals(0xffffff, course.getRGB(x, 44 + 1) & 0xffffff);
-        assertEquals(0x000000, course.getRGB(x, 44 + 118) & 0xffffff);
+        assertTrue((course.getRGB(x, 44 + 1) & 0xff) > 245, "white at the top");
+        assertTrue((course.getRGB(x, 44 + 118) & 0xff) < 10, "black at the bottom");
         assertTrue(Files.size(dir.resolve("timecourse.png")) > 0);
     }
 }

@@ -13,6 +13,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.dataset.ArrayDataset;
+import ai.djl.training.dataset.Record;
 
 import org.junit.jupiter.api.Test;
 
@@ -33,11 +34,10 @@ class CustomCellExampleTest {
         int area = size * size;
         try (NDManager manager = NDManager.newBaseManager()) {
             ArrayDataset data = CustomCellExample.mazes(manager, 40, size, 8, 3);
-            NDList all = data.get(manager, 0);
             for (long n = 0; n < data.size(); n++) {
-                NDList record = data.get(manager, n);
-                float[] image = record.get(0).toFloatArray();
-                float[] label = record.get(1).toFloatArray();
+                Record record = data.get(manager, n);
+                float[] image = record.getData().head().toFloatArray();
+                float[] label = record.getLabels().head().toFloatArray();
                 int mark = -1;
                 for (int i = 0; i < area; i++) {
                     if (image[area + i] == 1) {
@@ -68,7 +68,6 @@ class CustomCellExampleTest {
                     assertEquals(seen.contains(i) ? 1f : 0f, label[i], "pixel " + i);
                 }
             }
-            all.close();
         }
     }
 
