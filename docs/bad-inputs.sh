@@ -71,7 +71,7 @@ case_ "truncation 0 with tbptt" -- train --method tbptt --truncation 0
 case_ "--out is a file" -- train --out a-file "${TINY[@]}"
 case_ "--out under a file" -- train --out a-file/sub "${TINY[@]}"
 case_ "run folder with checkpoints, no --resume" -- train --out run --epochs 2 "${TINY[@]}"
-case_ "resume with another configuration" -- train --out run --resume --epochs 2 --lr 0.01 "${TINY[@]}"
+case_ "resume with another configuration" -- train --out run --resume --epochs 2 --lr 0.02 "${TINY[@]}"
 case_ "--resume-from a checkpoint that does not exist" -- train --out run --resume-from epoch-007 --epochs 3 "${TINY[@]}"
 # data folders
 case_ "--data folder missing" -- train --data no-such-data "${TINY[@]}" --out d1
