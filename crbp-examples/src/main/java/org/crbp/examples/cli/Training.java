@@ -175,7 +175,7 @@ final class Training {
                         break;
                     }
                     long begin = System.nanoTime();
-                    long cpuBegin = processCpuNanos();
+                    long cpuBegin = ProcessMemory.processCpuNanos();
                     int skip = state.batchesInEpoch;
                     int done = trainEpoch(trainer, c, method, epoch, skip, state, out, deadline,
                             o.stopAfterBatches, stop);
@@ -233,7 +233,7 @@ final class Training {
                         r.maxColumnSum = t.maxColumnSum;
                     }
                     r.seconds = t.seconds + (System.nanoTime() - begin) / 1e9;
-                    r.cpuSeconds = (processCpuNanos() - cpuBegin) / 1e9;
+                    r.cpuSeconds = (ProcessMemory.processCpuNanos() - cpuBegin) / 1e9;
                     r.updates = (long) (epoch + 1) * (c.trainSize / c.batch);
                     r.lr = adam.rate((int) r.updates);
                     state.trainingSeconds += r.seconds - t.seconds;
@@ -377,16 +377,6 @@ final class Training {
             g.close();
         }
         return norm;
-    }
-
-    /** The CPU time of this process, all threads, in nanoseconds (-1 if unknown). */
-    static long processCpuNanos() {
-        java.lang.management.OperatingSystemMXBean os =
-                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        if (os instanceof com.sun.management.OperatingSystemMXBean) {
-            return ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime();
-        }
-        return -1;
     }
 
     private static String firstLine(Throwable e) {
