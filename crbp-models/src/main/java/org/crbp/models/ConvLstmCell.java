@@ -33,14 +33,31 @@ import org.crbp.core.RecurrentCell;
  *
  * <p>Parameter names: {@code Wxi_weight}, {@code Wxi_bias}, {@code Whi_weight}, and likewise for
  * {@code f}, {@code c}, {@code o}.
+ *
+ * <p><b>Implicit gradient on {@code h} only.</b> The reference runs RBP's Neumann series on {@code
+ * h} alone: the last step starts from the detached {@code (h*, c_(T-1))}, and the series uses
+ * {@code J = ∂h_T/∂h*} with {@code c_(T-1)} held fixed. {@link #getImplicitStateIndices()} names
+ * the state tensors the series runs on ({@code {0}} by default, {@code {0, 1}} with {@link
+ * ImplicitState#HIDDEN_AND_CELL}); a gradient method honours it by zeroing the other tensors'
+ * components of every vector-Jacobian product (and of the first cotangent). The Lipschitz penalty
+ * is not affected: the reference computes it on both {@code h} and {@code c}.
  */
 public final class ConvLstmCell extends RecurrentCell {
 
     private static final byte VERSION = 1;
     private static final String[] GATES = {"i", "f", "c", "o"};
 
+    /** Which state tensors the implicit (RBP) gradient's Neumann series runs on. */
+    public enum ImplicitState {
+        /** {@code h} only, {@code c_(T-1)} held fixed: the reference's choice (the default). */
+        HIDDEN,
+        /** The whole state {@code (h, c)}. */
+        HIDDEN_AND_CELL
+    }
+
     private final int channels;
     private final int kernel;
+    private final ImplicitState implicitState;
     private final Parameter[] wx = new Parameter[4];
     private final Parameter[] bx = new Parameter[4];
     private final Parameter[] wh = new Parameter[4];
@@ -49,6 +66,7 @@ public final class ConvLstmCell extends RecurrentCell {
         super(VERSION);
         channels = builder.channels;
         kernel = builder.kernel;
+        implicitState = builder.implicitState;
         long fanIn = (long) channels * kernel * kernel;
         Shape shape = new Shape(channels, channels, kernel, kernel);
         for (int g = 0; g < 4; g++) {
@@ -107,6 +125,27 @@ public final class ConvLstmCell extends RecurrentCell {
     }
 
     /**
+     * Returns which state tensors the implicit gradient runs on.
+     *
+     * @return {@link ImplicitState#HIDDEN} (the reference) or {@link
+     *     ImplicitState#HIDDEN_AND_CELL}
+     */
+    public ImplicitState getImplicitState() {
+        return implicitState;
+    }
+
+    /**
+     * Returns the indices, among the state tensors {@code [h, c]}, that RBP's Neumann series runs
+     * on: {@code {0}} ({@code h} only, as the reference) or {@code {0, 1}}. A gradient method
+     * keeps the series' vectors zero at the other indices.
+     *
+     * @return the indices, ascending; a new array each call
+     */
+    public int[] getImplicitStateIndices() {
+        return implicitState == ImplicitState.HIDDEN ? new int[] {0} : new int[] {0, 1};
+    }
+
+    /**
      * {@inheritDoc}
      *
      * <p>Two state tensors, {@code h} and {@code c}, each of the drive's shape.
@@ -149,8 +188,21 @@ public final class ConvLstmCell extends RecurrentCell {
     public static final class Builder {
         private int channels = HgruCell.DEFAULT_CHANNELS;
         private int kernel = HgruCell.DEFAULT_KERNEL;
+        private ImplicitState implicitState = ImplicitState.HIDDEN;
 
         Builder() {}
+
+        /**
+         * Sets the state tensors RBP's Neumann series runs on (default {@link
+         * ImplicitState#HIDDEN}, as the reference).
+         *
+         * @param implicitState {@code HIDDEN} or {@code HIDDEN_AND_CELL}
+         * @return this builder
+         */
+        public Builder optImplicitState(ImplicitState implicitState) {
+            this.implicitState = implicitState;
+            return this;
+        }
 
         /**
          * Sets the number of channels (default 25).
@@ -184,6 +236,9 @@ public final class ConvLstmCell extends RecurrentCell {
             if (channels < 1) {
                 throw new IllegalArgumentException(
                         "The convLSTM needs at least 1 channel, got " + channels);
+            }
+            if (implicitState == null) {
+                throw new IllegalArgumentException("The implicit state must not be null");
             }
             if (kernel < 1 || kernel % 2 == 0) {
                 throw new IllegalArgumentException(

@@ -6,19 +6,28 @@ package org.crbp.models;
 import ai.djl.training.initializer.Initializer;
 
 /**
- * The input layer's filter bank: Gabor filters in 12 orientations and 2 phases plus one flat disk.
+ * The input layer's filter bank: Gabor filters in 12 orientations and 2 phases plus one flat disk,
+ * built as the reference's bank ({@code gabor_serre.npy}) measures.
  *
- * <p>The reference loads its 25 filters of 7×7 from a file; filters 0–11 and 12–23 are two
- * phases of 12 orientations in 15° steps, each with zero mean and unit L2 norm, and filter 24 is a
- * flat disk: the 29 pixels with {@code x² + y² <= 9}, each {@code 49/29}, so that it sums to 49.
- * This class generates an equivalent bank from the Gabor formula (the exact values of the file
- * are not needed): {@code g(x, y) = exp(-(x'² + γ² y'²) / (2σ²)) cos(2π x'/λ + ψ)} with {@code x'
- * = x cos θ + y sin θ}, {@code y' = -x sin θ + y cos θ}, {@code θ = 15° · o}, {@code ψ ∈ {0,
- * π/2}}, {@code σ = 2}, {@code λ = 5}, {@code γ = 0.5}, each then centred and scaled to unit norm.
+ * <p>Each Gabor filter is 7×7 and lives on the disk {@code x² + y² <= 9} (29 pixels): there
+ * {@code g = exp(-(u² + γ² v²) / (2σ²)) · cos(2π u / λ)} (even phase) or {@code · sin(2π u / λ)}
+ * (odd phase), with {@code u = y cos θ − x sin θ} the coordinate across the stripes, {@code v = y
+ * sin θ + x cos θ} the one along them, {@code x} the column and {@code y} the row offset from the
+ * centre (rows downwards), {@code λ = 3.5}, {@code σ = 2.8}, {@code γ = 0.3} (the 7×7 simple cell
+ * of Serre et al.'s HMAX model, whose name the file carries); outside the disk it is 0. The whole
+ * 7×7 filter is then centred and scaled to unit L2 norm, so outside the disk each filter is a
+ * constant. Filters 0–11 are even at {@code θ = 15° · k} (filter 0: stripes varying along y,
+ * i.e. horizontal stripes; filter 6: vertical stripes), filters 12–23 odd at the same
+ * orientations. The centre column of filter 0 reads 0.109, −0.192, −0.052, 0.296, −0.052, −0.192,
+ * 0.109 from top to bottom, as the reference's does. Filter 24 is a flat disk: the 29 pixels
+ * with {@code x² + y² <= 9}, each {@code 49/29}, so that it sums to 49. The sense of rotation for
+ * {@code 0° < θ < 90°} follows the HMAX formula read with rows as its first axis; the properties
+ * above do not fix it.
  *
- * <p>For {@code channels != 25} the first {@code channels - 1} filters of the sequence (phase 0
- * over all orientations, then phase π/2, then more orientations in finer steps if needed) are
- * used and the last channel is the disk.
+ * <p>For {@code channels != 25} the first {@code channels - 1} filters of the sequence (even phase
+ * over all orientations, then odd, then more orientations in finer steps if needed) are used
+ * and the last channel is the disk. Only initial values change with the construction: the
+ * layer's parameter names and shapes stay the same, so saved weights load as before.
  */
 public final class GaborBank {
 
@@ -26,22 +35,26 @@ public final class GaborBank {
     public static final int KERNEL = 7;
     /** The number of orientations, 12 (15° steps). */
     public static final int ORIENTATIONS = 12;
-    /** The radius of the disk filter in pixels, 3. */
+    /** The radius of the disk filter and of the Gabors' support in pixels, 3. */
     public static final int DISK_RADIUS = 3;
     /** The sum of the disk filter's values, 49. */
     public static final double DISK_SUM = 49.0;
-
-    private static final double SIGMA = 2.0;
-    private static final double LAMBDA = 5.0;
-    private static final double ASPECT = 0.5;
+    /** The Gabors' wavelength in pixels, 3.5. */
+    public static final double WAVELENGTH = 3.5;
+    /** The width of the Gabors' Gaussian envelope in pixels, 2.8. */
+    public static final double SIGMA = 2.8;
+    /** The aspect ratio of the envelope (along the stripes), 0.3. */
+    public static final double ASPECT = 0.3;
 
     private GaborBank() {}
 
     /**
-     * Returns one Gabor filter of 7×7 (row-major, row index = y), centred and of unit L2 norm.
+     * Returns one Gabor filter of 7×7 (row-major, row index = y), supported on the disk of radius
+     * 3, then centred and scaled to unit L2 norm over all 49 pixels.
      *
-     * @param thetaRadians the orientation
-     * @param phaseRadians the phase ψ
+     * @param thetaRadians the orientation θ (0: horizontal stripes)
+     * @param phaseRadians the phase: 0 for the even (cosine) filter, π/2 for the odd (sine) one;
+     *     in general the carrier is {@code cos(2π u / λ − phase)}
      * @return 49 values
      */
     public static double[] gabor(double thetaRadians, double phaseRadians) {
@@ -52,11 +65,14 @@ public final class GaborBank {
         double mean = 0;
         for (int y = -half; y <= half; y++) {
             for (int x = -half; x <= half; x++) {
-                double xr = x * cos + y * sin;
-                double yr = -x * sin + y * cos;
-                double v =
-                        Math.exp(-(xr * xr + ASPECT * ASPECT * yr * yr) / (2 * SIGMA * SIGMA))
-                                * Math.cos(2 * Math.PI * xr / LAMBDA + phaseRadians);
+                double v = 0;
+                if (x * x + y * y <= DISK_RADIUS * DISK_RADIUS) {
+                    double across = y * cos - x * sin;
+                    double along = y * sin + x * cos;
+                    v = Math.exp(-(across * across + ASPECT * ASPECT * along * along)
+                                    / (2 * SIGMA * SIGMA))
+                            * Math.cos(2 * Math.PI * across / WAVELENGTH - phaseRadians);
+                }
                 f[(y + half) * KERNEL + (x + half)] = v;
                 mean += v;
             }
@@ -105,8 +121,8 @@ public final class GaborBank {
     /**
      * Returns the bank for {@code channels} output channels, shape {@code (channels, 1, 7, 7)}
      * flattened row-major: {@code channels - 1} Gabor filters then the disk. With 25 channels:
-     * filters 0–11 are phase 0 at 0°, 15°, …, 165°, filters 12–23 phase π/2 at the same
-     * orientations, filter 24 the disk.
+     * filters 0–11 are even at 0°, 15°, …, 165°, filters 12–23 odd at the same orientations,
+     * filter 24 the disk.
      *
      * @param channels the number of filters, at least 1
      * @return {@code channels * 49} values

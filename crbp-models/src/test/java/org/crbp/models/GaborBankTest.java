@@ -71,6 +71,100 @@ class GaborBankTest {
     }
 
     @Test
+    void centreColumnOfFilter0IsTheReferences() {
+        // measured from the reference's gabor_serre.npy, top to bottom
+        double[] expected = {0.109, -0.192, -0.052, 0.296, -0.052, -0.192, 0.109};
+        double[] f0 = filter(GaborBank.bank(25), 0);
+        for (int y = 0; y < K; y++) {
+            assertEquals(expected[y], f0[y * K + 3], 6e-4, "row " + y);
+        }
+    }
+
+    @Test
+    void supportIsTheDiskOfRadiusThreeAndConstantOutside() {
+        double[] bank = GaborBank.bank(25);
+        for (int i = 0; i < 24; i++) {
+            double[] f = filter(bank, i);
+            double outside = f[0];
+            int inside = 0;
+            for (int y = -3; y <= 3; y++) {
+                for (int x = -3; x <= 3; x++) {
+                    double v = f[(y + 3) * K + x + 3];
+                    if (x * x + y * y <= 9) {
+                        inside++;
+                    } else {
+                        assertEquals(outside, v, 1e-15, "filter " + i + " outside the disk");
+                    }
+                }
+            }
+            assertEquals(29, inside);
+        }
+        // the odd filters are antisymmetric, so their constant outside is 0
+        assertEquals(0.0, filter(bank, 12)[0], 1e-15);
+    }
+
+    @Test
+    void evenThenOddPhaseWithHorizontalStripesFirst() {
+        double[] bank = GaborBank.bank(25);
+        for (int o = 0; o < 12; o++) {
+            double[] even = filter(bank, o);
+            double[] odd = filter(bank, 12 + o);
+            for (int i = 0; i < SIZE; i++) {
+                // point reflection through the centre: even filters symmetric, odd antisymmetric
+                assertEquals(even[i], even[SIZE - 1 - i], 1e-12, "even filter " + o);
+                assertEquals(-odd[i], odd[SIZE - 1 - i], 1e-12, "odd filter " + (12 + o));
+            }
+        }
+        // filter 0: stripes vary along y, hardly along x (horizontal stripes); filter 6: vertical
+        double[] f0 = filter(bank, 0);
+        double[] f6 = filter(bank, 6);
+        assertTrue(Math.abs(f0[3 * K + 3] - f0[2 * K + 3]) > 0.3, "varies along y");
+        assertTrue(Math.abs(f0[3 * K + 3] - f0[3 * K + 2]) < 0.005, "flat along x");
+        for (int y = 0; y < K; y++) {
+            for (int x = 0; x < K; x++) {
+                assertEquals(f0[y * K + x], f6[x * K + y], 1e-12, "filter 6 = filter 0 turned");
+            }
+        }
+        // the odd filter 12 has the same orientation: it varies along y, is 0 on the middle row
+        double[] f12 = filter(bank, 12);
+        for (int x = 0; x < K; x++) {
+            assertEquals(0.0, f12[3 * K + x], 1e-12);
+        }
+        assertTrue(Math.abs(f12[2 * K + 3]) > 0.2);
+    }
+
+    @Test
+    void orientationsStepBy15Degrees() {
+        double[] bank = GaborBank.bank(25);
+        for (int o = 0; o < 12; o++) {
+            double[] expected = GaborBank.gabor(Math.toRadians(15 * o), 0);
+            double[] odd = GaborBank.gabor(Math.toRadians(15 * o), Math.PI / 2);
+            double[] f = filter(bank, o);
+            double[] g = filter(bank, 12 + o);
+            for (int i = 0; i < SIZE; i++) {
+                assertEquals(expected[i], f[i], 1e-12);
+                assertEquals(odd[i], g[i], 1e-12);
+            }
+        }
+        // neighbouring orientations are more alike than ones 90 degrees apart
+        double near = cosine(filter(bank, 0), filter(bank, 1));
+        double far = cosine(filter(bank, 0), filter(bank, 6));
+        assertTrue(near > 0.5 && near > far + 0.3, "near " + near + ", far " + far);
+    }
+
+    private static double cosine(double[] a, double[] b) {
+        double ab = 0;
+        double aa = 0;
+        double bb = 0;
+        for (int i = 0; i < a.length; i++) {
+            ab += a[i] * b[i];
+            aa += a[i] * a[i];
+            bb += b[i] * b[i];
+        }
+        return ab / Math.sqrt(aa * bb);
+    }
+
+    @Test
     void diskSumsTo49OverTwentyNinePixels() {
         double[] disk = filter(GaborBank.bank(25), 24);
         double sum = 0;

@@ -20,16 +20,18 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 
 import org.crbp.core.RecurrentNet;
-import org.crbp.models.io.Npz;
 import org.crbp.models.io.ReferenceWeights;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 
 /** The .npz interop with the reference's state_dict names, and DJL's Model.save/load. */
 class WeightInteropTest {
@@ -115,50 +117,79 @@ class WeightInteropTest {
                 assertArrayEquals(before, predict(b, manager, image), 0f);
 
                 // the file holds the reference's names and shapes; a DataParallel prefix loads too
-                Map<String, NDArray> raw = Npz.read(file, manager);
-                assertEquals(ReferenceWeights.referenceKeys(a).keySet(), raw.keySet());
-                Map<String, NDArray> prefixed = new LinkedHashMap<>();
-                raw.forEach((k, v) -> prefixed.put("module." + k, v));
+                NDList raw = NDList.decode(manager, Files.readAllBytes(file));
+                List<String> names = new ArrayList<>();
+                raw.forEach(x -> names.add(x.getName()));
+                assertEquals(new ArrayList<>(ReferenceWeights.referenceKeys(a).keySet()), names);
+                raw.forEach(x -> x.setName("module." + x.getName()));
                 Path file2 = dir.resolve("prefixed.npz");
-                Npz.write(file2, prefixed);
+                Files.write(file2, raw.encode(NDList.Encoding.NPZ));
                 Engine.getInstance().setRandomSeed(3);
                 RecurrentNet c = small(lstm);
                 c.initialize(manager, DataType.FLOAT32, INPUT);
                 ReferenceWeights.load(c, file2);
                 assertArrayEquals(before, predict(c, manager, image), 0f);
 
-                // a missing key is an error naming it
+                // a missing key is an error naming it, and so is an unknown one
+                raw.forEach(x -> x.setName(x.getName().substring("module.".length())));
                 raw.remove("conv6.bias");
                 Path file3 = dir.resolve("missing.npz");
-                Npz.write(file3, raw);
+                Files.write(file3, raw.encode(NDList.Encoding.NPZ));
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                         () -> ReferenceWeights.load(c, file3));
-                assertTrue(e.getMessage().contains("conv6.bias"), e.getMessage());
+                assertTrue(e.getMessage().contains("missing [conv6.bias]"), e.getMessage());
+                NDArray extra = manager.zeros(new Shape(2));
+                extra.setName("unit1.extra");
+                raw.add(extra);
+                raw.add(manager.zeros(new Shape(2)).toType(DataType.FLOAT32, false));
+                raw.get(raw.size() - 1).setName("conv6.bias");
+                Files.write(file3, raw.encode(NDList.Encoding.NPZ));
+                e = assertThrows(IllegalArgumentException.class,
+                        () -> ReferenceWeights.load(c, file3));
+                assertTrue(e.getMessage().contains("unknown [unit1.extra]"), e.getMessage());
+                // a failed load leaves the model as it was
+                assertArrayEquals(before, predict(c, manager, image), 0f);
             }
         }
     }
 
+    /** What numpy.load expects: one {@code <key>.npy} entry per parameter, .npy version 1.0. */
     @Test
-    void npyHeaderIsNumpyCompatible() throws Exception {
+    void savedFileIsNumpyCompatible(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("hgru.npz");
         try (NDManager manager = NDManager.newBaseManager()) {
-            NDArray a = manager.create(new double[] {1.5, -2, 3, 4, 5, 6}, new Shape(2, 3));
-            byte[] npy = Npz.toNpy(a);
-            // magic, version 1.0, header length, header padded so the data starts at 64
-            assertEquals((byte) 0x93, npy[0]);
-            assertEquals("NUMPY", new String(npy, 1, 5, java.nio.charset.StandardCharsets.US_ASCII));
-            int headerLen = (npy[8] & 0xff) | (npy[9] & 0xff) << 8;
-            assertEquals(0, (10 + headerLen) % 64);
-            String header = new String(npy, 10, headerLen, java.nio.charset.StandardCharsets.US_ASCII);
-            assertEquals("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }",
-                    header.trim());
-            assertEquals(10 + headerLen + 6 * 8, npy.length);
-            NDArray back = Npz.fromNpy(npy, manager, "a");
-            assertEquals(a.getShape(), back.getShape());
-            assertArrayEquals(a.toDoubleArray(), back.toDoubleArray(), 0.0);
-            NDArray v = manager.create(new float[] {1, 2, 3});
-            String h1 = new String(Npz.toNpy(v), 10, 54, java.nio.charset.StandardCharsets.US_ASCII);
-            assertTrue(h1.contains("'shape': (3,)"), h1);
-            assertTrue(h1.contains("'<f4'"), h1);
+            RecurrentNet net = small(false);
+            net.initialize(manager, DataType.FLOAT32, INPUT);
+            ReferenceWeights.save(net, file);
+            Map<String, Parameter> keys = ReferenceWeights.referenceKeys(net);
+            List<String> entries = new ArrayList<>();
+            try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(file))) {
+                for (ZipEntry entry; (entry = zip.getNextEntry()) != null; ) {
+                    entries.add(entry.getName());
+                    byte[] npy = zip.readAllBytes();
+                    assertEquals((byte) 0x93, npy[0]);
+                    assertEquals("NUMPY",
+                            new String(npy, 1, 5, java.nio.charset.StandardCharsets.US_ASCII));
+                    int headerLen = (npy[8] & 0xff) | (npy[9] & 0xff) << 8;
+                    String header = new String(npy, 10, headerLen,
+                            java.nio.charset.StandardCharsets.US_ASCII);
+                    Shape shape = keys.get(entry.getName().replace(".npy", "")).getShape();
+                    assertTrue(header.contains("'descr': '<f4'"), header);
+                    assertTrue(header.contains("'fortran_order': False"), header);
+                    String dims = shape.dimension() == 1 ? shape.get(0) + ","
+                            : java.util.Arrays.stream(shape.getShape()).mapToObj(Long::toString)
+                                    .collect(java.util.stream.Collectors.joining(", "));
+                    assertTrue(header.contains("'shape': (" + dims + ")"), header);
+                    assertEquals(10 + headerLen + shape.size() * 4, npy.length, entry.getName());
+                }
+            }
+            List<String> expected = new ArrayList<>();
+            keys.keySet().forEach(k -> expected.add(k + ".npy"));
+            assertEquals(expected, entries);
+            // nothing left beside the file (the temporary file was moved into place)
+            try (var listing = Files.list(dir)) {
+                assertEquals(List.of(file), listing.toList());
+            }
         }
     }
 

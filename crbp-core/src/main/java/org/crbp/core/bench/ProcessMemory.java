@@ -59,4 +59,18 @@ public final class ProcessMemory {
         }
         return -1;
     }
+
+    /**
+     * Returns the CPU time of this process, all threads, in nanoseconds.
+     *
+     * @return the CPU time, or -1 where the JVM does not report it
+     */
+    public static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os =
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean) {
+            return ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime();
+        }
+        return -1;
+    }
 }

@@ -41,6 +41,19 @@ final class Charts {
         return c;
     }
 
+    /** A chart against epochs: whole numbers on the x-axis, never "1.0E0" or "1.5". */
+    private static XYChart epochChart(String title, String y) {
+        XYChart c = chart(title, "epoch", y);
+        c.getStyler().setXAxisDecimalPattern("#0");
+        c.getStyler().setxAxisTickLabelsFormattingFunction(Charts::wholeNumber);
+        return c;
+    }
+
+    /** Labels whole numbers and leaves fractional ticks (such as 1.5 epochs) blank. */
+    static String wholeNumber(Double x) {
+        return Math.abs(x - Math.rint(x)) < 1e-9 ? Long.toString(Math.round(x)) : "";
+    }
+
     /**
      * Training curves: loss, penalty and F1 per epoch, side by side.
      *
@@ -65,12 +78,13 @@ final class Charts {
             trainF1[i] = r.trainF1;
             valF1[i] = r.validationF1;
         }
-        XYChart a = chart("Loss (" + title + ")", "epoch", "focal loss");
+        XYChart a = epochChart("Loss (" + title + ")", "focal loss");
         a.addSeries("training loss", epoch, loss).setMarker(SeriesMarkers.CIRCLE);
-        XYChart b = chart("Lipschitz penalty", "epoch", "mean relu(J^T 1 - lambda)^2");
-        b.getStyler().setDecimalPattern("0.0E0");
+        XYChart b = epochChart("Lipschitz penalty", "mean relu(J^T 1 - lambda)^2");
+        // the penalty spans decades: scientific notation on its axis only, epochs stay integers
+        b.getStyler().setYAxisDecimalPattern("0.0E0");
         b.addSeries("penalty", epoch, penalty).setMarker(SeriesMarkers.CIRCLE);
-        XYChart c = chart("F1", "epoch", "foreground F1");
+        XYChart c = epochChart("F1", "foreground F1");
         c.addSeries("training batches", epoch, trainF1).setMarker(SeriesMarkers.CIRCLE);
         c.addSeries("validation", epoch, valF1).setMarker(SeriesMarkers.DIAMOND);
         c.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
@@ -184,8 +198,10 @@ final class Charts {
         int top = 44;
         int cols = stepLabels.length + 2;
         int rows = inputs.size();
-        BufferedImage img = new BufferedImage(cols * (tw + gap) + gap,
-                top + rows * (th + gap) + gap, BufferedImage.TYPE_INT_RGB);
+        int scaleWidth = 70; // the colour scale, right of the grid
+        int gridWidth = cols * (tw + gap) + gap;
+        BufferedImage img = new BufferedImage(gridWidth + scaleWidth,
+                top + Math.max(rows * (th + gap) + gap, 140), BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING,
                 RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
@@ -208,8 +224,33 @@ final class Charts {
             }
             tile(img, targets.get(r), width, height, scale, gap + (cols - 1) * (tw + gap), y0);
         }
+        colourScale(img, g, gridWidth + 6, top, Math.max(th, 120));
         g.dispose();
         write(img, file);
+    }
+
+    /**
+     * The grey scale of the tiles: black 0, white 1; for the readout columns that is the
+     * probability of contour, for input and target the pixel value.
+     */
+    private static void colourScale(BufferedImage img, Graphics2D g, int x0, int y0, int height) {
+        int barWidth = 14;
+        for (int y = 0; y < height; y++) {
+            int v = Math.round(255f * (height - 1 - y) / (height - 1));
+            for (int x = 0; x < barWidth; x++) {
+                img.setRGB(x0 + x, y0 + y, (v << 16) | (v << 8) | v);
+            }
+        }
+        g.setColor(Color.BLACK);
+        g.drawRect(x0, y0, barWidth - 1, height - 1);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        String[] labels = {"1", "0.5", "0"};
+        for (int i = 0; i < labels.length; i++) {
+            int y = y0 + Math.round(i * (height - 1) / 2f);
+            g.drawLine(x0 + barWidth, y, x0 + barWidth + 3, y);
+            g.drawString(labels[i], x0 + barWidth + 6, y + 4);
+        }
+        g.drawString("P(contour)", x0 - 4, y0 - 6);
     }
 
     private static void tile(BufferedImage img, float[] values, int w, int h, int scale, int x0,
@@ -240,11 +281,28 @@ final class Charts {
         XYChart c = chart("||h_T - h_N|| / ||h_N||, N = " + n + ", T = " + t,
                 "relative distance", "fraction of images");
         c.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+        c.getStyler().setYAxisMin(0.0);
+        c.getStyler().setYAxisMax(1.0);
         addEcdf(c, labelA, a);
         if (b != null) {
             addEcdf(c, labelB, b);
         }
+        if (a.length > 0) {
+            roundTicks(c, a[0]);
+        }
         write(BitmapEncoder.getBufferedImage(c), file);
+    }
+
+    /**
+     * XChart puts the ticks of an axis at the data values when all of them are equally spaced,
+     * as an empirical distribution's heights k/n are (ticks at 0.047, 0.094, ...). One hidden
+     * point off that lattice gives the axis its usual round ticks (0, 0.2, ..., 1).
+     */
+    private static void roundTicks(XYChart c, double x) {
+        XYSeries hidden = c.addSeries("round ticks", new double[] {x}, new double[] {Math.PI / 8});
+        hidden.setMarker(SeriesMarkers.NONE);
+        hidden.setLineColor(new Color(0, 0, 0, 0));
+        hidden.setShowInLegend(false);
     }
 
     private static void addEcdf(XYChart c, String label, double[] values) {
@@ -313,10 +371,15 @@ final class Charts {
      */
     static void byLength(double[] lengths, Map<String, double[]> series, String title,
             Path file) throws IOException {
-        XYChart c = chart(title, "contour length (paddles)", "IoU = F1/(2-F1)");
+        XYChart c = new XYChartBuilder().width(W + 160).height(H).title(title)
+                .xAxisTitle("contour length (paddles)").yAxisTitle("IoU = F1/(2-F1)").build();
+        c.getStyler().setChartBackgroundColor(Color.WHITE);
+        c.getStyler().setPlotGridLinesVisible(true);
+        c.getStyler().setDecimalPattern("#0.###");
         c.getStyler().setYAxisMin(0.0);
         c.getStyler().setYAxisMax(1.0);
-        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideSW);
+        // beside the plot: inside, the legend covered a line wherever it was put
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         for (Map.Entry<String, double[]> e : series.entrySet()) {
             List<Double> x = new java.util.ArrayList<>();
             List<Double> y = new java.util.ArrayList<>();

@@ -13,11 +13,16 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import org.crbp.examples.run.AtomicFiles;
+
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,14 +30,18 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Checkpoints of a run: {@code OUT/checkpoints/epoch-NNN/} holds the DJL parameter file {@code
  * crbp-NNNN.params} (written by {@code Model.save}), the optimiser state {@code optimizer.bin} and
- * {@code state.json} (configuration, history, provenance). A checkpoint is written into a hidden
- * temporary folder and renamed into place in one atomic move, so a crash never leaves a half
- * written checkpoint under a checkpoint's name.
+ * {@code state.json} (configuration, history, provenance, and the size and SHA-256 of the other
+ * two files, verified on every load). A checkpoint is written into a hidden temporary folder,
+ * flushed to disk and renamed into place in one atomic move, so a crash never leaves a half
+ * written checkpoint under a checkpoint's name; checkpoints sort by number ({@code epoch-1000}
+ * after {@code epoch-999}).
  */
 final class Checkpoints {
 
@@ -42,6 +51,10 @@ final class Checkpoints {
     static final String MODEL_NAME = "crbp";
     static final String STATE = "state.json";
     static final String OPTIMIZER = "optimizer.bin";
+    /** The end of the names of hidden folders of writes in progress. */
+    static final String TEMP_SUFFIX = ".tmp";
+    /** {@code epoch-NNN} or {@code epoch-NNN-bNNNNN}, any number of digits. */
+    private static final Pattern NAME = Pattern.compile("epoch-(\\d+)(?:-b(\\d+))?");
 
     private Checkpoints() {}
 
@@ -56,6 +69,26 @@ final class Checkpoints {
         List<Double> batchSeconds = new ArrayList<>();
         double trainingSeconds;
         Map<String, Object> provenance;
+        /**
+         * The statistics of the batches done of the unfinished epoch (with {@code
+         * batchesInEpoch > 0}), so that its record after a resume covers all its batches.
+         */
+        org.crbp.examples.run.EpochTally partial;
+        /** Size and SHA-256 of every other file of the checkpoint, by file name. */
+        Map<String, FileRecord> files;
+    }
+
+    /** A file's size and SHA-256, as recorded in {@code state.json}. */
+    static final class FileRecord {
+        long bytes;
+        String sha256;
+
+        static FileRecord of(Path file) throws IOException {
+            FileRecord r = new FileRecord();
+            r.bytes = Files.size(file);
+            r.sha256 = AtomicFiles.sha256(file);
+            return r;
+        }
     }
 
     /** One epoch of training, for the report and the training curves. */
@@ -101,20 +134,27 @@ final class Checkpoints {
     }
 
     /**
-     * Writes a checkpoint atomically.
+     * Writes a checkpoint atomically and durably: into a hidden folder created with the ordinary
+     * modes (so the umask applies), every file's size and SHA-256 recorded in {@code state.json},
+     * every file and the folder flushed to disk, then one atomic rename into place (a checkpoint
+     * of the same name is replaced only after the new one is complete), and the checkpoints
+     * folder flushed. Leftovers of interrupted writes are removed first.
      *
      * @param runDir the run folder
      * @param model the model (its block initialised)
      * @param optimizer the optimiser
-     * @param state the state; its epoch names the checkpoint
+     * @param state the state; its epoch names the checkpoint; its file records are replaced
      * @return the checkpoint folder
      * @throws IOException if writing fails
      */
     static Path save(Path runDir, Model model, CheckpointAdam optimizer, State state)
             throws IOException {
-        Path root = Files.createDirectories(runDir.resolve(FOLDER));
-        Path target = root.resolve(name(state));
-        Path tmp = Files.createTempDirectory(root, "." + name(state) + "-");
+        Path root = AtomicFiles.createDirectories(runDir.resolve(FOLDER));
+        cleanInterrupted(runDir);
+        String name = name(state);
+        Path target = root.resolve(name);
+        Path tmp = AtomicFiles.createHidden(root, "." + name + ".", TEMP_SUFFIX, true);
+        Path old = null;
         try {
             model.setProperty("Epoch", Integer.toString(state.epoch));
             model.save(tmp, MODEL_NAME);
@@ -122,28 +162,128 @@ final class Checkpoints {
                     Files.newOutputStream(tmp.resolve(OPTIMIZER))))) {
                 optimizer.save(model.getBlock(), out);
             }
+            state.files = new TreeMap<>();
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(tmp)) {
+                for (Path f : ds) {
+                    if (Files.isRegularFile(f)) {
+                        state.files.put(f.getFileName().toString(), FileRecord.of(f));
+                    }
+                }
+            }
             Files.writeString(tmp.resolve(STATE), Json.GSON.toJson(state), StandardCharsets.UTF_8);
+            AtomicFiles.fsyncTree(tmp);
             if (Files.exists(target)) {
-                deleteTree(target);
+                // keep the old checkpoint until the new one is in place
+                old = root.resolve("." + name + "." + Long.toUnsignedString(System.nanoTime(), 36)
+                        + TEMP_SUFFIX);
+                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.fsyncDirectory(root);
         } finally {
             if (Files.exists(tmp)) {
-                deleteTree(tmp);
+                AtomicFiles.deleteTree(tmp);
+            }
+            if (old != null) {
+                if (Files.exists(target)) {
+                    AtomicFiles.deleteTree(old);
+                } else {
+                    Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
+                }
             }
         }
         return target;
     }
 
     /**
+     * Removes the hidden folders that interrupted checkpoint writes left in a run folder's
+     * checkpoints folder. Call it only from the process that owns the run (the trainer): another
+     * process's write in progress looks the same.
+     *
+     * @param runDir the run folder
+     * @return the removed folders' names
+     * @throws IOException if one cannot be removed
+     */
+    static List<String> cleanInterrupted(Path runDir) throws IOException {
+        List<String> removed = new ArrayList<>();
+        Path root = runDir.resolve(FOLDER);
+        if (!Files.isDirectory(root)) {
+            return removed;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(root, ".epoch-*")) {
+            for (Path p : ds) {
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
+                        && p.getFileName().toString().endsWith(TEMP_SUFFIX)) {
+                    AtomicFiles.deleteTree(p);
+                    removed.add(p.getFileName().toString());
+                }
+            }
+        }
+        return removed;
+    }
+
+    /**
      * Finds the latest checkpoint of a run folder, or {@code null} when it has none.
      *
      * @param runDir the run folder
-     * @return the checkpoint, or {@code null}
+     * @return the checkpoint, verified
+     * @throws CliException if the latest checkpoint is corrupt: the message names the file and
+     *     the previous good checkpoint with the option that resumes from it
      */
     static Found latestIn(Path runDir) {
         List<Path> all = list(runDir.resolve(FOLDER));
-        return all.isEmpty() ? null : read(all.get(all.size() - 1));
+        if (all.isEmpty()) {
+            return null;
+        }
+        Path last = all.get(all.size() - 1);
+        try {
+            return read(last);
+        } catch (CliException e) {
+            Path good = previousGood(all, last);
+            throw new CliException(e.getMessage() + "; "
+                    + (good == null ? "no earlier checkpoint is intact (start again in a new"
+                            + " --out)"
+                            : "the previous good checkpoint is " + good.getFileName()
+                                    + ": resume from it with --resume-from "
+                                    + good.getFileName()), e.getExitCode(), e);
+        }
+    }
+
+    /**
+     * The checkpoint a user named to resume from, in a run folder's checkpoints folder.
+     *
+     * @param runDir the run folder
+     * @param name a checkpoint's name ({@code epoch-003}, {@code epoch-001-b00020}) or folder
+     * @return the checkpoint, verified
+     * @throws CliException if there is no such checkpoint or it is corrupt
+     */
+    static Found named(Path runDir, String name) {
+        Path root = runDir.resolve(FOLDER);
+        Path p = Paths.get(name);
+        Path dir = p.getNameCount() > 1 || p.isAbsolute() ? p : root.resolve(name);
+        if (!Files.isDirectory(dir) || order(dir) == null) {
+            List<Path> all = list(root);
+            StringBuilder names = new StringBuilder();
+            for (Path q : all) {
+                names.append(names.length() == 0 ? "" : ", ").append(q.getFileName());
+            }
+            throw new CliException("checkpoint not found: " + dir + " (" + (all.isEmpty()
+                    ? root + " holds no checkpoint" : "checkpoints in " + root + ": " + names)
+                    + ")");
+        }
+        return read(dir);
+    }
+
+    /** The newest checkpoint before {@code bad} that reads and verifies, or {@code null}. */
+    private static Path previousGood(List<Path> all, Path bad) {
+        for (int i = all.indexOf(bad) - 1; i >= 0; i--) {
+            try {
+                return read(all.get(i)).dir;
+            } catch (CliException e) {
+                // corrupt as well: look further back
+            }
+        }
+        return null;
     }
 
     /**
@@ -170,37 +310,66 @@ final class Checkpoints {
             throw new CliException("checkpoint not found: " + path
                     + " holds no checkpoint (expected a run folder written by 'crbp train')");
         }
-        return read(all.get(all.size() - 1));
+        Path last = all.get(all.size() - 1);
+        try {
+            return read(last);
+        } catch (CliException e) {
+            Path good = previousGood(all, last);
+            throw new CliException(e.getMessage() + (good == null ? "" : "; the previous good"
+                    + " checkpoint is " + good), e.getExitCode(), e);
+        }
     }
 
     private static boolean looksLikeCheckpoint(Path dir) {
         return dir.getFileName() != null && dir.getFileName().toString().startsWith("epoch-");
     }
 
-    private static List<Path> list(Path root) {
+    /**
+     * The place of a checkpoint folder in a run: {epoch, batches of the next epoch}, or {@code
+     * null} if its name is not a checkpoint's.
+     */
+    static long[] order(Path dir) {
+        Matcher m = NAME.matcher(dir.getFileName() == null ? "" : dir.getFileName().toString());
+        if (!m.matches()) {
+            return null;
+        }
+        try {
+            return new long[] {Long.parseLong(m.group(1)),
+                m.group(2) == null ? 0 : Long.parseLong(m.group(2))};
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** The checkpoint folders of a checkpoints folder in training order (numeric, not text). */
+    static List<Path> list(Path root) {
         List<Path> all = new ArrayList<>();
         if (!Files.isDirectory(root)) {
             return all;
         }
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(root, "epoch-*")) {
             for (Path p : ds) {
-                if (Files.isDirectory(p)) {
+                if (Files.isDirectory(p) && order(p) != null) {
                     all.add(p);
                 }
             }
         } catch (IOException e) {
             throw new CliException("cannot list checkpoints in " + root + ": " + e.getMessage());
         }
-        all.sort(Comparator.comparing(p -> p.getFileName().toString()));
+        all.sort(Comparator.<Path>comparingLong(p -> order(p)[0])
+                .thenComparingLong(p -> order(p)[1]));
         return all;
     }
 
     /**
-     * Reads a checkpoint's state.
+     * Reads a checkpoint's state and verifies its files: each one recorded in {@code state.json}
+     * must have the recorded size and SHA-256; a checkpoint written before these records must
+     * at least have a parameter file that starts as DJL's do.
      *
      * @param dir the checkpoint folder
      * @return the checkpoint
-     * @throws CliException if the state is missing or unreadable
+     * @throws CliException if the state is missing or unreadable or a file does not verify,
+     *     naming the file
      */
     static Found read(Path dir) {
         Path stateFile = dir.resolve(STATE);
@@ -212,36 +381,88 @@ final class Checkpoints {
             state = Json.GSON.fromJson(Files.readString(stateFile, StandardCharsets.UTF_8),
                     State.class);
         } catch (IOException | JsonParseException e) {
-            throw corrupt(dir, STATE + " is not readable (" + oneLine(e) + ")");
+            throw corruptFile(stateFile, "is not readable (" + oneLine(e) + ")");
         }
         if (state == null || state.config == null || state.epoch < 0
                 || (state.epoch == 0 && state.batchesInEpoch < 1)) {
-            throw corrupt(dir, STATE + " lacks the epoch or the configuration");
+            throw corruptFile(stateFile, "lacks the epoch or the configuration");
         }
-        if (paramsFile(dir, state.epoch) == null) {
-            throw corrupt(dir, "no parameter file " + MODEL_NAME + "-*.params");
+        Path params = dir.resolve(paramsName(state.epoch));
+        if (!Files.isRegularFile(params)) {
+            throw corruptFile(params, "is missing");
+        }
+        if (state.files != null) {
+            if (!state.files.containsKey(params.getFileName().toString())
+                    || !state.files.containsKey(OPTIMIZER)) {
+                throw corruptFile(stateFile, "does not record " + params.getFileName()
+                        + " and " + OPTIMIZER);
+            }
+            for (Map.Entry<String, FileRecord> e : state.files.entrySet()) {
+                verify(dir.resolve(e.getKey()), e.getValue());
+            }
+        } else {
+            checkMagic(params);
         }
         return new Found(dir, state);
     }
 
-    private static Path paramsFile(Path dir, int epoch) {
-        Path p = dir.resolve(String.format(Locale.ROOT, "%s-%04d.params", MODEL_NAME, epoch));
-        return Files.isRegularFile(p) ? p : null;
+    private static void verify(Path file, FileRecord expected) {
+        if (!Files.isRegularFile(file)) {
+            throw corruptFile(file, "is missing");
+        }
+        try {
+            long size = Files.size(file);
+            if (size != expected.bytes) {
+                throw corruptFile(file, "has " + size + " bytes where " + STATE + " records "
+                        + expected.bytes);
+            }
+            if (!AtomicFiles.sha256(file).equals(expected.sha256)) {
+                throw corruptFile(file, "does not match the SHA-256 recorded in " + STATE
+                        + " (it changed after it was written)");
+            }
+        } catch (IOException e) {
+            throw corruptFile(file, "is not readable (" + oneLine(e) + ")");
+        }
+    }
+
+    private static void checkMagic(Path params) {
+        byte[] head = new byte[4];
+        int n = 0;
+        try (InputStream in = Files.newInputStream(params)) {
+            n = in.readNBytes(head, 0, 4);
+        } catch (IOException e) {
+            throw corruptFile(params, "is not readable (" + oneLine(e) + ")");
+        }
+        if (n < 4 || !"DJL@".equals(new String(head, StandardCharsets.US_ASCII))) {
+            throw corruptFile(params,
+                    "is not a DJL parameter file (it does not start with 'DJL@')");
+        }
+    }
+
+    static String paramsName(int epoch) {
+        return String.format(Locale.ROOT, "%s-%04d.params", MODEL_NAME, epoch);
     }
 
     /**
      * Loads a checkpoint's parameters into a model whose block was built from its configuration.
+     * DJL's {@code Model.load} returns quietly, leaving the block uninitialised, when the file is
+     * not a DJL parameter file; that case is an error here.
      *
      * @param model the model
      * @param found the checkpoint
-     * @throws CliException if the parameters cannot be read
+     * @throws CliException if the parameters cannot be read, naming the file
      */
     static void loadParameters(Model model, Found found) {
+        Path file = found.dir.resolve(paramsName(found.state.epoch));
+        checkMagic(file);
         try {
             model.load(found.dir, MODEL_NAME,
                     Collections.singletonMap("epoch", Integer.toString(found.state.epoch)));
         } catch (IOException | MalformedModelException | RuntimeException e) {
-            throw corrupt(found.dir, "its parameters cannot be loaded (" + oneLine(e) + ")");
+            throw corruptFile(file, "cannot be loaded (" + oneLine(e) + ")");
+        }
+        if (model.getBlock() != null && !model.getBlock().isInitialized()) {
+            throw corruptFile(file, "gave DJL no parameters");
         }
     }
 
@@ -260,8 +481,21 @@ final class Checkpoints {
                 Files.newInputStream(file)))) {
             optimizer.load(model.getBlock(), manager, in);
         } catch (IOException | RuntimeException e) {
-            throw corrupt(found.dir, "its optimizer state cannot be loaded (" + oneLine(e) + ")");
+            throw corruptFile(file, "cannot be loaded (" + oneLine(e) + ")");
         }
+    }
+
+    /**
+     * The error of a checkpoint file that does not verify: one line naming the checkpoint and
+     * the file, {@code checkpoint DIR is corrupt: FILE what}.
+     *
+     * @param file the file
+     * @param why what is wrong
+     * @return the exception (exit code 2)
+     */
+    static CliException corruptFile(Path file, String why) {
+        return new CliException("checkpoint " + file.getParent() + " is corrupt: "
+                + file.getFileName() + " " + why);
     }
 
     static CliException corrupt(Path dir, String why) {
@@ -274,13 +508,6 @@ final class Checkpoints {
     }
 
     static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            List<Path> paths = new ArrayList<>();
-            s.forEach(paths::add);
-            Collections.reverse(paths);
-            for (Path p : paths) {
-                Files.deleteIfExists(p);
-            }
-        }
+        AtomicFiles.deleteTree(dir);
     }
 }

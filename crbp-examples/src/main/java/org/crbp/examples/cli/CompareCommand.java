@@ -34,7 +34,7 @@ import java.util.concurrent.Callable;
         sortOptions = false,
         description = {
             "Compare training runs: validation IoU against wall time, CPU time and updates.",
-            "Writes iou-vs-time.png, iou-vs-updates.png and compare.md to OUT."
+            "Writes iou-vs-time.png, iou-vs-updates.png, iou-vs-cpu.png and compare.md to OUT."
         })
 final class CompareCommand implements Callable<Integer> {
 
@@ -75,12 +75,23 @@ final class CompareCommand implements Callable<Integer> {
         Files.createDirectories(out);
         XYChart time = chart("wall time of training (min)");
         XYChart updates = chart("updates");
+        XYChart cpu = chart("CPU time of the process (min, all threads)");
+        boolean anyCpu = false;
         for (Curve c : curves) {
             if (c.iou.length == 0) {
                 continue;
             }
             time.addSeries(c.name, c.minutes, c.iou);
             updates.addSeries(c.name, c.updates, c.iou);
+            // runs written before CPU time was recorded have none
+            if (c.cpuMinutes[c.cpuMinutes.length - 1] > 0) {
+                cpu.addSeries(c.name, c.cpuMinutes, c.iou);
+                anyCpu = true;
+            }
+        }
+        if (anyCpu) {
+            BitmapEncoder.saveBitmap(cpu, out.resolve("iou-vs-cpu.png").toString(),
+                    BitmapEncoder.BitmapFormat.PNG);
         }
         BitmapEncoder.saveBitmap(time, out.resolve("iou-vs-time.png").toString(),
                 BitmapEncoder.BitmapFormat.PNG);

@@ -77,6 +77,10 @@ final class EvaluateCommand implements Callable<Integer> {
         if (!device.matches("cpu|gpu|auto")) {
             throw new CliException("--device must be cpu, gpu or auto, got '" + device + "'");
         }
+        if (out != null && java.nio.file.Files.exists(out)
+                && !java.nio.file.Files.isDirectory(out)) {
+            throw new CliException("--out " + out + " is a file, not a folder");
+        }
         PrintWriter console = spec.commandLine().getOut();
         PathfinderPreset testPreset = preset == null ? null : RunConfig.preset(preset);
         Device dev = Setup.device(device);
@@ -130,7 +134,7 @@ final class EvaluateCommand implements Callable<Integer> {
                                 PathfinderDataset.Split.TEST, Math.min(c.testSize, c.batch)),
                         Math.max(t, Pictures.defaultAnalysisSteps(c.steps)),
                         p + ", " + c.model + " " + c.methodLabel() + " trained T=" + c.steps,
-                        java.nio.file.Files.createDirectories(dir), r);
+                        org.crbp.examples.run.AtomicFiles.createDirectories(dir), r);
             }
             Json.write(dir.resolve("report.json"), r);
             console.println("Report: " + dir.resolve("report.json"));

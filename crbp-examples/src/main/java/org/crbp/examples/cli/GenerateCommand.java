@@ -14,7 +14,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -65,6 +67,34 @@ final class GenerateCommand implements Callable<Integer> {
             + " folder.")
     boolean overwrite;
 
+    /** Whether a split folder already holds exactly what is asked, every file checked. */
+    private static boolean complete(Path dir, PathfinderPreset p, long splitSeed, int size) {
+        if (!Files.isRegularFile(dir.resolve(PathfinderFolder.METADATA))) {
+            return false;
+        }
+        try {
+            PathfinderFolder f = PathfinderFolder.open(dir);
+            f.verify(p.presetName(), p.config(), splitSeed, size);
+            if (f.size() != size || f.getMetadata().getFirstIndex() != 0) {
+                return false;
+            }
+            f.checkFiles(size);
+            return true;
+        } catch (IOException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static String describe(IOException e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (e instanceof java.nio.file.FileSystemException) {
+            String reason = ((java.nio.file.FileSystemException) e).getReason();
+            m = ((java.nio.file.FileSystemException) e).getFile()
+                    + (reason == null ? "" : ": " + reason);
+        }
+        return m.replace('\n', ' ');
+    }
+
     /** {@inheritDoc} */
     @Override
     public Integer call() throws Exception {
@@ -72,6 +102,13 @@ final class GenerateCommand implements Callable<Integer> {
         if (trainSize < 0 || validationSize < 0 || testSize < 0
                 || trainSize + validationSize + testSize == 0) {
             throw new CliException("the sizes must be 0 or more and not all 0");
+        }
+        if (threads < 0) {
+            throw new CliException("--threads must be 0 (all processors) or more, got "
+                    + threads);
+        }
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new CliException("--out " + out + " is a file, not a folder");
         }
         PrintWriter console = spec.commandLine().getOut();
         int[] sizes = {trainSize, validationSize, testSize};
@@ -86,6 +123,13 @@ final class GenerateCommand implements Callable<Integer> {
             }
             String name = splits[i].name().toLowerCase(Locale.ROOT);
             Path dir = out.resolve(name);
+            if (!overwrite && complete(dir, p, splits[i].seed(seed), sizes[i])) {
+                // a re-run after an interruption keeps the splits already written
+                console.printf(Locale.ROOT, "%s: %d images already there, kept%n", name,
+                        sizes[i]);
+                console.flush();
+                continue;
+            }
             ProgressBar bar = new ProgressBar(name, sizes[i]);
             try {
                 PathfinderFolder.generate(dir, p.presetName(), p.config(),
@@ -93,6 +137,9 @@ final class GenerateCommand implements Callable<Integer> {
                         n -> bar.update(n));
             } catch (IllegalArgumentException e) {
                 throw new CliException(e.getMessage());
+            } catch (IOException e) {
+                throw new CliException("cannot write " + dir + ": " + describe(e)
+                        + " (re-run the same command to finish)", Main.EXIT_FAILURE, e);
             }
             bar.end();
             total += sizes[i];

@@ -6,13 +6,12 @@ package org.crbp.examples.cli;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import org.crbp.examples.run.AtomicFiles;
 
-/** JSON reading and atomic writing. */
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** JSON reading and atomic, durable writing. */
 final class Json {
 
     /** Pretty printing, NaN allowed (written as NaN), nulls kept. */
@@ -38,22 +37,14 @@ final class Json {
     }
 
     /**
-     * Writes a text file atomically.
+     * Writes a text file atomically and durably, readable as the umask allows (see {@link
+     * AtomicFiles}).
      *
      * @param file the target file
      * @param text the text
      * @throws IOException if writing fails
      */
     static void writeString(Path file, String text) throws IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, "." + file.getFileName(), ".tmp");
-        try {
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.writeString(file, text);
     }
 }

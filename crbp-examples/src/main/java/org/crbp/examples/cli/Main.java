@@ -125,6 +125,10 @@ public final class Main implements Runnable {
     }
 
     private static String describe(Throwable t) {
+        if (t instanceof ai.djl.engine.EngineException) {
+            // the root cause (offline mode, a missing library) is several causes deep
+            return Provenance.engineFailure(t);
+        }
         if (t instanceof NoSuchFileException) {
             return "file not found: " + t.getMessage();
         }

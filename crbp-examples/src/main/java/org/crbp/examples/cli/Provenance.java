@@ -10,55 +10,129 @@ import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.Properties;
 
-/** Where a result comes from: versions of crbp, DJL and PyTorch, the git commit, the machine. */
+/**
+ * Where a result comes from: versions of crbp, DJL and PyTorch, the commit the program was built
+ * from, the machine.
+ *
+ * <p>The commit is baked into the jar at build time ({@code org/crbp/examples/build.properties},
+ * written by the build from the checkout that holds the sources), so a run records the code it
+ * ran wherever it is started; without git at build time it reads {@code unknown}.
+ */
 final class Provenance {
 
     private static final String FALLBACK_VERSION = "0.1.0-SNAPSHOT";
+    private static final String BUILD_PROPERTIES = "/org/crbp/examples/build.properties";
+    private static final String UNKNOWN = "unknown";
 
     private Provenance() {}
 
     /** @return crbp's version, from the jar's manifest when packaged */
     static String crbpVersion() {
         String v = Main.class.getPackage().getImplementationVersion();
+        if (v == null) {
+            v = build().getProperty("crbp.version");
+        }
         return v == null ? FALLBACK_VERSION : v;
     }
 
-    /** @return the git commit of the working folder (with "-dirty" if modified), or "unknown" */
+    /**
+     * Returns the commit the program was built from, with {@code -dirty} when tracked files had
+     * changes at build time, or {@code unknown}.
+     *
+     * @return the commit
+     */
     static String gitCommit() {
-        String head = git("rev-parse", "HEAD");
-        if (head == null) {
-            return "unknown";
+        Properties p = build();
+        String commit = field(p.getProperty("crbp.commit.line"), 0);
+        if (UNKNOWN.equals(commit)) {
+            return UNKNOWN;
         }
-        String status = git("status", "--porcelain", "--untracked-files=no");
-        return status != null && !status.isEmpty() ? head + "-dirty" : head;
+        return "true".equals(p.getProperty("crbp.dirty")) ? commit + "-dirty" : commit;
     }
 
-    private static String git(String... args) {
-        String[] cmd = new String[args.length + 1];
-        cmd[0] = "git";
-        System.arraycopy(args, 0, cmd, 1, args.length);
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            byte[] out;
-            try (InputStream in = p.getInputStream()) {
-                out = in.readAllBytes();
-            }
-            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                return null;
-            }
-            return new String(out, StandardCharsets.UTF_8).trim();
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
+    /** @return the commit's date (ISO 8601), or {@code unknown} */
+    static String gitCommitTime() {
+        return field(build().getProperty("crbp.commit.line"), 1);
+    }
+
+    private static String field(String line, int index) {
+        if (line == null) {
+            return UNKNOWN;
         }
+        String[] parts = line.trim().split(" ");
+        return parts.length > index && !parts[index].isEmpty() ? parts[index] : UNKNOWN;
+    }
+
+    private static Properties build() {
+        Properties p = new Properties();
+        try (InputStream in = Provenance.class.getResourceAsStream(BUILD_PROPERTIES)) {
+            if (in != null) {
+                p.load(new InputStreamReader(in, StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            // a jar without the file (built without the build step) records "unknown"
+        }
+        return p;
+    }
+
+    /**
+     * Loads DJL's default engine; a failure to load it becomes one line that names its root
+     * cause, with what to do about the common ones.
+     *
+     * @return the engine
+     * @throws CliException if the engine does not load
+     */
+    static Engine engine() {
+        try {
+            return Engine.getInstance();
+        } catch (RuntimeException | LinkageError e) {
+            throw new CliException(engineFailure(e), Main.EXIT_FAILURE, e);
+        }
+    }
+
+    /**
+     * Describes why the engine did not load, in one line: DJL's message, its root cause, and a
+     * hint. DJL reports "Failed to save pytorch index file" when offline without a libtorch; the
+     * root cause ("Offline mode is enabled") is what the user can act on.
+     *
+     * @param e the failure of {@link Engine#getInstance()}
+     * @return the line
+     */
+    static String engineFailure(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        StringBuilder line = new StringBuilder("the PyTorch engine did not load: ")
+                .append(oneLine(e));
+        if (root != e) {
+            line.append(", because ").append(oneLine(root));
+        }
+        String all = (String.valueOf(e.getMessage()) + " " + root.getMessage())
+                .toLowerCase(Locale.ROOT);
+        if (all.contains("offline")) {
+            line.append(" (DJL is offline and found no libtorch: put pytorch-native-cpu on the"
+                    + " class path, point PYTORCH_LIBRARY_PATH at a local libtorch, or set"
+                    + " CRBP_ONLINE=1 to let DJL download one)");
+        } else if (e instanceof LinkageError || root instanceof LinkageError) {
+            line.append(" (the libtorch found does not match DJL's JNI library; see the GPU"
+                    + " section of README.md)");
+        }
+        return line.toString();
+    }
+
+    private static String oneLine(Throwable t) {
+        String m = t.getMessage();
+        String text = m == null || m.isBlank() ? "" : ": " + m.strip().replaceAll("\\s+", " ");
+        return t.getClass().getSimpleName() + text;
     }
 
     /**
@@ -72,8 +146,9 @@ final class Provenance {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("crbpVersion", crbpVersion());
         m.put("gitCommit", gitCommit());
+        m.put("gitCommitTime", gitCommitTime());
         m.put("djlVersion", Engine.getDjlVersion());
-        Engine engine = Engine.getInstance();
+        Engine engine = engine();
         m.put("engine", engine.getEngineName());
         m.put("pytorchVersion", engine.getVersion());
         m.put("device", device.toString());
@@ -85,14 +160,23 @@ final class Provenance {
         return m;
     }
 
-    /** Prints crbp's, DJL's and the engine's versions for {@code --version}. */
+    /** Prints crbp's version and commit, DJL's version and the engine's for {@code --version}. */
     static final class VersionProvider implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
             Environment.configure();
+            String engineLine;
+            try {
+                Engine engine = engine();
+                engineLine = engine.getEngineName() + " " + engine.getVersion();
+            } catch (CliException e) {
+                engineLine = e.getMessage();
+            }
             return new String[] {
-                "crbp " + crbpVersion(),
-                "DJL " + Engine.getDjlVersion() + ", " + Engine.getDefaultEngineName()
+                "crbp " + crbpVersion() + " (commit " + gitCommit() + ", " + gitCommitTime() + ")",
+                "DJL " + Engine.getDjlVersion() + ", " + engineLine,
+                "Java " + System.getProperty("java.version") + ", " + System.getProperty("os.name")
+                        + " " + System.getProperty("os.arch")
             };
         }
     }

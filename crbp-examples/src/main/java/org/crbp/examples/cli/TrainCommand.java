@@ -219,6 +219,16 @@ final class TrainCommand implements Callable<Integer> {
                     + " uninterrupted run).")
     boolean resume;
 
+    @Option(names = "--resume-from", paramLabel = "CHECKPOINT",
+            description = "Continue from this checkpoint of OUT (for example epoch-003) instead of"
+                    + " the last one; implies --resume.")
+    String resumeFrom;
+
+    @Option(names = "--stop-on-divergence",
+            description = "Stop when the loss or the penalty rises more than 100x above its"
+                    + " running median (a warning otherwise); the last good checkpoint is kept.")
+    boolean stopOnDivergence;
+
     @Option(names = "--analysis-steps", defaultValue = "0", paramLabel = "T",
             description = "Last step of the extrapolation curve and state-space picture."
                     + " Default: max(2 x steps, steps + 10).")
@@ -255,8 +265,13 @@ final class TrainCommand implements Callable<Integer> {
         RunConfig c = model.toConfig();
         Path dir = out != null ? out
                 : Paths.get("runs", c.preset + "-" + c.model + "-" + c.method);
+        if (java.nio.file.Files.exists(dir) && !java.nio.file.Files.isDirectory(dir)) {
+            throw new CliException("--out " + dir + " is a file, not a folder");
+        }
         Training.Options o = new Training.Options();
-        o.resume = resume;
+        o.resume = resume || resumeFrom != null;
+        o.resumeFrom = resumeFrom;
+        o.stopOnDivergence = stopOnDivergence;
         o.pictures = !noPictures;
         o.analysisSteps = analysisSteps;
         o.stopAfterEpoch = stopAfterEpoch;

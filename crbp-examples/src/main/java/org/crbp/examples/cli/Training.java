@@ -27,6 +27,8 @@ import org.crbp.core.bench.ProcessMemory;
 import org.crbp.core.training.CrbpTrain;
 import org.crbp.core.training.DiagnosticsListener;
 import org.crbp.examples.pathfinder.PathfinderDataset;
+import org.crbp.examples.run.StopSignal;
+import org.crbp.examples.run.TrainingWatch;
 import org.crbp.examples.pathfinder.PathfinderPreset;
 import org.crbp.models.PathfinderModels;
 import org.crbp.models.SegmentationEvaluator;
@@ -54,6 +56,10 @@ final class Training {
         int analysisSteps;
         int stopAfterEpoch;
         int stopAfterBatches;
+        /** A checkpoint of the run to resume from instead of the latest ({@code epoch-003}). */
+        String resumeFrom;
+        /** Stop (keeping the last good checkpoint) when the loss or penalty blows up. */
+        boolean stopOnDivergence;
         double timeBudgetMinutes;
         List<String> commandLine = new ArrayList<>();
     }
@@ -72,8 +78,10 @@ final class Training {
      */
     static Map<String, Object> run(RunConfig c, Path out, Options o, PrintWriter console)
             throws IOException {
-        Files.createDirectories(out);
-        Checkpoints.Found previous = Checkpoints.latestIn(out);
+        org.crbp.examples.run.AtomicFiles.createDirectories(out);
+        Checkpoints.cleanInterrupted(out);
+        Checkpoints.Found previous = o.resumeFrom != null ? Checkpoints.named(out, o.resumeFrom)
+                : Checkpoints.latestIn(out);
         if (previous != null && !o.resume) {
             throw new CliException(out + " already holds checkpoints (last: "
                     + previous.dir.getFileName() + "); add --resume to continue that run, or"
@@ -122,11 +130,19 @@ final class Training {
                 state.history = previous.state.history;
                 state.batchSeconds = previous.state.batchSeconds;
                 state.trainingSeconds = previous.state.trainingSeconds;
+                state.partial = previous.state.partial;
                 console.printf(Locale.ROOT, "Resuming after epoch %d%s from %s%n", state.epoch,
                         state.batchesInEpoch > 0 ? " and " + state.batchesInEpoch + " batches"
                                 + " of epoch " + (state.epoch + 1) : "", previous.dir);
             }
             DiagnosticsListener diagnostics = new DiagnosticsListener();
+            // the epoch's statistics as sums a mid-epoch checkpoint keeps, and blow-up warnings
+            StopSignal stop = StopSignal.none();
+            TrainingWatch watch = new TrainingWatch(stop, o.stopOnDivergence, line -> {
+                console.println(line);
+                console.flush();
+            });
+            watch.restore(state.batchesInEpoch > 0 ? state.partial : null);
             SegmentationEvaluator trainF1 = SegmentationEvaluator.f1();
             TrainingConfig config =
                     new DefaultTrainingConfig(Setup.loss(c))
@@ -135,7 +151,8 @@ final class Training {
                             .addEvaluator(trainF1)
                             .addTrainingListeners(
                                     TrainingListener.Defaults.logging(out.toString()))
-                            .addTrainingListeners(diagnostics);
+                            .addTrainingListeners(diagnostics)
+                            .addTrainingListeners(watch);
             long parameters;
             try (Trainer trainer = model.newTrainer(config)) {
                 trainer.setMetrics(new Metrics());
@@ -158,14 +175,27 @@ final class Training {
                         break;
                     }
                     long begin = System.nanoTime();
-                    long cpuBegin = processCpuNanos();
+                    long cpuBegin = ProcessMemory.processCpuNanos();
                     int skip = state.batchesInEpoch;
                     int done = trainEpoch(trainer, c, method, epoch, skip, state, out, deadline,
-                            o.stopAfterBatches);
+                            o.stopAfterBatches, stop);
+                    if (stop.getReason() == StopSignal.Reason.DIVERGENCE) {
+                        // the blown-up weights are not saved: the last checkpoint stays the last
+                        Checkpoints.Found last = Checkpoints.latestIn(out);
+                        throw new CliException(String.format(Locale.ROOT,
+                                "training stopped on divergence at epoch %d, batch %d (%s); the"
+                                        + " last good checkpoint is %s", epoch + 1, done,
+                                stop.getDetail(), last == null ? "none (no epoch finished)"
+                                        : last.dir.toString()), Main.EXIT_FAILURE, null);
+                    }
                     if (done >= 0) {
-                        // stopped inside the epoch: a checkpoint of the partial epoch
+                        // stopped inside the epoch: a checkpoint of the partial epoch, with the
+                        // statistics of its batches so far
                         state.batchesInEpoch = done;
-                        state.trainingSeconds += (System.nanoTime() - begin) / 1e9;
+                        double segment = (System.nanoTime() - begin) / 1e9;
+                        state.trainingSeconds += segment;
+                        state.partial = watch.tally().copy();
+                        state.partial.seconds += segment;
                         Path saved = Checkpoints.save(out, model, adam, state);
                         console.printf(Locale.ROOT, "%s after %d batches of epoch %d (%.1f min of"
                                         + " training) -> %s; --resume continues from there%n",
@@ -182,32 +212,31 @@ final class Training {
                         break;
                     }
                     state.batchesInEpoch = 0;
-                    float loss = trainer.getLoss().getAccumulator(
-                            EvaluatorTrainingListener.TRAIN_EPOCH);
-                    float f1 = accumulator(trainer, trainF1);
+                    state.partial = null;
+                    // the epoch's statistics from the tally: all its batches, also those before
+                    // a resume
+                    org.crbp.examples.run.EpochTally t = watch.finishEpoch();
                     Scores val = Evaluation.evaluate(block, trainer.getManager(), validation,
                             c.steps, null);
                     trainer.notifyListeners(listener -> listener.onEpoch(trainer));
                     Checkpoints.EpochRecord r = new Checkpoints.EpochRecord();
                     r.epoch = epoch + 1;
-                    r.loss = loss;
-                    r.trainF1 = f1;
+                    r.loss = t.meanLoss();
+                    r.trainF1 = t.f1();
                     r.validationF1 = val.f1();
                     r.validationIoU = val.iou();
-                    List<DiagnosticsListener.EpochDiagnostics> h = diagnostics.getHistory();
-                    if (!h.isEmpty() && h.get(h.size() - 1).getBatches() > 0) {
-                        DiagnosticsListener.EpochDiagnostics d = h.get(h.size() - 1);
-                        r.penalty = d.getPenalty();
-                        r.neumannTerms = d.getNeumannTerms();
-                        r.diverged = d.getDiverged();
-                        r.residual = d.getResidual();
-                        r.maxColumnSum = d.getMaxColumnSum();
+                    if (method != null) {
+                        r.penalty = t.meanPenalty();
+                        r.neumannTerms = t.meanNeumannTerms();
+                        r.diverged = t.diverged;
+                        r.residual = t.meanResidual();
+                        r.maxColumnSum = t.maxColumnSum;
                     }
-                    r.seconds = (System.nanoTime() - begin) / 1e9;
-                    r.cpuSeconds = (processCpuNanos() - cpuBegin) / 1e9;
+                    r.seconds = t.seconds + (System.nanoTime() - begin) / 1e9;
+                    r.cpuSeconds = (ProcessMemory.processCpuNanos() - cpuBegin) / 1e9;
                     r.updates = (long) (epoch + 1) * (c.trainSize / c.batch);
                     r.lr = adam.rate((int) r.updates);
-                    state.trainingSeconds += r.seconds;
+                    state.trainingSeconds += r.seconds - t.seconds;
                     state.history.add(r);
                     state.epoch = epoch + 1;
                     Path saved = Checkpoints.save(out, model, adam, state);
@@ -262,8 +291,8 @@ final class Training {
      *     (or the requested stop) came
      */
     private static int trainEpoch(Trainer trainer, RunConfig c, GradientMethod method, int epoch,
-            int skip, Checkpoints.State state, Path out, long deadline, int stopAfterBatches)
-            throws IOException {
+            int skip, Checkpoints.State state, Path out, long deadline, int stopAfterBatches,
+            StopSignal stop) throws IOException {
         PathfinderDataset set = Setup.trainSet(c, epoch, skip);
         int index = skip;
         try {
@@ -293,6 +322,9 @@ final class Training {
                 }
                 long end = System.nanoTime();
                 state.batchSeconds.add((end - begin) / 1e9);
+                if (stop.getReason() == StopSignal.Reason.DIVERGENCE) {
+                    return index;
+                }
                 boolean more = index < c.trainSize / c.batch;
                 if (more && (end > deadline
                         || (stopAfterBatches > 0 && index >= stopAfterBatches))) {
@@ -302,6 +334,14 @@ final class Training {
         } catch (TranslateException e) {
             throw new CliException("cannot read the training data: " + e.getMessage(),
                     Main.EXIT_FAILURE, e);
+        } catch (IllegalStateException e) {
+            // DJL wraps a bad file as "Data loading failed": name the file instead
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof org.crbp.examples.pathfinder.BadDataFileException) {
+                    throw new CliException(t.getMessage(), Main.EXIT_USAGE, e);
+                }
+            }
+            throw e;
         }
         return -1;
     }
@@ -337,16 +377,6 @@ final class Training {
             g.close();
         }
         return norm;
-    }
-
-    /** The CPU time of this process, all threads, in nanoseconds (-1 if unknown). */
-    static long processCpuNanos() {
-        java.lang.management.OperatingSystemMXBean os =
-                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        if (os instanceof com.sun.management.OperatingSystemMXBean) {
-            return ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime();
-        }
-        return -1;
     }
 
     private static String firstLine(Throwable e) {

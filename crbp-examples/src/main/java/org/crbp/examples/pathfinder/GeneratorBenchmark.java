@@ -1,7 +1,6 @@
 package org.crbp.examples.pathfinder;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,15 +74,6 @@ public final class GeneratorBenchmark {
         }
     }
 
-    private static long cpuNanos() {
-        java.lang.management.OperatingSystemMXBean os =
-                ManagementFactory.getOperatingSystemMXBean();
-        if (os instanceof com.sun.management.OperatingSystemMXBean) {
-            return ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime();
-        }
-        return -1;
-    }
-
     /** Returns {wall images/s, images per CPU-second, mean target attempts}. */
     private static double[] rate(PathfinderGenerator gen, int threads, double seconds) {
         // Warm-up for a third of the time, which also estimates the rate.
@@ -98,11 +88,11 @@ public final class GeneratorBenchmark {
         double estimate = done / ((System.nanoTime() - t0) / 1e9);
         long count = Math.max(threads, (long) (estimate * seconds));
         AtomicLong attempts = new AtomicLong();
-        long c0 = cpuNanos();
+        long c0 = org.crbp.core.bench.ProcessMemory.processCpuNanos();
         t0 = System.nanoTime();
         gen.forEach(1, 0, count, threads, s -> attempts.addAndGet(s.getTargetAttempts()), null);
         double wall = (System.nanoTime() - t0) / 1e9;
-        double cpu = (cpuNanos() - c0) / 1e9;
+        double cpu = (org.crbp.core.bench.ProcessMemory.processCpuNanos() - c0) / 1e9;
         return new double[] {count / wall, cpu > 0 ? count / cpu : Double.NaN,
             attempts.get() / (double) count};
     }

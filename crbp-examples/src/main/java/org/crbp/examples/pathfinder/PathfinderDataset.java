@@ -232,6 +232,7 @@ public final class PathfinderDataset extends RandomAccessDataset {
         private Flip flip = Flip.NONE;
         private long flipSeed;
         private DataType maskType = DataType.INT32;
+        private boolean checkFiles = true;
 
         PathfinderGenerator generator;
         PathfinderFolder folder;
@@ -361,11 +362,25 @@ public final class PathfinderDataset extends RandomAccessDataset {
         }
 
         /**
+         * Checks, when reading a folder, every file the dataset will read before it is built
+         * (default on): all present, every PNG's header, size and end chunk ({@link
+         * PathfinderFolder#checkFiles}), so that a bad file is named before training starts
+         * rather than found in the middle of an epoch.
+         *
+         * @param check whether to check the files up front
+         * @return this builder
+         */
+        public Builder optCheckFiles(boolean check) {
+            this.checkFiles = check;
+            return this;
+        }
+
+        /**
          * Builds the dataset; a folder is opened and checked here.
          *
          * @return the dataset
          * @throws IllegalArgumentException if the request is incomplete or does not match the
-         *     folder
+         *     folder ({@link BadDataFileException} for a missing or bad file)
          * @throws java.io.UncheckedIOException if the folder cannot be read
          */
         public PathfinderDataset build() {
@@ -395,6 +410,14 @@ public final class PathfinderDataset extends RandomAccessDataset {
                         need);
                 if (size < 0) {
                     size = folder.size();
+                }
+                if (checkFiles) {
+                    try {
+                        folder.checkFiles(Math.min(size, folder.size()));
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(
+                                "Cannot read Pathfinder folder " + folderPath, e);
+                    }
                 }
                 effectiveSeed = folder.getMetadata().getSeed();
             } else {

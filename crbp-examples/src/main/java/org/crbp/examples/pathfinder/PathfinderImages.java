@@ -4,9 +4,13 @@ import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import javax.imageio.ImageIO;
@@ -58,7 +62,9 @@ public final class PathfinderImages {
      * @param width the expected width
      * @param height the expected height
      * @return row-major values
-     * @throws IOException if the file cannot be read or has another size
+     * @throws BadDataFileException if the file is missing, cannot be decoded or has another
+     *     size, naming the file
+     * @throws IOException if reading fails otherwise
      */
     public static float[] readImage(Path file, int width, int height) throws IOException {
         int[] v = readGray(file, width, height);
@@ -76,7 +82,9 @@ public final class PathfinderImages {
      * @param width the expected width
      * @param height the expected height
      * @return row-major values in {0, 1}
-     * @throws IOException if the file cannot be read or has another size
+     * @throws BadDataFileException if the file is missing, cannot be decoded or has another
+     *     size, naming the file
+     * @throws IOException if reading fails otherwise
      */
     public static byte[] readMask(Path file, int width, int height) throws IOException {
         int[] v = readGray(file, width, height);
@@ -91,22 +99,21 @@ public final class PathfinderImages {
         BufferedImage bi;
         try (var in = Files.newInputStream(file)) {
             bi = ImageIO.read(in);
+        } catch (NoSuchFileException e) {
+            throw new BadDataFileException(file, "missing", e);
+        } catch (IOException | RuntimeException e) {
+            String problem = checkPng(file, width, height);
+            throw new BadDataFileException(file, problem != null ? problem
+                    : "cannot be decoded (" + describe(e) + ")", e);
         }
         if (bi == null) {
-            throw new IOException("Not a readable image: " + file);
+            String problem = checkPng(file, width, height);
+            throw new BadDataFileException(file, problem != null ? problem
+                    : "is not an image ImageIO can read");
         }
         if (bi.getWidth() != width || bi.getHeight() != height) {
-            throw new IOException(
-                    "Image "
-                            + file
-                            + " is "
-                            + bi.getWidth()
-                            + "x"
-                            + bi.getHeight()
-                            + ", expected "
-                            + width
-                            + "x"
-                            + height);
+            throw new BadDataFileException(file, "is " + bi.getWidth() + "x" + bi.getHeight()
+                    + ", expected " + width + "x" + height);
         }
         int[] out = new int[width * height];
         if (bi.getType() == BufferedImage.TYPE_BYTE_GRAY) {
@@ -118,6 +125,80 @@ public final class PathfinderImages {
             bi.getRaster().getSamples(0, 0, width, height, 0, out);
         }
         return out;
+    }
+
+    private static String describe(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = t.getMessage();
+        return (m == null || m.isBlank() ? t.getClass().getSimpleName() : m).replace('\n', ' ');
+    }
+
+    private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    private static final byte[] IEND = {0, 0, 0, 0, 'I', 'E', 'N', 'D', (byte) 0xAE, 0x42, 0x60,
+        (byte) 0x82};
+
+    /**
+     * Checks a PNG file without decoding it: the signature, the header chunk and its size, and
+     * the end chunk at the end of the file (a truncated file lacks it). Two small reads per file,
+     * so a folder of 10,000 images is checked in about a second.
+     *
+     * @param file the file
+     * @param width the expected width
+     * @param height the expected height
+     * @return {@code null} if the file looks right, else the problem ("is missing", "is
+     *     truncated", ...), to follow the file's name
+     */
+    public static String checkPng(Path file, int width, int height) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size == 0) {
+                return "is empty (0 bytes)";
+            }
+            ByteBuffer head = ByteBuffer.allocate(33);
+            while (head.hasRemaining() && ch.read(head) > 0) {
+                // read the header
+            }
+            byte[] h = head.array();
+            for (int i = 0; i < SIGNATURE.length; i++) {
+                if (head.position() <= i || h[i] != SIGNATURE[i]) {
+                    return "is not a PNG file (it does not start with the PNG signature)";
+                }
+            }
+            if (head.position() < 33) {
+                return "is truncated (" + size + " bytes, shorter than a PNG header)";
+            }
+            if (h[12] != 'I' || h[13] != 'H' || h[14] != 'D' || h[15] != 'R') {
+                return "is not a valid PNG file (no IHDR header chunk)";
+            }
+            ByteBuffer dims = ByteBuffer.wrap(h, 16, 8);
+            int w = dims.getInt();
+            int hh = dims.getInt();
+            if (w != width || hh != height) {
+                return "is " + w + "x" + hh + ", expected " + width + "x" + height;
+            }
+            if (size < 33 + IEND.length) {
+                return "is truncated (" + size + " bytes, no image data)";
+            }
+            ByteBuffer tail = ByteBuffer.allocate(IEND.length);
+            long at = size - IEND.length;
+            while (tail.hasRemaining()) {
+                int n = ch.read(tail, at + tail.position());
+                if (n < 0) {
+                    break;
+                }
+            }
+            if (!java.util.Arrays.equals(tail.array(), IEND)) {
+                return "is truncated (" + size + " bytes, no PNG end chunk)";
+            }
+            return null;
+        } catch (NoSuchFileException e) {
+            return "is missing";
+        } catch (IOException e) {
+            return "cannot be read (" + describe(e) + ")";
+        }
     }
 
     /**

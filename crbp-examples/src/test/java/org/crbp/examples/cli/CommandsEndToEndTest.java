@@ -176,16 +176,21 @@ class CommandsEndToEndTest {
         Cli c = Cli.run("reproduce", "--lengths", "14,20", "--methods", "crbp,ff", "--budget",
                 "10", "--per-run", "0.05", "--epochs", "1", "--train-size", "8", "--val-size",
                 "4", "--test-size", "4", "--batch", "4", "--channels", "2", "--kernel", "3",
-                "--neumann-terms", "2", "--max-steps", "2", "--out", out.toString(),
-                "--results", results.toString());
+                "--neumann-terms", "2", "--max-steps", "2", "--extrapolation-steps", "3",
+                "--out", out.toString(), "--results", results.toString());
         assertEquals(0, c.exitCode, c.toString());
         String table = Files.readString(results.resolve("reproduction.md"));
-        assertTrue(table.contains("| C-RBP (20/30/80) |") && table.contains("| FF control |")
+        assertTrue(table.contains("| C-RBP |") && table.contains("(T=2)")
+                && table.contains("| FF control |")
                 && table.contains("14 → 20"), table);
         assertTrue(!table.contains("not run"), table);
         JsonObject r = json(results.resolve("reproduction.json"));
         assertTrue(r.getAsJsonObject("cells").getAsJsonObject("crbp@14")
                 .getAsJsonObject("generalization").has("pf-mini-20"), r.toString());
         assertPng(results.resolve("reproduction.png"));
+        // the readout of the recurrent model trained on 14 at steps 1..3 (Fig. 2c)
+        assertTrue(r.getAsJsonObject("cells").getAsJsonObject("crbp@14")
+                .getAsJsonObject("extrapolation").getAsJsonArray("f1").size() == 3, r.toString());
+        assertPng(results.resolve("extrapolation.png"));
     }
 }

@@ -60,7 +60,7 @@ class ResumeTest {
                 Files.readAllBytes(split.resolve(adam)), "optimizer state differs");
 
         Cli other = Cli.run(Cli.concat(new String[] {"train", "--out", split.toString(),
-            "--resume", "--lr", "0.01"}, common));
+            "--resume", "--lr", "0.02"}, common));
         assertEquals(Main.EXIT_USAGE, other.exitCode, other.toString());
         assertTrue(other.err.contains("another configuration") && other.err.contains("lr"),
                 other.err);

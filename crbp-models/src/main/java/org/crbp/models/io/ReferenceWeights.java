@@ -4,6 +4,7 @@
 package org.crbp.models.io;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
@@ -15,7 +16,12 @@ import org.crbp.models.HgruCell;
 import org.crbp.models.SegmentationReadout;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -24,8 +30,13 @@ import java.util.Map;
 
 /**
  * Moves the weights of the hGRU and convLSTM Pathfinder models (built by {@link
- * org.crbp.models.PathfinderModels}) to and from {@code .npz} files keyed by the reference PyTorch
- * implementation's {@code state_dict} names, so that trained weights move both ways.
+ * org.crbp.models.PathfinderModels}) to and from NumPy {@code .npz} files keyed by the reference
+ * PyTorch implementation's {@code state_dict} names, so that trained weights move both ways.
+ *
+ * <p>The files are read and written with DJL's NumPy support ({@link NDList#encode(NDList.Encoding)}
+ * with {@link NDList.Encoding#NPZ}, {@link NDList#decode(NDManager, byte[])}): one {@code
+ * <name>.npy} entry per parameter, as {@code numpy.savez} writes them; files from {@code
+ * numpy.savez_compressed} are read as well.
  *
  * <p>On the PyTorch side: {@code np.savez(f, **{k: v.cpu().numpy() for k, v in
  * model.state_dict().items()})} writes a file {@link #load} reads, and {@code
@@ -33,20 +44,19 @@ import java.util.Map;
  * {@link #save} writes. A {@code module.} prefix (from {@code DataParallel}) is accepted when
  * loading.
  *
- * <p>hGRU names ({@code models/hgrucleanSEG.py}, in {@code state_dict} order): {@code
- * conv0.weight}, {@code conv0.bias}, {@code unit1.w_gate_inh}, {@code unit1.w_gate_exc}, {@code
- * unit1.alpha}, {@code unit1.gamma}, {@code unit1.kappa}, {@code unit1.w}, {@code unit1.mu},
+ * <p>hGRU names (the reference's {@code models/hgrucleanSEG.py}, in {@code state_dict} order):
+ * {@code conv0.weight}, {@code conv0.bias} (the input convolution), {@code unit1.w_gate_inh},
+ * {@code unit1.w_gate_exc} (the horizontal kernels), {@code unit1.alpha}, {@code unit1.gamma},
+ * {@code unit1.kappa}, {@code unit1.w}, {@code unit1.mu} (per-channel mixing coefficients),
  * {@code unit1.u1_gate.weight}, {@code unit1.u1_gate.bias}, {@code unit1.u2_gate.weight}, {@code
- * unit1.u2_gate.bias}, {@code unit1.bn.0.weight} … {@code unit1.bn.3.bias}, {@code bn.weight},
- * {@code bn.bias}, {@code conv6.weight}, {@code conv6.bias}.
+ * unit1.u2_gate.bias} (the 1x1 gates), {@code unit1.bn.0.weight} … {@code unit1.bn.3.bias} (the
+ * cell's four normalisations), {@code bn.weight}, {@code bn.bias}, {@code conv6.weight}, {@code
+ * conv6.bias} (the readout).
  *
- * <p>convLSTM names: {@code conv0.*}, {@code unit1.Wxi.weight}, {@code unit1.Wxi.bias}, {@code
- * unit1.Whi.weight}, and likewise for {@code f}, {@code c}, {@code o}, then {@code bn.*} and
- * {@code conv6.*}, in {@code state_dict} order. The file {@code models/convlstm.py} is not in the
- * stored copy of the reference repository; these names were checked against a copy of that file
- * found in a public code index (the same {@code ConvLSTM} model with {@code conv0}, {@code unit1
- * = ConvLSTMCell(25, 25, filt_size)}, {@code bn}, {@code conv6} and the cell's {@code Wxi},
- * {@code Whi}, … {@code Who} convolutions), whose repository was not shown.
+ * <p>convLSTM names (the reference's {@code models/convlstm.py}, in {@code state_dict} order):
+ * {@code conv0.*}, then for each gate {@code g} in {@code i, f, c, o}: {@code unit1.Wxg.weight},
+ * {@code unit1.Wxg.bias} (input convolution) and {@code unit1.Whg.weight} (hidden convolution,
+ * no bias), then {@code bn.*} and {@code conv6.*}.
  */
 public final class ReferenceWeights {
 
@@ -110,7 +120,8 @@ public final class ReferenceWeights {
 
     /**
      * Saves an initialised model's weights to an {@code .npz} file under the reference's names,
-     * in the parameters' data type (float32 in training).
+     * in the parameters' data type (float32 in training). The file is written beside the target
+     * and moved into place, so a failed save never leaves a partial file under that name.
      *
      * @param net the model, initialised
      * @param file the file to write
@@ -118,16 +129,75 @@ public final class ReferenceWeights {
      * @throws IllegalStateException if the model is not initialised
      */
     public static void save(RecurrentNet net, Path file) throws IOException {
-        Map<String, NDArray> arrays = new LinkedHashMap<>();
-        for (Map.Entry<String, Parameter> e : referenceKeys(net).entrySet()) {
-            Parameter p = e.getValue();
-            if (!p.isInitialized()) {
+        Map<String, Parameter> keys = referenceKeys(net);
+        for (Map.Entry<String, Parameter> e : keys.entrySet()) {
+            if (!e.getValue().isInitialized()) {
                 throw new IllegalStateException(
                         "Initialise the model before saving: " + e.getKey() + " has no value");
             }
-            arrays.put(e.getKey(), p.getArray());
         }
-        Npz.write(file, arrays);
+        byte[] npz;
+        NDManager manager = keys.get("conv0.weight").getArray().getManager();
+        try (NDManager scope = manager.newSubManager()) {
+            NDList list = new NDList(keys.size());
+            for (Map.Entry<String, Parameter> e : keys.entrySet()) {
+                // a named copy: renaming the parameter's own array would rename the parameter's
+                NDArray copy = e.getValue().getArray().duplicate();
+                copy.attach(scope);
+                copy.setName(e.getKey());
+                list.add(copy);
+            }
+            npz = list.encode(NDList.Encoding.NPZ);
+        }
+        writeAtomically(file, npz);
+    }
+
+    private static void writeAtomically(Path file, byte[] bytes) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                while (buffer.hasRemaining()) {
+                    ch.write(buffer);
+                }
+                ch.force(true);
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Reads every array of a NumPy {@code .npz} file, keyed by entry name (without {@code .npy}),
+     * in the archive's order.
+     *
+     * @param file the file
+     * @param manager the manager that owns the arrays
+     * @return the arrays by name
+     * @throws IOException if the file cannot be read
+     * @throws IllegalArgumentException if the file is not an {@code .npz} archive
+     */
+    static Map<String, NDArray> readNpz(Path file, NDManager manager) throws IOException {
+        NDList list;
+        try {
+            list = NDList.decode(manager, Files.readAllBytes(file));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new IllegalArgumentException(
+                    file + " is not a NumPy .npz archive (" + e.getMessage() + ")", e);
+        }
+        Map<String, NDArray> byName = new LinkedHashMap<>();
+        for (int i = 0; i < list.size(); i++) {
+            NDArray a = list.get(i);
+            // numpy names unnamed arrays arr_0, arr_1, ...; DJL gives them no name
+            String name = a.getName() == null ? "arr_" + i : a.getName();
+            if (byName.put(name, a) != null) {
+                throw new IllegalArgumentException(file + " holds " + name + " twice");
+            }
+        }
+        return byName;
     }
 
     /**
@@ -139,7 +209,8 @@ public final class ReferenceWeights {
      * @param net the model, initialised
      * @param file the file to read
      * @throws IOException if the file cannot be read
-     * @throws IllegalArgumentException if keys are missing or unknown or a shape differs
+     * @throws IllegalArgumentException if the file is not an {@code .npz} archive, keys are missing
+     *     or unknown, or a shape differs
      */
     public static void load(RecurrentNet net, Path file) throws IOException {
         Map<String, Parameter> keys = referenceKeys(net);
@@ -151,7 +222,7 @@ public final class ReferenceWeights {
         }
         NDManager manager = keys.get("conv0.weight").getArray().getManager();
         try (NDManager scope = manager.newSubManager()) {
-            Map<String, NDArray> read = Npz.read(file, scope);
+            Map<String, NDArray> read = readNpz(file, scope);
             Map<String, NDArray> byKey = new LinkedHashMap<>();
             List<String> unknown = new ArrayList<>();
             for (Map.Entry<String, NDArray> e : read.entrySet()) {

@@ -1,0 +1,136 @@
+/*
+ * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
+ */
+package org.crbp.examples.run;
+
+import org.crbp.core.StepResult;
+import org.crbp.models.SegmentationEvaluator;
+
+/**
+ * The running sums behind one epoch's statistics: mean loss, mean penalty, training F1 (from
+ * confusion counts), Neumann terms, diverged series, residual, largest {@code J^T 1} and seconds.
+ *
+ * <p>A plain object of numbers, so it is stored in a checkpoint taken inside an epoch and
+ * restored on resume: the epoch's statistics then cover all its batches, before and after the
+ * interruption, and equal an uninterrupted run's (the same sums in the same order).
+ */
+public final class EpochTally {
+
+    /** Batches added. */
+    public int batches;
+    /** Sum of the batches' losses. */
+    public double loss;
+    /** Batches whose penalty was computed. */
+    public int penaltyBatches;
+    /** Sum of the penalties of those batches. */
+    public double penalty;
+    /** Sum of the Neumann terms used. */
+    public double neumannTerms;
+    /** Batches whose Neumann series diverged. */
+    public int diverged;
+    /** Sum of the fixed-point residuals. */
+    public double residual;
+    /** Largest {@code max(J^T 1)} seen, NaN if none. */
+    public double maxColumnSum = Double.NaN;
+    /** Foreground confusion counts over the epoch's training batches. */
+    public long tp;
+    /** False positives. */
+    public long fp;
+    /** False negatives. */
+    public long fn;
+    /** True negatives. */
+    public long tn;
+    /** Training seconds of the epoch so far. */
+    public double seconds;
+
+    /**
+     * Adds the diagnostics of one batch of a gradient method.
+     *
+     * @param r the batch's result
+     */
+    public void add(StepResult r) {
+        batches++;
+        loss += r.loss();
+        if (r.penaltyApplied()) {
+            penaltyBatches++;
+            penalty += r.penalty();
+        }
+        neumannTerms += r.neumannTerms();
+        diverged += r.diverged() ? 1 : 0;
+        residual += r.residual();
+        float m = r.maxJacobianColumnSum();
+        if (!Float.isNaN(m)) {
+            maxColumnSum = Double.isNaN(maxColumnSum) ? m : Math.max(maxColumnSum, m);
+        }
+    }
+
+    /**
+     * Adds the loss of one batch of a model without a gradient method (the feedforward control).
+     *
+     * @param batchLoss the loss
+     */
+    public void addLoss(double batchLoss) {
+        batches++;
+        loss += batchLoss;
+    }
+
+    /**
+     * Adds a batch's confusion counts.
+     *
+     * @param counts {@code {tp, fp, fn, tn}}
+     */
+    public void addConfusion(long[] counts) {
+        tp += counts[0];
+        fp += counts[1];
+        fn += counts[2];
+        tn += counts[3];
+    }
+
+    /** @return the mean loss, NaN before the first batch */
+    public double meanLoss() {
+        return batches == 0 ? Double.NaN : loss / batches;
+    }
+
+    /** @return the mean penalty over the batches that computed it, 0 if none */
+    public double meanPenalty() {
+        return penaltyBatches == 0 ? 0 : penalty / penaltyBatches;
+    }
+
+    /** @return the mean number of Neumann terms */
+    public double meanNeumannTerms() {
+        return batches == 0 ? 0 : neumannTerms / batches;
+    }
+
+    /** @return the mean residual */
+    public double meanResidual() {
+        return batches == 0 ? 0 : residual / batches;
+    }
+
+    /** @return the training F1 from the summed confusion counts */
+    public double f1() {
+        return SegmentationEvaluator.value(SegmentationEvaluator.Metric.F1, tp, fp, fn, tn);
+    }
+
+    /**
+     * A copy (what a checkpoint stores).
+     *
+     * @return the copy
+     */
+    public EpochTally copy() {
+        EpochTally t = new EpochTally();
+        t.batches = batches;
+        t.loss = loss;
+        t.penaltyBatches = penaltyBatches;
+        t.penalty = penalty;
+        t.neumannTerms = neumannTerms;
+        t.diverged = diverged;
+        t.residual = residual;
+        t.maxColumnSum = maxColumnSum;
+        t.tp = tp;
+        t.fp = fp;
+        t.fn = fn;
+        t.tn = tn;
+        t.seconds = seconds;
+        return t;
+    }
+}

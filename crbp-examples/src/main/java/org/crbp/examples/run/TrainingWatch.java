@@ -1,0 +1,135 @@
+/*
+ * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
+ */
+package org.crbp.examples.run;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.training.Trainer;
+import ai.djl.training.listener.TrainingListener;
+import ai.djl.training.listener.TrainingListenerAdapter;
+
+import org.crbp.core.GradientMethod;
+import org.crbp.core.StepResult;
+import org.crbp.core.training.GradientStepListener;
+import org.crbp.models.SegmentationEvaluator;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * A training listener that keeps the current epoch's {@link EpochTally} and watches the loss and
+ * the penalty of every batch with a {@link DivergenceMonitor} each (100x above the running
+ * median). A warning goes to the console; with stop-on-divergence it also requests a stop on
+ * the {@link StopSignal}, which the training loop polls after the batch.
+ */
+public final class TrainingWatch extends TrainingListenerAdapter implements GradientStepListener {
+
+    private EpochTally tally = new EpochTally();
+    private final DivergenceMonitor lossMonitor;
+    private final DivergenceMonitor penaltyMonitor;
+    private final StopSignal stop;
+    private final boolean stopOnDivergence;
+    private final Consumer<String> console;
+    private final List<String> warnings = new ArrayList<>();
+    private boolean sawStep;
+
+    /**
+     * Creates the watch.
+     *
+     * @param stop the stop signal the loop polls
+     * @param stopOnDivergence whether a warning also stops the run
+     * @param console where warnings go (one line each)
+     */
+    public TrainingWatch(StopSignal stop, boolean stopOnDivergence, Consumer<String> console) {
+        this.stop = stop;
+        this.stopOnDivergence = stopOnDivergence;
+        this.console = console;
+        lossMonitor = DivergenceMonitor.builder().setName("loss").build();
+        penaltyMonitor = DivergenceMonitor.builder().setName("penalty").optFloor(1e-3).build();
+    }
+
+    /**
+     * Continues an epoch from a checkpoint's tally.
+     *
+     * @param partial the stored tally, or {@code null} to start the epoch afresh
+     */
+    public void restore(EpochTally partial) {
+        tally = partial == null ? new EpochTally() : partial.copy();
+    }
+
+    /**
+     * Returns the current epoch's tally (live).
+     *
+     * @return the tally
+     */
+    public EpochTally tally() {
+        return tally;
+    }
+
+    /**
+     * Returns the finished epoch's tally and starts a new one.
+     *
+     * @return the finished tally
+     */
+    public EpochTally finishEpoch() {
+        EpochTally done = tally;
+        tally = new EpochTally();
+        return done;
+    }
+
+    /**
+     * Returns the warnings given so far.
+     *
+     * @return the warnings, one line each
+     */
+    public List<String> getWarnings() {
+        return warnings;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public void onGradientStep(Trainer trainer, GradientMethod method, List<StepResult> results) {
+        sawStep = true;
+        for (StepResult r : results) {
+            tally.add(r);
+            watch(lossMonitor.observe(r.loss()));
+            if (r.penaltyApplied()) {
+                watch(penaltyMonitor.observe(r.penalty()));
+            }
+        }
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public void onTrainingBatch(Trainer trainer, TrainingListener.BatchData batchData) {
+        for (ai.djl.Device d : batchData.getLabels().keySet()) {
+            NDList labels = batchData.getLabels().get(d);
+            NDList predictions = batchData.getPredictions().get(d);
+            tally.addConfusion(SegmentationEvaluator.confusion(labels, predictions));
+            if (!sawStep) {
+                // a model without a gradient method (EasyTrain): take the loss here
+                float loss;
+                try (ai.djl.ndarray.NDArray l = trainer.getLoss().evaluate(labels, predictions)) {
+                    loss = l.getFloat();
+                }
+                tally.addLoss(loss);
+                watch(lossMonitor.observe(loss));
+            }
+        }
+        sawStep = false;
+    }
+
+    private void watch(String warning) {
+        if (warning == null) {
+            return;
+        }
+        String line = "Warning: " + warning
+                + (stopOnDivergence ? "; stopping (--stop-on-divergence)" : "");
+        warnings.add(line);
+        console.accept(line);
+        if (stopOnDivergence) {
+            stop.request(StopSignal.Reason.DIVERGENCE, warning);
+        }
+    }
+}
