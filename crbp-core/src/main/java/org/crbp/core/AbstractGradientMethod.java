@@ -50,6 +50,7 @@ abstract class AbstractGradientMethod implements GradientMethod {
     protected final LipschitzPenalty penalty;
     protected final boolean monitorContraction;
     protected final int monitorEvery;
+    protected final StepListener stepListener;
     private final AtomicLong batches = new AtomicLong();
     private volatile float lastMaxColumnSum = Float.NaN;
 
@@ -60,6 +61,7 @@ abstract class AbstractGradientMethod implements GradientMethod {
         this.penalty = builder.penalty;
         this.monitorContraction = builder.monitorContraction;
         this.monitorEvery = builder.monitorEvery;
+        this.stepListener = builder.stepListener;
     }
 
     /** {@inheritDoc} */
@@ -360,6 +362,7 @@ abstract class AbstractGradientMethod implements GradientMethod {
         LipschitzPenalty penalty;
         boolean monitorContraction = true;
         int monitorEvery = DEFAULT_MONITOR_EVERY;
+        StepListener stepListener = StepListener.NONE;
 
         BaseBuilder() {}
 
@@ -416,6 +419,22 @@ abstract class AbstractGradientMethod implements GradientMethod {
          */
         public T optMonitorEvery(int k) {
             this.monitorEvery = k;
+            return self();
+        }
+
+        /**
+         * Sets a listener called between the recurrent steps of each batch (default: none); it
+         * may throw to abandon a batch, e.g. when a time budget is spent.
+         *
+         * @param listener the listener, not {@code null}
+         * @return this builder
+         */
+        public T optStepListener(StepListener listener) {
+            if (listener == null) {
+                throw new IllegalArgumentException("The step listener must not be null; use"
+                        + " StepListener.NONE for none");
+            }
+            this.stepListener = listener;
             return self();
         }
     }

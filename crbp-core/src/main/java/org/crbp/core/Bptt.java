@@ -85,11 +85,14 @@ public final class Bptt extends AbstractGradientMethod {
                 NDArray detachedDrive = drive.stopGradient();
                 detachedDrive.attach(scope);
                 start = net.advance(parameterStore, detachedDrive, start, freeSteps, true, true,
-                        null);
+                        (t, state, store) -> stepListener.afterStep(
+                                StepListener.Phase.FORWARD, t));
             }
-            NDList previous =
-                    net.advance(parameterStore, drive, start, gradientSteps - 1, false, true, null);
+            NDList previous = net.advance(parameterStore, drive, start, gradientSteps - 1, false,
+                    true, (t, state, store) -> stepListener.afterStep(
+                            StepListener.Phase.FORWARD, freeSteps + t));
             NDList last = net.step(recording, drive, previous, true);
+            stepListener.afterStep(StepListener.Phase.FORWARD, steps);
 
             Contraction contraction = null;
             if (plan.columnSums) {

@@ -13,6 +13,7 @@ import ai.djl.training.loss.Loss;
 import org.crbp.core.solver.AdjointProblem;
 import org.crbp.core.solver.AdjointResult;
 import org.crbp.core.solver.AdjointSolver;
+import org.crbp.core.solver.FixedPointMap;
 import org.crbp.core.solver.FixedPointResult;
 import org.crbp.core.solver.FixedPointSolver;
 import org.crbp.core.solver.NaiveIteration;
@@ -129,8 +130,13 @@ public final class Rbp extends AbstractGradientMethod {
 
             // 1. solve forward, without gradient
             NDList start = net.getCell().initialState(detachedDrive);
-            FixedPointResult forward = forwardSolver.solve(
-                    net.stepMap(parameterStore, detachedDrive, true), start, steps - 1);
+            FixedPointMap stepMap = net.stepMap(parameterStore, detachedDrive, true);
+            int[] evaluations = new int[1];
+            FixedPointResult forward = forwardSolver.solve((state, target) -> {
+                NDList next = stepMap.apply(state, target);
+                stepListener.afterStep(StepListener.Phase.FORWARD, ++evaluations[0]);
+                return next;
+            }, start, steps - 1);
             NDList fixedPoint = forward.state();
 
             // the drive becomes a leaf: every step graph below hangs from it, and its gradient
@@ -145,6 +151,7 @@ public final class Rbp extends AbstractGradientMethod {
             AdjointResult adjoint;
             try (AuxiliaryStep aux =
                     auxiliaryStep(net, parameterStore, detachedDrive, fixedPoint, scope)) {
+                stepListener.afterStep(StepListener.Phase.FORWARD, evaluations[0] + 1);
                 if (plan.columnSums) {
                     contraction = contraction(aux, penaltyDue ? penalty : null, scope);
                     checkPenalty(contraction);
@@ -171,7 +178,7 @@ public final class Rbp extends AbstractGradientMethod {
                 lastValue.close();
 
                 // 3. adjoint solve
-                adjoint = adjointSolver.solve(new StepAdjoint(aux, v), scope);
+                adjoint = adjointSolver.solve(new StepAdjoint(aux, v, stepListener), scope);
                 v.close();
             }
 
@@ -219,10 +226,13 @@ public final class Rbp extends AbstractGradientMethod {
     private static final class StepAdjoint implements AdjointProblem {
         private final AuxiliaryStep aux;
         private final NDList v;
+        private final StepListener listener;
+        private int products;
 
-        StepAdjoint(AuxiliaryStep aux, NDList v) {
+        StepAdjoint(AuxiliaryStep aux, NDList v, StepListener listener) {
             this.aux = aux;
             this.v = v;
+            this.listener = listener;
         }
 
         @Override
@@ -238,6 +248,7 @@ public final class Rbp extends AbstractGradientMethod {
                 aux.outputs.tempAttach(termScope);
                 NDList product = Jacobians.vjp(aux.outputs, u, aux.leaves, termScope);
                 product.attach(manager);
+                listener.afterStep(StepListener.Phase.ADJOINT, ++products);
                 return product;
             }
         }

@@ -53,10 +53,13 @@ class MethodsOnCellsTest {
 
     @Test
     void everyMethodWorksWithTwoStateTensors() {
+        // float64: the engine's float32 convolution backward at 4 channels returned NaN in about
+        // 1 of 20 runs on the build machine (the models pad channels against it; SameConv2d)
         RecurrentNet net = TestCells.net(new TestCells.TwoStateCell(4, 1.5f), 4, 2, 8);
-        net.initialize(manager, DataType.FLOAT32, INPUT);
-        NDList data = new NDList(manager.randomUniform(0, 1, INPUT));
-        NDList labels = new NDList(manager.randomUniform(0, 1, new Shape(2, 2, 6, 6)));
+        net.initialize(manager, DataType.FLOAT64, INPUT);
+        NDList data = new NDList(manager.randomUniform(0, 1, INPUT, DataType.FLOAT64));
+        NDList labels = new NDList(
+                manager.randomUniform(0, 1, new Shape(2, 2, 6, 6), DataType.FLOAT64));
         for (GradientMethod method : allMethods(8)) {
             Map<String, double[]> gradients =
                     GradientCheck.gradients(net, method, ps, data, labels, new SquaredErrorLoss());
