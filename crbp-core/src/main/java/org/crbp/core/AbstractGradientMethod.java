@@ -26,22 +26,42 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 abstract class AbstractGradientMethod implements GradientMethod {
 
+    /**
+     * The contraction monitor's default period in batches. The monitor costs one vector-Jacobian
+     * product per state tensor (and for BPTT one more step): about 10% of a BPTT-6 iteration
+     * when run on every batch (JFR profile, DESIGN.md); every 10th batch brings that under 1%
+     * while an epoch of a few hundred batches still gets dozens of measurements.
+     */
+    static final int DEFAULT_MONITOR_EVERY = 10;
+
     /** Perturbation size of the central difference, relative to the state's scale. */
     private static final double FLOAT64_EPSILON = 1e-5;
 
     private static final double FLOAT32_EPSILON = 1e-3;
     private static final double LOW_PRECISION_EPSILON = 3e-2;
 
+    /** Perturbation of the one-sided difference: about the square root of the unit round-off. */
+    private static final double FLOAT64_ONE_SIDED_EPSILON = 1e-7;
+
+    private static final double FLOAT32_ONE_SIDED_EPSILON = 3e-4;
+    private static final double LOW_PRECISION_ONE_SIDED_EPSILON = 3e-2;
+
     protected final int steps;
     protected final LipschitzPenalty penalty;
     protected final boolean monitorContraction;
+    protected final int monitorEvery;
+    protected final StepListener stepListener;
     private final AtomicLong batches = new AtomicLong();
+    private volatile float lastMaxColumnSum = Float.NaN;
 
     AbstractGradientMethod(BaseBuilder<?> builder) {
-        GradientMethods.checkSteps(builder.steps);
+        Checks.checkSteps(builder.steps);
+        Checks.checkPeriod(builder.monitorEvery, "The contraction monitor's period");
         this.steps = builder.steps;
         this.penalty = builder.penalty;
         this.monitorContraction = builder.monitorContraction;
+        this.monitorEvery = builder.monitorEvery;
+        this.stepListener = builder.stepListener;
     }
 
     /** {@inheritDoc} */
@@ -59,15 +79,32 @@ abstract class AbstractGradientMethod implements GradientMethod {
         return penalty;
     }
 
-    /** Returns whether the penalty applies to the batch now starting, and counts the batch. */
-    boolean penaltyDue() {
+    /** Counts the batch now starting and says what it computes besides the gradient. */
+    Plan plan(NDArray sample) {
         long batch = batches.getAndIncrement();
-        return penalty != null && batch % penalty.getEvery() == 0;
+        boolean penaltyDue = penalty != null && batch % penalty.getEvery() == 0;
+        boolean monitorDue = monitorContraction && batch % monitorEvery == 0
+                && EngineAutograd.supports(sample);
+        return new Plan(penaltyDue, penaltyDue || monitorDue);
     }
 
-    /** Returns whether {@code J^T 1} is computed for this batch. */
-    boolean needsColumnSums(boolean penaltyDue, NDArray sample) {
-        return penaltyDue || (monitorContraction && EngineAutograd.supports(sample));
+    /** Remembers a fresh {@code max(J^T 1)} and returns the latest one, as reported. */
+    float columnSumToReport(Contraction contraction) {
+        if (contraction != null) {
+            lastMaxColumnSum = (float) contraction.maxColumnSum;
+        }
+        return lastMaxColumnSum;
+    }
+
+    /** What one batch computes besides the gradient. */
+    static final class Plan {
+        final boolean penaltyDue;
+        final boolean columnSums;
+
+        Plan(boolean penaltyDue, boolean columnSums) {
+            this.penaltyDue = penaltyDue;
+            this.columnSums = columnSums;
+        }
     }
 
     static void checkInputs(NDList data, NDList labels) {
@@ -139,11 +176,46 @@ abstract class AbstractGradientMethod implements GradientMethod {
     }
 
     /**
+     * Returns the step size {@code s_i} of the finite difference along {@code r_i} for every state
+     * tensor (NaN where {@code r_i} is zero): the shift {@code s_i r_i} has the size {@code
+     * epsilon * max(rms(h_i), 1)}.
+     */
+    static double[] penaltyScales(NDList state, NDList cotangents, boolean oneSided) {
+        double[] scales = new double[state.size()];
+        for (int i = 0; i < state.size(); i++) {
+            NDArray r = cotangents.get(i);
+            if (r == null) {
+                scales[i] = Double.NaN;
+                continue;
+            }
+            NDArray h = state.get(i);
+            double epsilon = epsilon(h.getDataType(), oneSided) * Math.max(Jacobians.rms(h), 1.0);
+            scales[i] = epsilon / Jacobians.rms(r);
+        }
+        return scales;
+    }
+
+    /**
+     * Folds the {@code -S_i(h)} term of the one-sided difference into the cotangent of the
+     * recorded step at {@code h}: {@code c_i <- c_i - (weight / s_i) 1}. The cotangent is a plain
+     * array (no graph), so the scalar operand is safe here.
+     */
+    static void foldPenalty(NDList cotangent, double[] scales, float weight) {
+        for (int i = 0; i < cotangent.size(); i++) {
+            if (!Double.isNaN(scales[i])) {
+                cotangent.get(i).subi(weight / scales[i]);
+            }
+        }
+    }
+
+    /**
      * Adds {@code weight * grad P} into the gradients of the parameters, the drive and {@code
      * state} (as far as their graphs reach): for each state tensor with a non-zero {@code r_i},
-     * the central difference of {@code S_i} along {@code r_i}, one evaluation and one backward at
-     * a time so that at most one extra step graph exists. With {@code keepGraph} the graphs that
-     * {@code drive} and {@code state} hang from survive for a later backward.
+     * the central difference of {@code S_i} along {@code r_i} (two evaluations), or with {@code
+     * oneSided} only its {@code +} side (one evaluation; the {@code -S_i(h)} side must have been
+     * folded into the recorded step's cotangent with {@link #foldPenalty}). One evaluation and one
+     * backward at a time, so that at most one extra step graph exists. With {@code keepGraph} the
+     * graphs that {@code drive} and {@code state} hang from survive for a later backward.
      */
     static void backwardPenalty(
             RecurrentNet net,
@@ -151,7 +223,9 @@ abstract class AbstractGradientMethod implements GradientMethod {
             NDArray drive,
             NDList state,
             NDList cotangents,
+            double[] scales,
             float weight,
+            boolean oneSided,
             boolean keepGraph) {
         for (int i = 0; i < state.size(); i++) {
             NDArray r = cotangents.get(i);
@@ -159,9 +233,9 @@ abstract class AbstractGradientMethod implements GradientMethod {
                 continue;
             }
             NDArray h = state.get(i);
-            double epsilon = epsilon(h.getDataType()) * Math.max(Jacobians.rms(h), 1.0);
-            double scale = epsilon / Jacobians.rms(r);
-            for (int sign = 1; sign >= -1; sign -= 2) {
+            double scale = scales[i];
+            double divisor = oneSided ? scale : 2.0 * scale;
+            for (int sign = 1; sign >= (oneSided ? 1 : -1); sign -= 2) {
                 try (NDManager side = h.getManager().newSubManager()) {
                     ScopedParameterStore store =
                             new ScopedParameterStore(parameterStore, side, false);
@@ -174,7 +248,7 @@ abstract class AbstractGradientMethod implements GradientMethod {
                     // the factor enters as the cotangent, not as a Number operand: DJL backs a
                     // Number with a Java buffer that it releases while autograd would keep it
                     NDArray factor = sum.onesLike()
-                            .mul(sign * weight / (2.0 * scale))
+                            .mul(sign * weight / divisor)
                             .toType(sum.getDataType(), false);
                     EngineAutograd.backward(sum, factor, keepGraph);
                 }
@@ -188,14 +262,14 @@ abstract class AbstractGradientMethod implements GradientMethod {
         return copy;
     }
 
-    private static double epsilon(DataType type) {
+    private static double epsilon(DataType type, boolean oneSided) {
         switch (type) {
             case FLOAT64:
-                return FLOAT64_EPSILON;
+                return oneSided ? FLOAT64_ONE_SIDED_EPSILON : FLOAT64_EPSILON;
             case FLOAT32:
-                return FLOAT32_EPSILON;
+                return oneSided ? FLOAT32_ONE_SIDED_EPSILON : FLOAT32_EPSILON;
             default:
-                return LOW_PRECISION_EPSILON;
+                return oneSided ? LOW_PRECISION_ONE_SIDED_EPSILON : LOW_PRECISION_EPSILON;
         }
     }
 
@@ -287,6 +361,8 @@ abstract class AbstractGradientMethod implements GradientMethod {
         int steps;
         LipschitzPenalty penalty;
         boolean monitorContraction = true;
+        int monitorEvery = DEFAULT_MONITOR_EVERY;
+        StepListener stepListener = StepListener.NONE;
 
         BaseBuilder() {}
 
@@ -321,13 +397,44 @@ abstract class AbstractGradientMethod implements GradientMethod {
 
         /**
          * Computes {@code max(J^T 1)} at the last step for the diagnostics even without the
-         * penalty (default on; one extra backward per state tensor, and for BPTT one extra step).
+         * penalty (default on, every 10th batch
+         * (see {@link #optMonitorEvery}); one extra backward per state tensor, and for BPTT one
+         * extra step). Batches with the penalty always measure it.
          *
          * @param monitor whether to monitor contraction
          * @return this builder
          */
         public T optMonitorContraction(boolean monitor) {
             this.monitorContraction = monitor;
+            return self();
+        }
+
+        /**
+         * Runs the contraction monitor every {@code k}-th batch, from the first (default 10); the
+         * batches between report the latest measurement ({@link
+         * StepResult#contractionMeasured()} false).
+         *
+         * @param k the period, at least 1
+         * @return this builder
+         */
+        public T optMonitorEvery(int k) {
+            this.monitorEvery = k;
+            return self();
+        }
+
+        /**
+         * Sets a listener called between the recurrent steps of each batch (default: none); it
+         * may throw to abandon a batch, e.g. when a time budget is spent.
+         *
+         * @param listener the listener, not {@code null}
+         * @return this builder
+         */
+        public T optStepListener(StepListener listener) {
+            if (listener == null) {
+                throw new IllegalArgumentException("The step listener must not be null; use"
+                        + " StepListener.NONE for none");
+            }
+            this.stepListener = listener;
             return self();
         }
     }

@@ -65,7 +65,9 @@ public final class Bptt extends AbstractGradientMethod {
             NDList labels,
             Loss loss) {
         checkInputs(data, labels);
-        boolean penaltyDue = penaltyDue();
+        Checks.checkSameSteps(net, this);
+        Plan plan = plan(data.head());
+        boolean penaltyDue = plan.penaltyDue;
         if (penaltyDue) {
             EngineAutograd.requireSupport(data.head(), getName() + " (the Lipschitz penalty)");
         }
@@ -83,14 +85,17 @@ public final class Bptt extends AbstractGradientMethod {
                 NDArray detachedDrive = drive.stopGradient();
                 detachedDrive.attach(scope);
                 start = net.advance(parameterStore, detachedDrive, start, freeSteps, true, true,
-                        null);
+                        (t, state, store) -> stepListener.afterStep(
+                                StepListener.Phase.FORWARD, t));
             }
-            NDList previous =
-                    net.advance(parameterStore, drive, start, gradientSteps - 1, false, true, null);
+            NDList previous = net.advance(parameterStore, drive, start, gradientSteps - 1, false,
+                    true, (t, state, store) -> stepListener.afterStep(
+                            StepListener.Phase.FORWARD, freeSteps + t));
             NDList last = net.step(recording, drive, previous, true);
+            stepListener.afterStep(StepListener.Phase.FORWARD, steps);
 
             Contraction contraction = null;
-            if (needsColumnSums(penaltyDue, drive)) {
+            if (plan.columnSums) {
                 try (AuxiliaryStep aux =
                         auxiliaryStep(net, parameterStore, drive, previous, scope)) {
                     contraction = contraction(aux, penaltyDue ? penalty : null, scope);
@@ -103,21 +108,23 @@ public final class Bptt extends AbstractGradientMethod {
             NDArray lossArray = evaluateLoss(loss, labels, predictions, lossValue);
             if (penaltyDue && contraction.hasGradient() && penalty.getWeight() > 0) {
                 // the trajectory's graph must survive for the loss's backward below
+                double[] scales = penaltyScales(previous, contraction.cotangents, false);
                 backwardPenalty(net, parameterStore, drive, previous, contraction.cotangents,
-                        penalty.getWeight(), true);
+                        scales, penalty.getWeight(), false, true);
             }
             collector.backward(lossArray);
 
             double residual = Jacobians.relativeDifference(last, previous);
-            return new StepResult(
-                    keepPredictions(predictions, caller),
-                    (float) lossValue[0],
-                    penaltyDue ? (float) contraction.penalty : 0f,
-                    penaltyDue,
-                    0,
-                    false,
-                    (float) residual,
-                    contraction == null ? Float.NaN : (float) contraction.maxColumnSum);
+            StepResult.Builder result = StepResult.builder()
+                    .setPredictions(keepPredictions(predictions, caller))
+                    .setLoss((float) lossValue[0])
+                    .optForward(steps, false)
+                    .optResidual((float) residual)
+                    .optMaxJacobianColumnSum(columnSumToReport(contraction), contraction != null);
+            if (penaltyDue) {
+                result.optPenalty((float) contraction.penalty);
+            }
+            return result.build();
         }
     }
 
@@ -157,7 +164,7 @@ public final class Bptt extends AbstractGradientMethod {
          * @throws IllegalArgumentException if a value is out of range
          */
         public Bptt build() {
-            GradientMethods.checkSteps(steps);
+            Checks.checkSteps(steps);
             if (gradientSteps > steps) {
                 throw new IllegalArgumentException(
                         "gradientSteps ("

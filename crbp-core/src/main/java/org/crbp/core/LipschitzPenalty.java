@@ -22,7 +22,7 @@ public final class LipschitzPenalty {
         SUM
     }
 
-    private final float lambda;
+    private final double lambda;
     private final float weight;
     private final Reduction reduction;
     private final int every;
@@ -48,7 +48,7 @@ public final class LipschitzPenalty {
      *
      * @return lambda, in [0, 1)
      */
-    public float getLambda() {
+    public double getLambda() {
         return lambda;
     }
 
@@ -79,6 +79,16 @@ public final class LipschitzPenalty {
         return every;
     }
 
+    /**
+     * Returns a float as the double with the same shortest decimal representation.
+     *
+     * @param value a float
+     * @return the double, NaN and infinities unchanged
+     */
+    static double decimal(float value) {
+        return Float.isFinite(value) ? Double.parseDouble(Float.toString(value)) : value;
+    }
+
     /** {@inheritDoc} */
     @Override
     public String toString() {
@@ -89,7 +99,7 @@ public final class LipschitzPenalty {
     /** The builder for {@link LipschitzPenalty}. */
     public static final class Builder {
 
-        private float lambda = 0.9f;
+        private double lambda = 0.9;
         private float weight = 10f;
         private Reduction reduction = Reduction.MEAN;
         private int every = 1;
@@ -97,13 +107,25 @@ public final class LipschitzPenalty {
         Builder() {}
 
         /**
-         * Sets the bound on {@code J^T 1} (default 0.9).
+         * Sets the bound on {@code J^T 1} (default 0.9), held as a double as in the reference.
+         *
+         * @param lambda the bound, in [0, 1)
+         * @return this builder
+         */
+        public Builder optLambda(double lambda) {
+            this.lambda = lambda;
+            return this;
+        }
+
+        /**
+         * Sets the bound on {@code J^T 1} from a float, taken at its shortest decimal value
+         * ({@code 0.9f} becomes the double {@code 0.9}, not {@code 0.8999999761581421}).
          *
          * @param lambda the bound, in [0, 1)
          * @return this builder
          */
         public Builder optLambda(float lambda) {
-            this.lambda = lambda;
+            this.lambda = decimal(lambda);
             return this;
         }
 
@@ -147,15 +169,12 @@ public final class LipschitzPenalty {
          * @throws IllegalArgumentException if a value is out of range
          */
         public LipschitzPenalty build() {
-            GradientMethods.checkLambda(lambda);
-            GradientMethods.checkWeight(weight);
+            Checks.checkLambda(lambda);
+            Checks.checkWeight(weight);
             if (reduction == null) {
                 throw new IllegalArgumentException("The penalty reduction must not be null");
             }
-            if (every < 1) {
-                throw new IllegalArgumentException(
-                        "The penalty period must be at least 1 batch, got " + every);
-            }
+            Checks.checkPeriod(every, "The penalty period");
             return new LipschitzPenalty(this);
         }
     }

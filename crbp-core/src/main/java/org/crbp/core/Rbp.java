@@ -10,39 +10,56 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
 
+import org.crbp.core.solver.AdjointProblem;
+import org.crbp.core.solver.AdjointResult;
+import org.crbp.core.solver.AdjointSolver;
+import org.crbp.core.solver.FixedPointMap;
+import org.crbp.core.solver.FixedPointResult;
+import org.crbp.core.solver.FixedPointSolver;
+import org.crbp.core.solver.NaiveIteration;
+import org.crbp.core.solver.NeumannSeries;
+
 /**
  * Recurrent back-propagation: the implicit gradient at an (approximate) fixed point, with memory
- * constant in the number of steps.
+ * constant in the number of steps. One batch reads like the method:
  *
- * <p>The first {@code steps - 1} steps run without recording, each in its own sub-manager; one
- * step {@code h_T = F(x, h*; w)} is recorded from the detached state {@code h* = h_(T-1)}. With
- * {@code v = dL/dh_T}, the gradient {@code dL/dw = v (I - J)^-1 dF/dw} is taken with the
- * truncated Neumann series {@code g = sum_k (J^T)^k v} (products by repeated first-order backward
- * on a detached copy of the step), then {@code g} is pushed once through the recorded step into
- * the parameters and the drive, and through the drive into the encoder.
+ * <ol>
+ *   <li><b>solve forward</b>: {@code h* = F(x, h*; w)} by a {@link FixedPointSolver} without
+ *       gradient, within {@code steps - 1} evaluations (default: plain iteration, tolerance 0,
+ *       i.e. exactly {@code steps - 1} steps);
+ *   <li><b>one recorded step</b> {@code h_T = F(x, h*; w)} from the detached {@code h*}, the
+ *       readout and the loss, giving {@code v = dL/dh_T};
+ *   <li><b>adjoint solve</b> {@code g = v + J^T g} by an {@link AdjointSolver} (default: the
+ *       Neumann series with the reference's stop rules, {@link NeumannSeries#reference(int)});
+ *   <li><b>parameter gradient and penalty</b>: {@code g} is pushed once through the recorded step
+ *       into the weights and the drive (and through the drive into the encoder); with a {@link
+ *       LipschitzPenalty} (C-RBP) the penalty's gradient is added at {@code h*}.
+ * </ol>
  *
- * <p>The series stops after {@code neumannTerms} products, when a term falls below {@code
- * tolerance} times the first, when a term grows or is not finite (reported as {@link
- * StepResult#diverged()}; the growing term is dropped), or, if set, when {@code ||g||} would pass
- * a norm cap (the reference code's cap of 1, off by default). For cells with several state
- * tensors the series runs on the whole state.
- *
- * <p>With a {@link LipschitzPenalty} this is C-RBP: the penalty at {@code h*} is added to the
- * loss; its gradient reaches the parameters and the drive through the last step only.
+ * <p><b>The penalty's Hessian-vector product</b> is by default a one-sided difference whose
+ * {@code -S(h*)} term is folded into the recorded step's cotangent: one extra evaluation and
+ * backward per state tensor instead of two. Its truncation error is first order in the step
+ * (the step is about the square root of the unit round-off: {@code 3e-4} relative in float32,
+ * {@code 1e-7} in float64), where the central difference's is second order; see docs/method.md
+ * for the measured cost. {@link PenaltyDifference#CENTRAL} restores the central difference.
  */
 public final class Rbp extends AbstractGradientMethod {
 
+    private final FixedPointSolver forwardSolver;
+    private final AdjointSolver adjointSolver;
     private final int neumannTerms;
-    private final double tolerance;
-    private final boolean growthGuard;
-    private final double normCap;
+    private final PenaltyDifference penaltyDifference;
 
     private Rbp(Builder builder) {
         super(builder);
+        forwardSolver = builder.forwardSolver == null
+                ? NaiveIteration.builder().build()
+                : builder.forwardSolver;
+        adjointSolver = builder.adjointSolver == null
+                ? builder.neumann.optMaxTerms(builder.neumannTerms).build()
+                : builder.adjointSolver;
         neumannTerms = builder.neumannTerms;
-        tolerance = builder.tolerance;
-        growthGuard = builder.growthGuard;
-        normCap = builder.normCap;
+        penaltyDifference = builder.penaltyDifference;
     }
 
     /**
@@ -55,12 +72,31 @@ public final class Rbp extends AbstractGradientMethod {
     }
 
     /**
-     * Returns the largest number of Neumann terms {@code (J^T)^k v}, {@code k >= 1}.
+     * Returns the largest number of Neumann terms {@code (J^T)^k v}, {@code k >= 1}, of the
+     * default adjoint solver.
      *
      * @return the number of terms
      */
     public int getNeumannTerms() {
         return neumannTerms;
+    }
+
+    /**
+     * Returns the forward solver.
+     *
+     * @return the solver of {@code h* = F(x, h*; w)}
+     */
+    public FixedPointSolver getForwardSolver() {
+        return forwardSolver;
+    }
+
+    /**
+     * Returns the adjoint solver.
+     *
+     * @return the solver of {@code g = v + J^T g}
+     */
+    public AdjointSolver getAdjointSolver() {
+        return adjointSolver;
     }
 
     /** {@inheritDoc} */
@@ -79,7 +115,9 @@ public final class Rbp extends AbstractGradientMethod {
             Loss loss) {
         checkInputs(data, labels);
         EngineAutograd.requireSupport(data.head(), getName());
-        boolean penaltyDue = penaltyDue();
+        Checks.checkSameSteps(net, this);
+        Plan plan = plan(data.head());
+        boolean penaltyDue = plan.penaltyDue;
         NDManager caller = data.head().getManager();
         try (NDManager scope = caller.newSubManager();
                 GradientCollector collector = caller.getEngine().newGradientCollector()) {
@@ -89,147 +127,195 @@ public final class Rbp extends AbstractGradientMethod {
             NDArray drive = net.drive(recording, data, true);
             NDArray detachedDrive = drive.stopGradient();
             detachedDrive.attach(scope);
+
+            // 1. solve forward, without gradient
             NDList start = net.getCell().initialState(detachedDrive);
-            NDList fixedPoint =
-                    net.advance(parameterStore, detachedDrive, start, steps - 1, true, true, null);
+            FixedPointMap stepMap = net.stepMap(parameterStore, detachedDrive, true);
+            int[] evaluations = new int[1];
+            FixedPointResult forward = forwardSolver.solve((state, target) -> {
+                NDList next = stepMap.apply(state, target);
+                stepListener.afterStep(StepListener.Phase.FORWARD, ++evaluations[0]);
+                return next;
+            }, start, steps - 1);
+            NDList fixedPoint = forward.state();
 
             // the drive becomes a leaf: every step graph below hangs from it, and its gradient
             // goes through the encoder once at the end
             NDArray driveLeaf = Jacobians.leaves(new NDList(drive), scope).head();
 
+            // 2. one step at h* on detached inputs: its value is h_T, its graph gives J^T u
             Contraction contraction = null;
-            NDList lastValue;
-            NDList predictions;
             double residual;
             double[] lossValue = new double[1];
-            NeumannSeries series;
+            NDList predictions;
+            AdjointResult adjoint;
             try (AuxiliaryStep aux =
                     auxiliaryStep(net, parameterStore, detachedDrive, fixedPoint, scope)) {
-                if (needsColumnSums(penaltyDue, drive)) {
+                stepListener.afterStep(StepListener.Phase.FORWARD, evaluations[0] + 1);
+                if (plan.columnSums) {
                     contraction = contraction(aux, penaltyDue ? penalty : null, scope);
                     checkPenalty(contraction);
                 }
-                // the auxiliary step computed h_T's value: take dL/dh_T there
-                lastValue = Jacobians.leaves(aux.outputs, scope);
+                NDList lastValue = Jacobians.leaves(aux.outputs, scope);
                 predictions = net.readout(recording, lastValue, true);
                 NDArray lossArray = evaluateLoss(loss, labels, predictions, lossValue);
                 collector.backward(lossArray);
                 // the leaves' gradient tensors are dL/dh_T; nothing else holds them now
-                NDList cotangent = new NDList(lastValue.size());
+                NDList v = new NDList(lastValue.size());
                 for (NDArray leaf : lastValue) {
                     NDArray gradient = leaf.getGradient();
+                    if (gradient.getDataType() != leaf.getDataType()) {
+                        // a state tensor the readout does not see (a convLSTM's c) has no
+                        // gradient, and DJL hands out float32 zeros: keep the state's precision
+                        NDArray typed = gradient.toType(leaf.getDataType(), false);
+                        gradient.close();
+                        gradient = typed;
+                    }
                     gradient.attach(scope);
-                    cotangent.add(gradient);
+                    v.add(gradient);
                 }
                 residual = Jacobians.relativeDifference(lastValue, fixedPoint);
                 lastValue.close();
-                series = neumann(aux, cotangent, scope);
+
+                // 3. adjoint solve
+                adjoint = adjointSolver.solve(new StepAdjoint(aux, v, stepListener), scope);
+                v.close();
             }
 
-            // one recorded step at a time: the last step with the summed cotangent, then the
-            // penalty's two evaluations; finally the drive's gradient through the encoder
+            // 4. the parameter gradient and the penalty: the recorded step at h* with g, one
+            // step graph at a time; finally the drive's gradient through the encoder
+            boolean withPenalty = penaltyDue && contraction.hasGradient() && penalty.getWeight() > 0;
+            boolean oneSided = penaltyDifference == PenaltyDifference.ONE_SIDED;
+            NDList cotangent = adjoint.solution();
+            double[] scales = null;
+            if (withPenalty) {
+                scales = penaltyScales(fixedPoint, contraction.cotangents, oneSided);
+                if (oneSided) {
+                    foldPenalty(cotangent, scales, penalty.getWeight());
+                }
+            }
             try (NDManager stepScope = scope.newSubManager()) {
                 ScopedParameterStore store =
                         new ScopedParameterStore(parameterStore, stepScope, false);
                 fixedPoint.tempAttach(stepScope);
                 NDList last = net.step(store, driveLeaf, fixedPoint, true);
-                Jacobians.backward(last, series.sum, false);
+                Jacobians.backward(last, cotangent, false);
             }
-            if (penaltyDue && contraction.hasGradient() && penalty.getWeight() > 0) {
+            if (withPenalty) {
                 backwardPenalty(net, parameterStore, driveLeaf, fixedPoint,
-                        contraction.cotangents, penalty.getWeight(), false);
+                        contraction.cotangents, scales, penalty.getWeight(), oneSided, false);
             }
             Jacobians.backward(new NDList(drive), new NDList(driveLeaf.getGradient()), false);
 
-            return new StepResult(
-                    keepPredictions(predictions, caller),
-                    (float) lossValue[0],
-                    penaltyDue ? (float) contraction.penalty : 0f,
-                    penaltyDue,
-                    series.terms,
-                    series.diverged,
-                    (float) residual,
-                    contraction == null ? Float.NaN : (float) contraction.maxColumnSum);
+            StepResult.Builder result = StepResult.builder()
+                    .setPredictions(keepPredictions(predictions, caller))
+                    .setLoss((float) lossValue[0])
+                    .optForward(forward.evaluations() + 1, forward.converged())
+                    .optAdjoint(adjoint.products(), (float) adjoint.residual(),
+                            adjoint.converged(), adjoint.diverged())
+                    .optResidual((float) residual)
+                    .optMaxJacobianColumnSum(columnSumToReport(contraction), contraction != null);
+            if (penaltyDue) {
+                result.optPenalty((float) contraction.penalty);
+            }
+            return result.build();
         }
     }
 
-    /**
-     * Sums {@code (J^T)^k v} for k = 0.. with the stopping rules; the sum lives in scope. Takes
-     * ownership of {@code v0} and closes it.
-     */
-    private NeumannSeries neumann(AuxiliaryStep aux, NDList v0, NDManager scope) {
-        NDList sum = new NDList(v0.size());
-        for (NDArray v : v0) {
-            sum.add(v.duplicate());
+    /** The adjoint system at the auxiliary step: {@code v} and products with its graph. */
+    private static final class StepAdjoint implements AdjointProblem {
+        private final AuxiliaryStep aux;
+        private final NDList v;
+        private final StepListener listener;
+        private int products;
+
+        StepAdjoint(AuxiliaryStep aux, NDList v, StepListener listener) {
+            this.aux = aux;
+            this.v = v;
+            this.listener = listener;
         }
-        sum.attach(scope);
-        double firstNorm = Jacobians.norm(v0);
-        double previousNorm = firstNorm;
-        NDList term = v0;
-        int used = 0;
-        boolean diverged = false;
-        for (int k = 1; k <= neumannTerms && firstNorm > 0; k++) {
-            NDManager termScope = aux.manager.newSubManager();
-            aux.outputs.tempAttach(termScope);
-            NDList next = Jacobians.vjp(aux.outputs, term, aux.leaves, termScope);
-            double norm = Jacobians.norm(next);
-            boolean stop = false;
-            if (!Double.isFinite(norm) || (growthGuard && norm > previousNorm)) {
-                diverged = true;
-                stop = true;
-            } else if (normCap > 0) {
-                double capped = 0;
-                for (int i = 0; i < sum.size(); i++) {
-                    try (NDArray candidate = sum.get(i).add(next.get(i))) {
-                        capped += Math.pow(Jacobians.rms(candidate), 2) * candidate.size();
-                    }
-                }
-                stop = Math.sqrt(capped) > normCap;
-            }
-            if (!stop) {
-                for (int i = 0; i < sum.size(); i++) {
-                    sum.get(i).addi(next.get(i));
-                }
-                used = k;
-                next.attach(aux.manager);
-                term.close();
-                term = next;
-                previousNorm = norm;
-                stop = norm <= tolerance * firstNorm;
-            }
-            termScope.close();
-            if (stop) {
-                break;
+
+        @Override
+        public NDList rightHandSide() {
+            return v;
+        }
+
+        @Override
+        public NDList vjp(NDList u, NDManager manager) {
+            // the products' temporaries (and for several state tensors, the inner products with
+            // the outputs) are freed with this scope
+            try (NDManager termScope = manager.newSubManager()) {
+                aux.outputs.tempAttach(termScope);
+                NDList product = Jacobians.vjp(aux.outputs, u, aux.leaves, termScope);
+                product.attach(manager);
+                listener.afterStep(StepListener.Phase.ADJOINT, ++products);
+                return product;
             }
         }
-        return new NeumannSeries(sum, used, diverged);
     }
 
-    private static final class NeumannSeries {
-        final NDList sum;
-        final int terms;
-        final boolean diverged;
-
-        NeumannSeries(NDList sum, int terms, boolean diverged) {
-            this.sum = sum;
-            this.terms = terms;
-            this.diverged = diverged;
-        }
+    /** How the penalty's Hessian-vector product is differenced. */
+    public enum PenaltyDifference {
+        /**
+         * {@code (S(h* + s r) - S(h*)) / s}, the second term folded into the recorded step: one
+         * extra evaluation per state tensor (default).
+         */
+        ONE_SIDED,
+        /** {@code (S(h* + s r) - S(h* - s r)) / 2s}: two extra evaluations, second-order error. */
+        CENTRAL
     }
 
     /** The builder for {@link Rbp}. */
     public static final class Builder extends BaseBuilder<Builder> {
 
         private int neumannTerms = 15;
-        private double tolerance = 1e-6;
-        private boolean growthGuard = true;
-        private double normCap;
+        private final NeumannSeries.Builder neumann = NeumannSeries.builder();
+        private FixedPointSolver forwardSolver;
+        private AdjointSolver adjointSolver;
+        private PenaltyDifference penaltyDifference = PenaltyDifference.ONE_SIDED;
 
         Builder() {}
 
         /** {@inheritDoc} */
         @Override
         protected Builder self() {
+            return this;
+        }
+
+        /**
+         * Sets the forward solver (default: plain iteration with tolerance 0, which runs exactly
+         * {@code steps - 1} steps before the recorded one). Its budget is {@code steps - 1}.
+         *
+         * @param solver the solver of {@code h* = F(x, h*; w)}
+         * @return this builder
+         */
+        public Builder optForwardSolver(FixedPointSolver solver) {
+            this.forwardSolver = solver;
+            return this;
+        }
+
+        /**
+         * Sets the adjoint solver (default: the Neumann series with the reference's stop rules and
+         * {@link #optNeumannTerms} terms). When set, the Neumann options of this builder are not
+         * used.
+         *
+         * @param solver the solver of {@code g = v + J^T g}
+         * @return this builder
+         */
+        public Builder optAdjointSolver(AdjointSolver solver) {
+            this.adjointSolver = solver;
+            return this;
+        }
+
+        /**
+         * Chooses the difference of the penalty's Hessian-vector product (default {@link
+         * PenaltyDifference#ONE_SIDED}).
+         *
+         * @param difference the difference
+         * @return this builder
+         */
+        public Builder optPenaltyDifference(PenaltyDifference difference) {
+            this.penaltyDifference = difference;
             return this;
         }
 
@@ -245,8 +331,8 @@ public final class Rbp extends AbstractGradientMethod {
         }
 
         /**
-         * Stops the series when a term's norm falls below {@code tolerance} times the first
-         * term's (default 1e-6).
+         * Stops the Neumann series after a term whose norm is at most {@code tolerance} times
+         * {@code ||g||} (default 0: off; the reference's absolute 1e-9 and norm cap 1 apply).
          *
          * @param tolerance the relative tolerance, 0 or more
          * @return this builder
@@ -255,7 +341,7 @@ public final class Rbp extends AbstractGradientMethod {
             if (!(tolerance >= 0)) {
                 throw new IllegalArgumentException("tolerance must be 0 or more, got " + tolerance);
             }
-            this.tolerance = tolerance;
+            neumann.optTolerance(tolerance);
             return this;
         }
 
@@ -267,13 +353,13 @@ public final class Rbp extends AbstractGradientMethod {
          * @return this builder
          */
         public Builder optGrowthGuard(boolean growthGuard) {
-            this.growthGuard = growthGuard;
+            neumann.optGrowthGuard(growthGuard);
             return this;
         }
 
         /**
-         * Stops the series before {@code ||g||} passes {@code cap} (the reference uses 1). Off (0)
-         * by default.
+         * Stops the series before {@code ||g||} passes {@code cap} (default 1, as the reference;
+         * 0 for none).
          *
          * @param cap the cap on the norm of the summed cotangent, or 0 for none
          * @return this builder
@@ -283,7 +369,19 @@ public final class Rbp extends AbstractGradientMethod {
                 throw new IllegalArgumentException("The norm cap must be 0 (off) or more, got "
                         + cap);
             }
-            this.normCap = cap;
+            neumann.optNormCap(cap);
+            return this;
+        }
+
+        /**
+         * Stops the series, dropping the term, when a term's norm is below {@code tolerance}
+         * (default 1e-9, as the reference; 0 for none).
+         *
+         * @param tolerance the absolute tolerance, 0 or more
+         * @return this builder
+         */
+        public Builder optAbsoluteTolerance(double tolerance) {
+            neumann.optAbsoluteTolerance(tolerance);
             return this;
         }
 
@@ -294,8 +392,11 @@ public final class Rbp extends AbstractGradientMethod {
          * @throws IllegalArgumentException if a value is out of range
          */
         public Rbp build() {
-            GradientMethods.checkSteps(steps);
-            GradientMethods.checkNeumannTerms(neumannTerms);
+            Checks.checkSteps(steps);
+            Checks.checkNeumannTerms(neumannTerms);
+            if (penaltyDifference == null) {
+                throw new IllegalArgumentException("The penalty difference must not be null");
+            }
             return new Rbp(this);
         }
     }

@@ -27,8 +27,16 @@ import java.util.Arrays;
  *       step again and must not change the model (normalise with batch statistics, never update
  *       running statistics);
  *   <li>create new arrays from the inputs' managers (for example {@code drive.getManager()}), so
- *       that each step's temporaries are freed with the step.
+ *       that each step's temporaries are freed with the step;
+ *   <li><b>no scalar (Number) operands</b> on anything that depends on the inputs or the
+ *       weights: {@code h.mul(0.5f)} makes DJL wrap {@code 0.5f} in a Java buffer that it
+ *       releases after the operation while autograd still reads it in the backward pass, so
+ *       after a garbage collection the gradients are silently wrong. Write constants as arrays,
+ *       e.g. {@code h.getManager().full(new Shape(), 0.5f, h.getDataType())}.
  * </ul>
+ *
+ * <p>Check a new cell with {@link org.crbp.core.check.GradientCheck#checkCell}: it forces a
+ * garbage collection between forward and backward, so the scalar-operand trap fails loudly.
  */
 public abstract class RecurrentCell extends AbstractBlock {
 

@@ -13,6 +13,9 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
+import org.crbp.core.solver.FixedPointMap;
+import org.crbp.core.solver.FixedPointSolver;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -121,7 +124,7 @@ public final class RecurrentNet extends AbstractBlock {
      */
     public NDList forward(
             ParameterStore parameterStore, NDList inputs, int numSteps, boolean training) {
-        GradientMethods.checkSteps(numSteps);
+        Checks.checkSteps(numSteps);
         NDManager outer = inputs.head().getManager();
         try (NDManager scope = outer.newSubManager()) {
             // the inputs visit the scope so that the encoder's results are freed with it
@@ -245,6 +248,38 @@ public final class RecurrentNet extends AbstractBlock {
     }
 
     /**
+     * Returns one step with the drive and the weights held fixed as a map for a {@link
+     * FixedPointSolver}: each evaluation records no gradient (the weights are read detached; the
+     * drive and the state should be detached too) and runs in its own sub-manager, so that a solve
+     * of any length holds only the solver's own iterates.
+     *
+     * <pre>{@code
+     * NDArray drive = net.drive(ps, inputs, false).stopGradient();
+     * FixedPointResult solved = Anderson.builder().optTolerance(1e-3).build()
+     *         .solve(net.stepMap(ps, drive, false), net.getCell().initialState(drive), 40);
+     * }</pre>
+     *
+     * @param parameterStore the store that owns the parameters
+     * @param drive the drive
+     * @param training whether this is a training pass
+     * @return the map {@code h -> F(x, h; w)}
+     */
+    public FixedPointMap stepMap(ParameterStore parameterStore, NDArray drive, boolean training) {
+        ScopedParameterStore store =
+                new ScopedParameterStore(parameterStore, drive.getManager(), true);
+        return (state, target) -> {
+            try (NDManager stepScope = target.newSubManager()) {
+                store.setScope(stepScope);
+                drive.tempAttach(stepScope);
+                state.tempAttach(stepScope);
+                NDList next = step(store, drive, state, training);
+                next.attach(target);
+                return next;
+            }
+        };
+    }
+
+    /**
      * Runs the network without gradients and calls {@code visitor} after every step, for
      * analysis: per-step readouts, distances between states, state-space projections. Memory is
      * constant in {@code numSteps}: the arrays a visitor sees are freed after its call, so it must
@@ -257,7 +292,7 @@ public final class RecurrentNet extends AbstractBlock {
      */
     public void visitSteps(
             ParameterStore parameterStore, NDList inputs, int numSteps, StepVisitor visitor) {
-        GradientMethods.checkSteps(numSteps);
+        Checks.checkSteps(numSteps);
         NDManager outer = inputs.head().getManager();
         try (NDManager scope = outer.newSubManager()) {
             inputs.tempAttach(scope);
@@ -429,7 +464,9 @@ public final class RecurrentNet extends AbstractBlock {
         }
 
         /**
-         * Sets the number of steps of the forward pass (default 1).
+         * Sets the number of steps of the forward pass (default 1). A {@link GradientMethod}
+         * that trains this network must run the same number of steps: training refuses a
+         * mismatch, so that validation (this network's forward) and training use one depth.
          *
          * @param steps the number of steps, at least 1
          * @return this builder
@@ -453,7 +490,7 @@ public final class RecurrentNet extends AbstractBlock {
                                 + (cell == null ? "cell " : "")
                                 + (readout == null ? "readout" : ""));
             }
-            GradientMethods.checkSteps(steps);
+            Checks.checkSteps(steps);
             return new RecurrentNet(this);
         }
     }

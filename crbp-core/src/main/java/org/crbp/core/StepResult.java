@@ -19,24 +19,26 @@ public final class StepResult {
     private final boolean diverged;
     private final float residual;
     private final float maxJacobianColumnSum;
+    private final boolean contractionMeasured;
+    private final int steps;
+    private final boolean forwardConverged;
+    private final float adjointResidual;
+    private final boolean adjointConverged;
 
-    StepResult(
-            NDList predictions,
-            float loss,
-            float penalty,
-            boolean penaltyApplied,
-            int neumannTerms,
-            boolean diverged,
-            float residual,
-            float maxJacobianColumnSum) {
-        this.predictions = predictions;
-        this.loss = loss;
-        this.penalty = penalty;
-        this.penaltyApplied = penaltyApplied;
-        this.neumannTerms = neumannTerms;
-        this.diverged = diverged;
-        this.residual = residual;
-        this.maxJacobianColumnSum = maxJacobianColumnSum;
+    private StepResult(Builder builder) {
+        predictions = builder.predictions;
+        loss = builder.loss;
+        penalty = builder.penalty;
+        penaltyApplied = builder.penaltyApplied;
+        neumannTerms = builder.neumannTerms;
+        diverged = builder.diverged;
+        residual = builder.residual;
+        maxJacobianColumnSum = builder.maxJacobianColumnSum;
+        contractionMeasured = builder.contractionMeasured;
+        steps = builder.steps;
+        forwardConverged = builder.forwardConverged;
+        adjointResidual = builder.adjointResidual;
+        adjointConverged = builder.adjointConverged;
     }
 
     /**
@@ -88,12 +90,73 @@ public final class StepResult {
 
     /**
      * Returns the number of Neumann terms {@code (J^T)^k v} that went into the RBP gradient (0 for
-     * BPTT).
+     * BPTT); for another adjoint solver, its number of vector-Jacobian products.
      *
      * @return the number of Neumann terms used
      */
     public int neumannTerms() {
         return neumannTerms;
+    }
+
+    /**
+     * Returns the number of vector-Jacobian products of the adjoint solve (the same number as
+     * {@link #neumannTerms()}, under the name that fits every adjoint solver; 0 for BPTT).
+     *
+     * @return the adjoint iterations
+     */
+    public int adjointIterations() {
+        return neumannTerms;
+    }
+
+    /**
+     * Returns whether the adjoint solver met its convergence rule (false for BPTT, for the
+     * approximations by design, and when the budget ran out).
+     *
+     * @return whether the adjoint solve converged
+     */
+    public boolean adjointConverged() {
+        return adjointConverged;
+    }
+
+    /**
+     * Returns the adjoint solver's last measured residual (relative term size for the Neumann
+     * series), NaN when none.
+     *
+     * @return the adjoint residual
+     */
+    public float adjointResidual() {
+        return adjointResidual;
+    }
+
+    /**
+     * Returns the number of cell steps the forward pass ran: the forward solver's evaluations plus
+     * the recorded step for RBP (fewer than the method's steps when a tolerance stopped it), the
+     * method's steps for BPTT; 0 when unknown.
+     *
+     * @return the steps
+     */
+    public int steps() {
+        return steps;
+    }
+
+    /**
+     * Returns whether the forward solver met its tolerance (always false with tolerance 0, the
+     * fixed-depth default, unless an exact fixed point was hit).
+     *
+     * @return whether the forward solve converged
+     */
+    public boolean forwardConverged() {
+        return forwardConverged;
+    }
+
+    /**
+     * Returns whether {@link #maxJacobianColumnSum()} was measured in this batch; when false it is
+     * the latest earlier measurement (the contraction monitor runs every k-th batch).
+     *
+     * @return whether the contraction was measured now
+     */
+    public boolean contractionMeasured() {
+        return contractionMeasured;
     }
 
     /**
@@ -118,7 +181,7 @@ public final class StepResult {
 
     /**
      * Returns {@code max(J^T 1)} over the state at the last step (the largest column sum of the
-     * step's Jacobian), NaN when it was not computed.
+     * step's Jacobian), NaN when it was never computed. See {@link #contractionMeasured()}.
      *
      * @return the largest entry of {@code J^T 1}
      */
@@ -130,9 +193,10 @@ public final class StepResult {
     @Override
     public String toString() {
         return String.format(
-                "StepResult[loss=%.5g, penalty=%.5g, neumannTerms=%d, diverged=%b, residual=%.3g,"
-                        + " maxJTone=%.4g]",
-                loss, penalty, neumannTerms, diverged, residual, maxJacobianColumnSum);
+                "StepResult[loss=%.5g, penalty=%.5g, steps=%d, residual=%.3g, adjoint=%d"
+                        + " (converged=%b, diverged=%b), maxJTone=%.4g]",
+                loss, penalty, steps, residual, neumannTerms, adjointConverged, diverged,
+                maxJacobianColumnSum);
     }
 
     /** The builder for {@link StepResult}. */
@@ -145,6 +209,11 @@ public final class StepResult {
         private boolean diverged;
         private float residual = Float.NaN;
         private float maxJacobianColumnSum = Float.NaN;
+        private boolean contractionMeasured;
+        private int steps;
+        private boolean forwardConverged;
+        private float adjointResidual = Float.NaN;
+        private boolean adjointConverged;
 
         Builder() {}
 
@@ -196,6 +265,37 @@ public final class StepResult {
         }
 
         /**
+         * Sets the adjoint solve's statistics (replaces {@link #optNeumannSeries}).
+         *
+         * @param products the number of vector-Jacobian products
+         * @param residual the last residual, NaN if none
+         * @param converged whether it converged
+         * @param diverged whether it diverged
+         * @return this builder
+         */
+        public Builder optAdjoint(int products, float residual, boolean converged,
+                boolean diverged) {
+            this.neumannTerms = products;
+            this.adjointResidual = residual;
+            this.adjointConverged = converged;
+            this.diverged = diverged;
+            return this;
+        }
+
+        /**
+         * Sets the forward pass's statistics.
+         *
+         * @param steps the number of cell steps run
+         * @param converged whether the forward solver met its tolerance
+         * @return this builder
+         */
+        public Builder optForward(int steps, boolean converged) {
+            this.steps = steps;
+            this.forwardConverged = converged;
+            return this;
+        }
+
+        /**
          * Sets the last step's relative residual.
          *
          * @param residual the residual
@@ -213,7 +313,19 @@ public final class StepResult {
          * @return this builder
          */
         public Builder optMaxJacobianColumnSum(float value) {
+            return optMaxJacobianColumnSum(value, !Float.isNaN(value));
+        }
+
+        /**
+         * Sets {@code max(J^T 1)} and whether it was measured in this batch.
+         *
+         * @param value the largest column sum (the latest measurement)
+         * @param measuredNow whether it was measured in this batch
+         * @return this builder
+         */
+        public Builder optMaxJacobianColumnSum(float value, boolean measuredNow) {
             this.maxJacobianColumnSum = value;
+            this.contractionMeasured = measuredNow;
             return this;
         }
 
@@ -227,8 +339,7 @@ public final class StepResult {
             if (predictions == null) {
                 throw new IllegalArgumentException("A StepResult needs the predictions");
             }
-            return new StepResult(predictions, loss, penalty, penaltyApplied, neumannTerms,
-                    diverged, residual, maxJacobianColumnSum);
+            return new StepResult(this);
         }
     }
 }

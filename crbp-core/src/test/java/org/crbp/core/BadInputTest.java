@@ -13,7 +13,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import ai.djl.training.loss.L2Loss;
 import ai.djl.training.loss.Loss;
 
 import org.crbp.core.check.GradientCheck;
@@ -96,7 +95,7 @@ class BadInputTest {
             for (GradientMethod method : new GradientMethod[] {
                 GradientMethods.bptt(3), GradientMethods.rbp(3, 2)}) {
                 IllegalStateException e = assertThrows(IllegalStateException.class,
-                        () -> method.forwardBackward(net, ps, data, labels, new L2Loss()));
+                        () -> method.forwardBackward(net, ps, data, labels, new SquaredErrorLoss()));
                 assertMessage(e, "BadShapeCell", "(2, 2, 4, 4)", "(2, 32)");
             }
         }
@@ -145,6 +144,6 @@ class BadInputTest {
         assertMessage(e, "C-RBP", "needs the PyTorch engine");
         assertThrows(UnsupportedOperationException.class,
                 () -> GradientMethods.rbp(3, 2).forwardBackward(
-                        null, null, new NDList(foreign), new NDList(foreign), new L2Loss()));
+                        null, null, new NDList(foreign), new NDList(foreign), new SquaredErrorLoss()));
     }
 }

@@ -14,7 +14,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import ai.djl.training.loss.L2Loss;
 import ai.djl.training.loss.Loss;
 
 import org.crbp.core.check.GradientCheck;
@@ -32,7 +31,7 @@ class GradientCorrectnessTest {
 
     private NDManager manager;
     private ParameterStore ps;
-    private final Loss loss = new L2Loss();
+    private final Loss loss = new SquaredErrorLoss();
 
     @BeforeEach
     void setUp() {

@@ -13,7 +13,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import ai.djl.training.loss.L2Loss;
 
 import org.crbp.core.check.GradientCheck;
 import org.junit.jupiter.api.AfterEach;
@@ -54,19 +53,22 @@ class MethodsOnCellsTest {
 
     @Test
     void everyMethodWorksWithTwoStateTensors() {
+        // float64: the engine's float32 convolution backward at 4 channels returned NaN in about
+        // 1 of 20 runs on the build machine (the models pad channels against it; SameConv2d)
         RecurrentNet net = TestCells.net(new TestCells.TwoStateCell(4, 1.5f), 4, 2, 8);
-        net.initialize(manager, DataType.FLOAT32, INPUT);
-        NDList data = new NDList(manager.randomUniform(0, 1, INPUT));
-        NDList labels = new NDList(manager.randomUniform(0, 1, new Shape(2, 2, 6, 6)));
+        net.initialize(manager, DataType.FLOAT64, INPUT);
+        NDList data = new NDList(manager.randomUniform(0, 1, INPUT, DataType.FLOAT64));
+        NDList labels = new NDList(
+                manager.randomUniform(0, 1, new Shape(2, 2, 6, 6), DataType.FLOAT64));
         for (GradientMethod method : allMethods(8)) {
             Map<String, double[]> gradients =
-                    GradientCheck.gradients(net, method, ps, data, labels, new L2Loss());
+                    GradientCheck.gradients(net, method, ps, data, labels, new SquaredErrorLoss());
             for (Map.Entry<String, double[]> g : gradients.entrySet()) {
                 double norm = GradientCheck.norm(g.getValue());
                 assertTrue(Double.isFinite(norm), method.getName() + " " + g.getKey());
                 assertTrue(norm > 0, method.getName() + " left " + g.getKey() + " at zero");
             }
-            StepResult result = method.forwardBackward(net, ps, data, labels, new L2Loss());
+            StepResult result = method.forwardBackward(net, ps, data, labels, new SquaredErrorLoss());
             assertEquals(new Shape(2, 2, 6, 6), result.predictions().head().getShape());
             result.predictions().close();
             if (method.getName().startsWith("C-")) {
@@ -88,7 +90,7 @@ class MethodsOnCellsTest {
                 TestCells.net(TestCells.tanh(3, 3, 0.3f), 3, 2, 30);
         contractive.initialize(manager, DataType.FLOAT32, INPUT);
         StepResult calm = GradientMethods.rbp(30, 30)
-                .forwardBackward(contractive, ps, data, labels, new L2Loss());
+                .forwardBackward(contractive, ps, data, labels, new SquaredErrorLoss());
         assertTrue(calm.residual() < 1e-5, "residual " + calm.residual());
         assertFalse(calm.diverged());
         assertTrue(calm.neumannTerms() > 3 && calm.neumannTerms() < 30,
@@ -99,7 +101,7 @@ class MethodsOnCellsTest {
                 TestCells.net(TestCells.tanh(3, 3, 6f), 3, 2, 30);
         expansive.initialize(manager, DataType.FLOAT32, INPUT);
         StepResult wild = GradientMethods.rbp(30, 30)
-                .forwardBackward(expansive, ps, data, labels, new L2Loss());
+                .forwardBackward(expansive, ps, data, labels, new SquaredErrorLoss());
         assertTrue(wild.maxJacobianColumnSum() > 1f, "max J^T 1 " + wild.maxJacobianColumnSum());
         assertTrue(wild.diverged() || wild.neumannTerms() == 30,
                 "an expansive cell's series should grow: " + wild);
@@ -113,7 +115,7 @@ class MethodsOnCellsTest {
         NDList labels = new NDList(manager.randomUniform(0, 1, new Shape(2, 2, 6, 6)).mul(100));
         StepResult capped = Rbp.builder().setSteps(10).optNeumannTerms(20).optNormCap(1e-9)
                 .optGrowthGuard(false).build()
-                .forwardBackward(net, ps, data, labels, new L2Loss());
+                .forwardBackward(net, ps, data, labels, new SquaredErrorLoss());
         assertEquals(0, capped.neumannTerms(), "a tiny cap stops before the first term");
 
         GradientMethod everyThird = Rbp.builder().setSteps(10)
@@ -121,7 +123,7 @@ class MethodsOnCellsTest {
                 .build();
         boolean[] applied = new boolean[6];
         for (int i = 0; i < applied.length; i++) {
-            applied[i] = everyThird.forwardBackward(net, ps, data, labels, new L2Loss())
+            applied[i] = everyThird.forwardBackward(net, ps, data, labels, new SquaredErrorLoss())
                     .penaltyApplied();
         }
         assertTrue(applied[0] && !applied[1] && !applied[2] && applied[3] && !applied[4]);

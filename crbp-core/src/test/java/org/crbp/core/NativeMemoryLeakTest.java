@@ -14,7 +14,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.Batch;
-import ai.djl.training.loss.L2Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.translate.Batchifier;
 
@@ -36,7 +35,7 @@ class NativeMemoryLeakTest {
         GradientMethod method = GradientMethods.crbp(10, 10, 0.5f, 10f);
         try (Model model = Model.newInstance("leak")) {
             model.setBlock(TestCells.net(TestCells.tanh(8, 3, 1.5f), 8, 2, 10));
-            try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(new L2Loss())
+            try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(new SquaredErrorLoss())
                     .optOptimizer(Optimizer.adam().build()))) {
                 trainer.initialize(input);
                 NDManager manager = trainer.getManager();

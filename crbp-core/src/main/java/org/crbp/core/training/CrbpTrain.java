@@ -52,6 +52,8 @@ public final class CrbpTrain {
     public static final String MAX_COLUMN_SUM = "crbp/maxJacobianColumnSum";
     /** Metric name of the divergence flag (1 when the Neumann series diverged). */
     public static final String DIVERGED = "crbp/diverged";
+    /** Metric name of the number of cell steps the forward pass ran. */
+    public static final String STEPS = "crbp/steps";
 
     private CrbpTrain() {}
 
@@ -159,6 +161,7 @@ public final class CrbpTrain {
         metrics.addMetric(NEUMANN_TERMS, result.neumannTerms());
         metrics.addMetric(RESIDUAL, result.residual());
         metrics.addMetric(DIVERGED, result.diverged() ? 1 : 0);
+        metrics.addMetric(STEPS, result.steps());
         if (!Float.isNaN(result.maxJacobianColumnSum())) {
             metrics.addMetric(MAX_COLUMN_SUM, result.maxJacobianColumnSum());
         }

@@ -20,8 +20,8 @@ import java.util.List;
  * log and keeps the history for reports and plots:
  *
  * <pre>
- * Epoch 3 C-RBP: loss 0.0412, penalty 0.00031 (84% of batches), Neumann terms 11.2,
- *   diverged 0/120 batches, residual 2.1e-03, max J^T 1 0.93
+ * Epoch 3 C-RBP: loss 0.0412, penalty 0.000310 (120 of 120 batches), steps 20.0,
+ *   residual 2.10e-03, adjoint iterations 11.2, diverged 0/120 batches, max J^T 1 0.930
  * </pre>
  */
 public class DiagnosticsListener extends TrainingListenerAdapter implements GradientStepListener {
@@ -70,9 +70,13 @@ public class DiagnosticsListener extends TrainingListenerAdapter implements Grad
         private int diverged;
         private double residual;
         private double maxColumnSum = Double.NaN;
+        private double steps;
+        private int forwardConverged;
 
         void add(StepResult result) {
             batches++;
+            steps += result.steps();
+            forwardConverged += result.forwardConverged() ? 1 : 0;
             loss += result.loss();
             if (result.penaltyApplied()) {
                 penaltyBatches++;
@@ -99,7 +103,9 @@ public class DiagnosticsListener extends TrainingListenerAdapter implements Grad
                     neumannTerms / n,
                     diverged,
                     residual / n,
-                    maxColumnSum);
+                    maxColumnSum,
+                    steps / n,
+                    forwardConverged);
         }
     }
 
@@ -114,9 +120,12 @@ public class DiagnosticsListener extends TrainingListenerAdapter implements Grad
         private final int diverged;
         private final double residual;
         private final double maxColumnSum;
+        private final double steps;
+        private final int forwardConverged;
 
         EpochDiagnostics(int epoch, int batches, double loss, double penalty, int penaltyBatches,
-                double neumannTerms, int diverged, double residual, double maxColumnSum) {
+                double neumannTerms, int diverged, double residual, double maxColumnSum,
+                double steps, int forwardConverged) {
             this.epoch = epoch;
             this.batches = batches;
             this.loss = loss;
@@ -126,6 +135,27 @@ public class DiagnosticsListener extends TrainingListenerAdapter implements Grad
             this.diverged = diverged;
             this.residual = residual;
             this.maxColumnSum = maxColumnSum;
+            this.steps = steps;
+            this.forwardConverged = forwardConverged;
+        }
+
+        /**
+         * Returns the mean number of cell steps the forward pass ran (fewer than the method's
+         * steps when a forward solver with a tolerance stopped early).
+         *
+         * @return the mean steps
+         */
+        public double getSteps() {
+            return steps;
+        }
+
+        /**
+         * Returns the number of batches whose forward solver met its tolerance.
+         *
+         * @return the count
+         */
+        public int getForwardConverged() {
+            return forwardConverged;
         }
 
         /**
@@ -213,10 +243,10 @@ public class DiagnosticsListener extends TrainingListenerAdapter implements Grad
         @Override
         public String toString() {
             return String.format(
-                    "loss %.4g, penalty %.3g (%d of %d batches), Neumann terms %.1f, diverged %d/%d"
-                            + " batches, residual %.2e, max J^T 1 %.3f",
-                    loss, penalty, penaltyBatches, batches, neumannTerms, diverged, batches,
-                    residual, maxColumnSum);
+                    "loss %.4g, penalty %.3g (%d of %d batches), steps %.1f, residual %.2e,"
+                            + " adjoint iterations %.1f, diverged %d/%d batches, max J^T 1 %.3f",
+                    loss, penalty, penaltyBatches, batches, steps, residual, neumannTerms,
+                    diverged, batches, maxColumnSum);
         }
     }
 }

@@ -15,7 +15,7 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.training.listener.TrainingListener;
-import ai.djl.training.loss.L2Loss;
+import org.crbp.core.SquaredErrorLoss;
 import ai.djl.training.optimizer.Optimizer;
 
 import org.crbp.core.GradientMethods;
@@ -45,7 +45,7 @@ class CustomCellExampleTest {
             NDArray targets = images.mul(2).sub(0.5); // a toy per-pixel regression
             ArrayDataset data = new ArrayDataset.Builder()
                     .setData(images).optLabels(targets).setSampling(8, true).build();
-            DefaultTrainingConfig config = new DefaultTrainingConfig(new L2Loss())
+            DefaultTrainingConfig config = new DefaultTrainingConfig(new SquaredErrorLoss())
                     .optOptimizer(Optimizer.adam().build())
                     .addTrainingListeners(TrainingListener.Defaults.basic())
                     .addTrainingListeners(diagnostics);

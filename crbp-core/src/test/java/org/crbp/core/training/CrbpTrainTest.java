@@ -22,7 +22,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.training.listener.SaveModelTrainingListener;
 import ai.djl.training.listener.TrainingListener;
-import ai.djl.training.loss.L2Loss;
+import org.crbp.core.SquaredErrorLoss;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
@@ -83,7 +83,7 @@ class CrbpTrainTest {
             DiagnosticsListener diagnostics = new DiagnosticsListener();
             SaveModelTrainingListener saver = new SaveModelTrainingListener(dir.toString());
             try (Trainer trainer = model.newTrainer(
-                    config(new L2Loss(), diagnostics, saver))) {
+                    config(new SquaredErrorLoss(), diagnostics, saver))) {
                 trainer.initialize(new Shape(4, 1, 8, 8));
                 trainer.setMetrics(new Metrics());
                 ArrayDataset train = dataset(model.getNDManager(), 16, 1);
@@ -117,7 +117,7 @@ class CrbpTrainTest {
 
             @Override
             public NDArray evaluate(NDList labels, NDList predictions) {
-                NDArray loss = new L2Loss().evaluate(labels, predictions);
+                NDArray loss = new SquaredErrorLoss().evaluate(labels, predictions);
                 return ++calls > 2 ? loss.mul(Float.NaN) : loss;
             }
         };

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -44,6 +45,10 @@ public final class MemoryBenchmark {
      * @throws InterruptedException if interrupted while waiting for a probe
      */
     public static void main(String[] args) throws IOException, InterruptedException {
+        if (args.length > 0 && args[0].equals("--solvers")) {
+            solvers(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         Path out = Paths.get(args.length > 0 ? args[0] : "memory-benchmark.jsonl");
         int[] steps = {5, 10, 20, 40, 80};
         if (args.length > 1) {
@@ -99,6 +104,66 @@ public final class MemoryBenchmark {
         }
         System.out.printf(Locale.ROOT, "C-RBP peak at T=%d / at T=%d: %.3f%n",
                 steps[steps.length - 1], steps[0], lastCrbp / firstCrbp);
+        System.out.println("JSON lines written to " + out.toAbsolutePath());
+    }
+
+    /**
+     * Peak memory of C-RBP with each solver at a small and a large number of iterations: plain and
+     * Anderson forward ({@code T - 1} iterations), all-terms Neumann and Anderson adjoint ({@code
+     * K} products, T fixed at 10). Plain iteration and Neumann must stay flat; Anderson may grow by
+     * its window of {@code 2m} state copies, not with the iterations.
+     */
+    private static void solvers(String[] args) throws IOException, InterruptedException {
+        Path out = Paths.get(args.length > 0 ? args[0] : "memory-solvers.jsonl");
+        int[] iterations = {10, 80};
+        if (args.length > 1) {
+            iterations = Arrays.stream(args[1].split(",")).mapToInt(v -> Integer.parseInt(
+                    v.trim())).toArray();
+        }
+        String channels = Integer.getInteger("crbp.bench.channels", 32).toString();
+        String size = Integer.getInteger("crbp.bench.size", 96).toString();
+        String batch = Integer.getInteger("crbp.bench.batch", 8).toString();
+        String kernel = Integer.getInteger("crbp.bench.kernel", 3).toString();
+        // a contractive start (weight scale 0.5): the terms stay finite for 80 iterations
+        String scale = System.getProperty("crbp.bench.weightScale", "0.5");
+        String[][] rows = {
+            {"crbp-naive", "forward"}, {"crbp-anderson", "forward"},
+            {"crbp-neumann-all", "adjoint"}, {"crbp-anderson-adjoint", "adjoint"}
+        };
+        List<String> lines = new ArrayList<>();
+        System.out.printf(Locale.ROOT, "Cell: TanhCell %s channels, %sx%s kernel, %sx%s input,"
+                + " batch %s, weight scale %s; C-RBP lambda 0.9, weight 10%n", channels, kernel,
+                kernel, size, size, batch, scale);
+        StringBuilder header = new StringBuilder("| solver | iterations |");
+        StringBuilder rule = new StringBuilder("|---|---|");
+        for (int it : iterations) {
+            header.append(" peak MB at ").append(it).append(" |");
+            rule.append("---|");
+        }
+        header.append(" last / first |");
+        rule.append("---|");
+        System.out.println(header);
+        System.out.println(rule);
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder("| " + row[0] + " | " + row[1] + " |");
+            double first = 0;
+            double last = 0;
+            for (int it : iterations) {
+                boolean forward = row[1].equals("forward");
+                int steps = forward ? it + 1 : 10;
+                int terms = forward ? 15 : it;
+                Map<String, String> result = probe(row[0], steps, new String[] {
+                    channels, size, batch, kernel, Integer.toString(terms), "3", scale});
+                lines.add(result.get("_line"));
+                double peak = mb(result, "peakBytes");
+                first = first == 0 ? peak : first;
+                last = peak;
+                line.append(String.format(Locale.ROOT, " %.0f |", peak));
+            }
+            line.append(String.format(Locale.ROOT, " %.3f |", last / first));
+            System.out.println(line);
+        }
+        Files.write(out, lines, StandardCharsets.UTF_8);
         System.out.println("JSON lines written to " + out.toAbsolutePath());
     }
 

@@ -12,15 +12,18 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.Batch;
-import ai.djl.training.loss.L2Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.translate.Batchifier;
 
 import org.crbp.core.GradientMethod;
 import org.crbp.core.GradientMethods;
 import org.crbp.core.RecurrentNet;
+import org.crbp.core.SquaredErrorLoss;
 import org.crbp.core.StepResult;
 import org.crbp.core.TanhCell;
+import org.crbp.core.solver.Anderson;
+import org.crbp.core.solver.FixedPointAdjoint;
+import org.crbp.core.solver.NeumannSeries;
 import org.crbp.core.training.CrbpTrain;
 
 import java.util.Locale;
@@ -29,7 +32,11 @@ import java.util.Locale;
  * Runs a few training iterations of one configuration in this (fresh) JVM and prints one line of
  * JSON with the peak resident memory: the measurement {@link MemoryBenchmark} takes per
  * configuration. Usage: {@code MemoryProbe METHOD STEPS [CHANNELS SIZE BATCH KERNEL TERMS
- * ITERATIONS WEIGHT_SCALE]}, METHOD one of bptt, cbptt, rbp, crbp.
+ * ITERATIONS WEIGHT_SCALE]}, METHOD one of bptt, cbptt, rbp, crbp, and for the solvers (C-RBP,
+ * every iteration kept: no tolerance, no stop rule) crbp-naive (plain forward, {@code STEPS - 1}
+ * iterations), crbp-anderson (Anderson m=5 forward), crbp-neumann-all ({@code TERMS} Neumann
+ * terms, none dropped), crbp-anderson-adjoint (Anderson m=5 on the adjoint, {@code TERMS}
+ * products).
  */
 public final class MemoryProbe {
 
@@ -70,7 +77,7 @@ public final class MemoryProbe {
                 .build();
         try (Model model = Model.newInstance("probe")) {
             model.setBlock(net);
-            try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(new L2Loss())
+            try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(new SquaredErrorLoss())
                     .optOptimizer(Optimizer.adam().build()))) {
                 trainer.initialize(input);
                 long baseline = ProcessMemory.peakResidentBytes();
@@ -102,7 +109,7 @@ public final class MemoryProbe {
                                 + "\"batch\":%d,\"kernel\":%d,\"neumannTerms\":%d,"
                                 + "\"baselinePeakBytes\":%d,\"peakBytes\":%d,"
                                 + "\"secondsPerIteration\":%.4f,\"penalty\":%.6g}%n",
-                        method.getName(), steps, channels, size, batchSize, kernel, neumannTerms,
+                        name, steps, channels, size, batchSize, kernel, neumannTerms,
                         baseline, ProcessMemory.peakResidentBytes(), seconds / timed, penalty);
             }
         }
@@ -118,10 +125,29 @@ public final class MemoryProbe {
                 return GradientMethods.rbp(steps, terms);
             case "crbp":
                 return GradientMethods.crbp(steps, terms, 0.9f, 10f);
+            case "crbp-naive":
+                return GradientMethods.crbp(steps, 0.9, 10f, GradientMethods.naive(0), all(terms));
+            case "crbp-anderson":
+                return GradientMethods.crbp(steps, 0.9, 10f,
+                        Anderson.builder().optWindow(5).optSafeguard(false).build(), all(terms));
+            case "crbp-neumann-all":
+                return GradientMethods.crbp(steps, 0.9, 10f, GradientMethods.naive(0),
+                        all(terms));
+            case "crbp-anderson-adjoint":
+                return GradientMethods.crbp(steps, 0.9, 10f, GradientMethods.naive(0),
+                        FixedPointAdjoint.builder().setSolver(Anderson.builder().optWindow(5)
+                                .optSafeguard(false).build()).optMaxIterations(terms).build());
             default:
                 throw new IllegalArgumentException(
-                        "Unknown method '" + name + "'; use bptt, cbptt, rbp or crbp");
+                        "Unknown method '" + name + "'; use bptt, cbptt, rbp, crbp, crbp-naive,"
+                                + " crbp-anderson, crbp-neumann-all or crbp-anderson-adjoint");
         }
+    }
+
+    /** The Neumann series with every one of {@code terms} terms kept (no stop rule). */
+    private static NeumannSeries all(int terms) {
+        return NeumannSeries.builder().optMaxTerms(terms).optGrowthGuard(false).optNormCap(0)
+                .optAbsoluteTolerance(0).build();
     }
 
     private static int arg(String[] args, int index, int fallback) {

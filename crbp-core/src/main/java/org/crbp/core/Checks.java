@@ -1,0 +1,63 @@
+/*
+ * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
+ */
+package org.crbp.core;
+
+/** Argument checks shared by the network, the gradient methods and the penalty. */
+final class Checks {
+
+    private Checks() {}
+
+    static void checkSteps(int steps) {
+        if (steps < 1) {
+            throw new IllegalArgumentException(
+                    "The number of steps must be at least 1, got " + steps);
+        }
+    }
+
+    static void checkNeumannTerms(int neumannTerms) {
+        if (neumannTerms < 1) {
+            throw new IllegalArgumentException(
+                    "The number of Neumann terms must be at least 1, got " + neumannTerms);
+        }
+    }
+
+    static void checkLambda(double lambda) {
+        if (!(lambda >= 0 && lambda < 1)) {
+            throw new IllegalArgumentException(
+                    "The penalty's lambda must be in [0, 1), got " + lambda);
+        }
+    }
+
+    static void checkWeight(float weight) {
+        if (!(weight >= 0f) || Float.isInfinite(weight)) {
+            throw new IllegalArgumentException(
+                    "The penalty weight must be a finite number, 0 or more, got " + weight);
+        }
+    }
+
+    static void checkPeriod(int every, String what) {
+        if (every < 1) {
+            throw new IllegalArgumentException(
+                    what + " must be at least 1 batch, got " + every);
+        }
+    }
+
+    /**
+     * Refuses a network whose own depth differs from the method's: training would run one depth
+     * and validation (the network's forward) another.
+     */
+    static void checkSameSteps(RecurrentNet net, GradientMethod method) {
+        if (net.getSteps() != method.getSteps()) {
+            throw new IllegalArgumentException(
+                    "The network runs "
+                            + net.getSteps()
+                            + " steps (RecurrentNet.optSteps) but the gradient method "
+                            + method.getName()
+                            + " runs "
+                            + method.getSteps()
+                            + ": training and evaluation would use different depths. Build both"
+                            + " with the same number of steps.");
+        }
+    }
+}

@@ -1,0 +1,274 @@
+/*
+ * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
+ */
+package org.crbp.examples.bench;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+
+import org.crbp.core.GradientMethod;
+import org.crbp.core.GradientMethods;
+import org.crbp.core.RecurrentNet;
+import org.crbp.core.StepResult;
+import org.crbp.core.check.GradientCheck;
+import org.crbp.core.solver.AdjointSolver;
+import org.crbp.core.solver.FixedPointResult;
+import org.crbp.core.solver.FixedPointSolver;
+import org.crbp.core.solver.NeumannSeries;
+import org.crbp.examples.pathfinder.PathfinderGenerator;
+import org.crbp.examples.pathfinder.PathfinderPreset;
+import org.crbp.examples.pathfinder.PathfinderSample;
+import org.crbp.models.FocalLoss;
+import org.crbp.models.PathfinderModels;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The solvers side by side in one run, on the hGRU Pathfinder model and one batch of generated
+ * images:
+ *
+ * <ol>
+ *   <li><b>Forward</b>: function evaluations and seconds to reach relative residuals 1e-2, 1e-3
+ *       and 1e-4, plain iteration against Anderson (m = 5), from {@code h = 0}.
+ *   <li><b>Adjoint</b>: seconds per C-RBP training iteration (forward and backward, no optimizer
+ *       step) with the reference's Neumann series (15 terms) and with every other adjoint
+ *       solver, each with its relative gradient error against an exact solve (Anderson on the
+ *       adjoint to 1e-10) at the same fixed point, so that rows of equal accuracy can be
+ *       compared.
+ * </ol>
+ *
+ * <p>Usage: {@code SolverBenchmark [--size 64] [--channels 25] [--kernel 7] [--steps 20]
+ * [--batch 8] [--repeats 3] [--max-evaluations 200] [--preset pf-mini-14] [--checkpoint DIR]
+ * [--float64]}. With {@code --checkpoint} the model's parameters are loaded from a DJL model
+ * folder (a crbp checkpoint folder); otherwise they are the model's initial values (seed 1). The
+ * tables are Markdown, printed to standard output.
+ */
+public final class SolverBenchmark {
+
+    private SolverBenchmark() {}
+
+    /**
+     * Runs the benchmark.
+     *
+     * @param args the options above
+     * @throws IOException if the checkpoint cannot be read
+     * @throws ai.djl.MalformedModelException if the checkpoint is not a model of this shape
+     */
+    public static void main(String[] args) throws IOException, ai.djl.MalformedModelException {
+        Map<String, String> options = parse(args);
+        int channels = Integer.parseInt(options.getOrDefault("channels", "25"));
+        int kernel = Integer.parseInt(options.getOrDefault("kernel", "7"));
+        int steps = Integer.parseInt(options.getOrDefault("steps", "20"));
+        int batch = Integer.parseInt(options.getOrDefault("batch", "8"));
+        int repeats = Integer.parseInt(options.getOrDefault("repeats", "3"));
+        int maxEvaluations = Integer.parseInt(options.getOrDefault("max-evaluations", "200"));
+        String presetName = options.getOrDefault("preset", "pf-mini-14");
+        boolean float64 = options.containsKey("float64");
+        PathfinderPreset preset = PathfinderPreset.byName(presetName);
+        int height = preset.config().getOutputHeight();
+        int width = preset.config().getOutputWidth();
+        if (options.containsKey("size") && Integer.parseInt(options.get("size")) != height) {
+            throw new IllegalArgumentException("--size " + options.get("size") + " does not match"
+                    + " the preset " + presetName + " (" + height + "x" + width + ")");
+        }
+
+        Engine.getInstance().setRandomSeed(1);
+        RecurrentNet net = PathfinderModels.hgru(kernel, channels, steps);
+        try (Model model = Model.newInstance("solver-benchmark")) {
+            model.setBlock(net);
+            NDManager manager = model.getNDManager();
+            DataType type = float64 ? DataType.FLOAT64 : DataType.FLOAT32;
+            Shape inputShape = new Shape(batch, 1, height, width);
+            net.initialize(manager, type, inputShape);
+            if (options.containsKey("checkpoint")) {
+                Path folder = Paths.get(options.get("checkpoint"));
+                model.load(folder, prefix(folder));
+                model.setDataType(type);
+            }
+            ParameterStore ps = new ParameterStore(manager, false);
+            NDList data = new NDList(images(manager, preset, batch, height, width, type));
+            NDList labels = new NDList(masks(manager, preset, batch, height, width));
+            System.out.printf(Locale.ROOT, "hGRU %d channels, kernel %d, %dx%d, batch %d, %s,"
+                    + " %s weights, %d repeats (median)%n%n", channels, kernel, height, width,
+                    batch, type, options.containsKey("checkpoint") ? "checkpointed" : "initial",
+                    repeats);
+            forward(net, ps, data, repeats, maxEvaluations);
+            adjoint(net, ps, data, labels, steps, repeats);
+        }
+    }
+
+    private static void forward(RecurrentNet net, ParameterStore ps, NDList data, int repeats,
+            int maxEvaluations) {
+        double[] tolerances = {1e-2, 1e-3, 1e-4};
+        Map<String, FixedPointSolver[]> solvers = new LinkedHashMap<>();
+        solvers.put("naive", Arrays.stream(tolerances).mapToObj(GradientMethods::naive)
+                .toArray(FixedPointSolver[]::new));
+        solvers.put("anderson m=5", Arrays.stream(tolerances)
+                .mapToObj(t -> GradientMethods.anderson(t, 5)).toArray(FixedPointSolver[]::new));
+        System.out.println("Forward: evaluations and seconds to a relative residual (median of "
+                + repeats + ")");
+        System.out.println();
+        System.out.println("| solver | tol 1e-2: evals | s | tol 1e-3: evals | s | tol 1e-4: evals"
+                + " | s |");
+        System.out.println("|---|---|---|---|---|---|---|");
+        NDManager outer = data.head().getManager();
+        for (Map.Entry<String, FixedPointSolver[]> entry : solvers.entrySet()) {
+            StringBuilder row = new StringBuilder("| " + entry.getKey() + " |");
+            for (FixedPointSolver solver : entry.getValue()) {
+                double[] seconds = new double[repeats];
+                int evaluations = 0;
+                boolean converged = true;
+                for (int r = 0; r < repeats; r++) {
+                    try (NDManager scope = outer.newSubManager()) {
+                        data.tempAttach(scope);
+                        NDArray drive = net.drive(ps, data, false).stopGradient();
+                        drive.attach(scope);
+                        long begin = System.nanoTime();
+                        FixedPointResult result = solver.solve(net.stepMap(ps, drive, false),
+                                net.getCell().initialState(drive), maxEvaluations);
+                        seconds[r] = (System.nanoTime() - begin) / 1e9;
+                        evaluations = result.evaluations();
+                        converged &= result.converged();
+                    }
+                }
+                row.append(String.format(Locale.ROOT, " %d%s | %.3f |", evaluations,
+                        converged ? "" : " (not reached)", median(seconds)));
+            }
+            System.out.println(row);
+        }
+        System.out.println();
+    }
+
+    private static void adjoint(RecurrentNet net, ParameterStore ps, NDList data, NDList labels,
+            int steps, int repeats) {
+        Map<String, AdjointSolver> solvers = new LinkedHashMap<>();
+        solvers.put("neumann 15 (reference rules)", GradientMethods.neumann(15));
+        solvers.put("neumann 15, every term", NeumannSeries.builder().optMaxTerms(15)
+                .optGrowthGuard(false).optNormCap(0).optAbsoluteTolerance(0).build());
+        for (double tol : new double[] {1e-2, 1e-3, 1e-4}) {
+            solvers.put(String.format(Locale.ROOT, "fixed-point tol %.0e", tol),
+                    GradientMethods.fixedPointAdjoint(50, tol));
+            solvers.put(String.format(Locale.ROOT, "anderson m=5 tol %.0e", tol),
+                    GradientMethods.andersonAdjoint(50, tol, 5));
+        }
+        solvers.put("jacobian-free", GradientMethods.jacobianFree());
+        solvers.put("phantom k=5 l=0.5", GradientMethods.phantomGradient(5, 0.5));
+        FocalLoss loss = new FocalLoss();
+        FixedPointSolver forward = GradientMethods.naive(0);
+        Map<String, double[]> exact = GradientCheck.gradients(net, GradientMethods.crbp(steps,
+                0.9, 10f, forward, GradientMethods.andersonAdjoint(200, 1e-10, 5)), ps, data,
+                labels, loss);
+        System.out.println("C-RBP iteration (T=" + steps + ", lambda 0.9, weight 10, plain"
+                + " forward): seconds, adjoint products and gradient error against an exact"
+                + " adjoint solve");
+        System.out.println();
+        System.out.println("| adjoint solver | s / iteration | products | relative gradient"
+                + " error | ratio to neumann 15 |");
+        System.out.println("|---|---|---|---|---|");
+        double neumannSeconds = 0;
+        for (Map.Entry<String, AdjointSolver> entry : solvers.entrySet()) {
+            GradientMethod method = GradientMethods.crbp(steps, 0.9, 10f, forward,
+                    entry.getValue());
+            double[] seconds = new double[repeats];
+            int products = 0;
+            Map<String, double[]> gradient = null;
+            for (int r = 0; r <= repeats; r++) {
+                GradientCheck.zeroGradients(net);
+                long begin = System.nanoTime();
+                StepResult result = method.forwardBackward(net, ps, data, labels, loss);
+                double elapsed = (System.nanoTime() - begin) / 1e9;
+                result.predictions().close();
+                products = result.adjointIterations();
+                if (r == 0) {
+                    gradient = GradientCheck.readGradients(net); // the first run warms up
+                } else {
+                    seconds[r - 1] = elapsed;
+                }
+            }
+            double s = median(seconds);
+            neumannSeconds = neumannSeconds == 0 ? s : neumannSeconds;
+            System.out.printf(Locale.ROOT, "| %s | %.3f | %d | %.2e | %.2f |%n", entry.getKey(),
+                    s, products, GradientCheck.maxRelativeError(gradient, exact),
+                    s / neumannSeconds);
+        }
+        System.out.println();
+    }
+
+    private static NDArray images(NDManager manager, PathfinderPreset preset, int batch,
+            int height, int width, DataType type) {
+        PathfinderGenerator generator = new PathfinderGenerator(preset);
+        float[] values = new float[batch * height * width];
+        for (int b = 0; b < batch; b++) {
+            PathfinderSample sample = generator.generate(1, b);
+            System.arraycopy(sample.getImage(), 0, values, b * height * width, height * width);
+        }
+        return manager.create(values, new Shape(batch, 1, height, width)).toType(type, false);
+    }
+
+    private static NDArray masks(NDManager manager, PathfinderPreset preset, int batch,
+            int height, int width) {
+        PathfinderGenerator generator = new PathfinderGenerator(preset);
+        int[] values = new int[batch * height * width];
+        for (int b = 0; b < batch; b++) {
+            byte[] mask = generator.generate(1, b).getMask();
+            for (int i = 0; i < height * width; i++) {
+                values[b * height * width + i] = mask[i];
+            }
+        }
+        return manager.create(values, new Shape(batch, height, width));
+    }
+
+    private static String prefix(Path folder) throws IOException {
+        try (Stream<Path> files = Files.list(folder)) {
+            List<String> names = new ArrayList<>();
+            files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".params"))
+                    .forEach(names::add);
+            if (names.size() != 1) {
+                throw new IOException("Expected one .params file in " + folder + ", found "
+                        + names);
+            }
+            String name = names.get(0);
+            return name.replaceAll("-\\d+\\.params$", "").replaceAll("\\.params$", "");
+        }
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted.length == 0 ? Double.NaN : sorted[sorted.length / 2];
+    }
+
+    private static Map<String, String> parse(String[] args) {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("Unexpected argument '" + args[i] + "'");
+            }
+            String key = args[i].substring(2);
+            if (key.equals("float64")) {
+                options.put(key, "true");
+            } else if (i + 1 < args.length) {
+                options.put(key, args[++i]);
+            } else {
+                throw new IllegalArgumentException("--" + key + " needs a value");
+            }
+        }
+        return options;
+    }
+}
