@@ -14,8 +14,11 @@ import ai.djl.training.ParameterStore;
 
 import org.crbp.core.GradientMethod;
 import org.crbp.core.GradientMethods;
+import org.crbp.core.LipschitzPenalty;
+import org.crbp.core.Rbp;
 import org.crbp.core.RecurrentNet;
 import org.crbp.core.StepResult;
+import org.crbp.core.bench.ProcessMemory;
 import org.crbp.core.check.GradientCheck;
 import org.crbp.core.solver.AdjointSolver;
 import org.crbp.core.solver.FixedPointResult;
@@ -55,7 +58,7 @@ import java.util.stream.Stream;
  *
  * <p>Usage: {@code SolverBenchmark [--size 64] [--channels 25] [--kernel 7] [--steps 20]
  * [--batch 8] [--repeats 3] [--max-evaluations 200] [--preset pf-mini-14] [--checkpoint DIR]
- * [--float64]}. With {@code --checkpoint} the model's parameters are loaded from a DJL model
+ * [--float64] [--sections forward,adjoint,iteration]}. With {@code --checkpoint} the model's parameters are loaded from a DJL model
  * folder (a crbp checkpoint folder); otherwise they are the model's initial values (seed 1). The
  * tables are Markdown, printed to standard output.
  */
@@ -108,8 +111,16 @@ public final class SolverBenchmark {
                     + " %s weights, %d repeats (median)%n%n", channels, kernel, height, width,
                     batch, type, options.containsKey("checkpoint") ? "checkpointed" : "initial",
                     repeats);
-            forward(net, ps, data, repeats, maxEvaluations);
-            adjoint(net, ps, data, labels, steps, repeats);
+            String sections = options.getOrDefault("sections", "forward,adjoint,iteration");
+            if (sections.contains("forward")) {
+                forward(net, ps, data, repeats, maxEvaluations);
+            }
+            if (sections.contains("adjoint")) {
+                adjoint(net, ps, data, labels, steps, repeats);
+            }
+            if (sections.contains("iteration")) {
+                iteration(net, ps, data, labels, steps, repeats);
+            }
         }
     }
 
@@ -208,6 +219,113 @@ public final class SolverBenchmark {
                     s / neumannSeconds);
         }
         System.out.println();
+    }
+
+    /**
+     * Whole C-RBP iterations: the reference's algorithm (plain iteration for T - 1 steps, all 15
+     * Neumann terms, the penalty by central differences: the configuration measured at 1.05x the
+     * published code's seconds, DESIGN.md) against crbp's solvers, each at the fixed-point residual
+     * the reference's T - 1 steps reach, with its gradient error against a converged solve.
+     */
+    private static void iteration(RecurrentNet net, ParameterStore ps, NDList data,
+            NDList labels, int steps, int repeats) {
+        FocalLoss loss = new FocalLoss();
+        double lambda = 0.9;
+        float weight = 10f;
+        // the residual the reference's T - 1 plain steps reach on this batch
+        double reached;
+        NDManager outer = data.head().getManager();
+        try (NDManager scope = outer.newSubManager()) {
+            data.tempAttach(scope);
+            NDArray drive = net.drive(ps, data, false).stopGradient();
+            drive.attach(scope);
+            reached = GradientMethods.naive(0).solve(net.stepMap(ps, drive, false),
+                    net.getCell().initialState(drive), steps - 1).residual();
+        }
+        // a converged solve of the same model, for the gradient error of every row
+        int deepSteps = 301;
+        RecurrentNet deep = RecurrentNet.builder().setEncoder(net.getEncoder())
+                .setCell(net.getCell()).setReadout(net.getReadout()).optSteps(deepSteps).build();
+        GradientMethod converged = Rbp.builder().setSteps(deepSteps)
+                .optPenalty(LipschitzPenalty.builder().optLambda(lambda).optWeight(weight).build())
+                .optPenaltyDifference(Rbp.PenaltyDifference.CENTRAL)
+                .optForwardSolver(GradientMethods.anderson(1e-6, 5))
+                .optAdjointSolver(GradientMethods.andersonAdjoint(300, 1e-10, 5)).build();
+        Map<String, double[]> exact = GradientCheck.gradients(deep, converged, ps, data, labels,
+                loss);
+
+        Map<String, GradientMethod> methods = new LinkedHashMap<>();
+        methods.put("reference algorithm: plain T-1, Neumann 15 (every term), central",
+                crbp(steps, lambda, weight, GradientMethods.naive(0),
+                        GradientMethods.neumannUncapped(15), Rbp.PenaltyDifference.CENTRAL));
+        methods.put("crbp default: plain T-1, Neumann 15 (reference rules), one-sided",
+                crbp(steps, lambda, weight, GradientMethods.naive(0),
+                        GradientMethods.neumann(15), Rbp.PenaltyDifference.ONE_SIDED));
+        FixedPointSolver anderson = GradientMethods.anderson(reached, 5);
+        methods.put("Anderson to the same residual, Neumann 15 (reference rules), one-sided",
+                crbp(steps, lambda, weight, anderson, GradientMethods.neumann(15),
+                        Rbp.PenaltyDifference.ONE_SIDED));
+        for (double tol : new double[] {1e-1, 3e-2, 1e-2}) {
+            methods.put(String.format(Locale.ROOT,
+                    "Anderson to the same residual, Anderson adjoint tol %.0e, one-sided", tol),
+                    crbp(steps, lambda, weight, anderson, GradientMethods.andersonAdjoint(50, tol,
+                            5), Rbp.PenaltyDifference.ONE_SIDED));
+            methods.put(String.format(Locale.ROOT,
+                    "Anderson to the same residual, fixed-point adjoint tol %.0e, one-sided", tol),
+                    crbp(steps, lambda, weight, anderson, GradientMethods.fixedPointAdjoint(50,
+                            tol), Rbp.PenaltyDifference.ONE_SIDED));
+        }
+        methods.put("Anderson to the same residual, Jacobian-free, one-sided",
+                crbp(steps, lambda, weight, anderson, GradientMethods.jacobianFree(),
+                        Rbp.PenaltyDifference.ONE_SIDED));
+
+        System.out.printf(Locale.ROOT, "C-RBP training iteration (T=%d, lambda %.1f, weight %.0f):"
+                + " seconds (median of %d), forward evaluations, adjoint products, and the"
+                + " relative gradient error against a converged solve (Anderson to 1e-6, adjoint"
+                + " to 1e-10, central differences). Residual after the reference's %d plain"
+                + " steps: %.3e.%n%n", steps, lambda, weight, repeats, steps - 1, reached);
+        System.out.println("| configuration | s / iteration | cpu s | forward evals | adjoint"
+                + " products | residual | gradient error | ratio to the reference algorithm |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
+        double baseline = 0;
+        for (Map.Entry<String, GradientMethod> entry : methods.entrySet()) {
+            GradientMethod method = entry.getValue();
+            double[] seconds = new double[repeats];
+            double[] cpu = new double[repeats];
+            StepResult last = null;
+            Map<String, double[]> gradient = null;
+            for (int r = 0; r <= repeats; r++) {
+                GradientCheck.zeroGradients(net);
+                long begin = System.nanoTime();
+                long cpuBegin = ProcessMemory.processCpuNanos();
+                StepResult result = method.forwardBackward(net, ps, data, labels, loss);
+                double elapsed = (System.nanoTime() - begin) / 1e9;
+                double cpuElapsed = (ProcessMemory.processCpuNanos() - cpuBegin) / 1e9;
+                result.predictions().close();
+                last = result;
+                if (r == 0) {
+                    gradient = GradientCheck.readGradients(net); // the first run warms up
+                } else {
+                    seconds[r - 1] = elapsed;
+                    cpu[r - 1] = cpuElapsed;
+                }
+            }
+            double s = median(seconds);
+            baseline = baseline == 0 ? s : baseline;
+            System.out.printf(Locale.ROOT, "| %s | %.3f | %.3f | %d | %d | %.2e | %.2e | %.2f |%n",
+                    entry.getKey(), s, median(cpu), last.steps(),
+                    last.adjointIterations(), last.residual(),
+                    GradientCheck.maxRelativeError(gradient, exact), s / baseline);
+        }
+        System.out.println();
+    }
+
+    private static GradientMethod crbp(int steps, double lambda, float weight,
+            FixedPointSolver forward, AdjointSolver adjoint, Rbp.PenaltyDifference difference) {
+        return Rbp.builder().setSteps(steps)
+                .optPenalty(LipschitzPenalty.builder().optLambda(lambda).optWeight(weight).build())
+                .optForwardSolver(forward).optAdjointSolver(adjoint)
+                .optPenaltyDifference(difference).build();
     }
 
     private static NDArray images(NDManager manager, PathfinderPreset preset, int batch,
