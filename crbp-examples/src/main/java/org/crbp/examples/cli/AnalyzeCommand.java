@@ -7,8 +7,19 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 
 import org.crbp.core.RecurrentNet;
+import org.crbp.examples.CliException;
+import org.crbp.examples.analysis.Analysis;
+import org.crbp.examples.analysis.Charts;
+import org.crbp.examples.analysis.Pictures;
+import org.crbp.examples.analysis.Stats;
 import org.crbp.examples.pathfinder.PathfinderDataset;
 import org.crbp.examples.pathfinder.PathfinderPreset;
+import org.crbp.examples.run.Checkpoints;
+import org.crbp.examples.run.Json;
+import org.crbp.examples.run.Loaded;
+import org.crbp.examples.run.Provenance;
+import org.crbp.examples.run.RunConfig;
+import org.crbp.examples.run.Setup;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

@@ -15,9 +15,18 @@ import ai.djl.training.Trainer;
 import org.crbp.core.GradientMethod;
 import org.crbp.core.RecurrentNet;
 import org.crbp.core.bench.ProcessMemory;
+import org.crbp.examples.CliException;
+import org.crbp.examples.ExitCode;
+import org.crbp.examples.analysis.Charts;
+import org.crbp.examples.analysis.Stats;
 import org.crbp.examples.pathfinder.PathfinderGenerator;
 import org.crbp.examples.pathfinder.PathfinderPreset;
 import org.crbp.examples.pathfinder.PathfinderSample;
+import org.crbp.examples.run.CheckpointAdam;
+import org.crbp.examples.run.Json;
+import org.crbp.examples.run.Provenance;
+import org.crbp.examples.run.RunConfig;
+import org.crbp.examples.run.Setup;
 import org.crbp.models.FocalLoss;
 
 import picocli.CommandLine.Command;
@@ -188,7 +197,7 @@ final class BenchmarkCommand implements Callable<Integer> {
         if (exit != 0 || json == null) {
             String[] lines = log.toString().strip().split("\n");
             throw new CliException("the probe for " + method + " T=" + t + " failed (exit "
-                    + exit + "): " + lines[lines.length - 1], Main.EXIT_FAILURE, null);
+                    + exit + "): " + lines[lines.length - 1], ExitCode.FAILURE, null);
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> row = Json.GSON.fromJson(json, LinkedHashMap.class);

@@ -3,6 +3,11 @@
  */
 package org.crbp.examples.cli;
 
+import org.crbp.examples.CliException;
+import org.crbp.examples.analysis.Charts;
+import org.crbp.examples.run.Checkpoints;
+import org.crbp.examples.run.Json;
+
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.style.Styler;

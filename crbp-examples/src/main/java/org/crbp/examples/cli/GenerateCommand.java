@@ -5,9 +5,12 @@ package org.crbp.examples.cli;
 
 import ai.djl.training.util.ProgressBar;
 
+import org.crbp.examples.CliException;
+import org.crbp.examples.ExitCode;
 import org.crbp.examples.pathfinder.PathfinderDataset;
 import org.crbp.examples.pathfinder.PathfinderFolder;
 import org.crbp.examples.pathfinder.PathfinderPreset;
+import org.crbp.examples.run.RunConfig;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -139,7 +142,7 @@ final class GenerateCommand implements Callable<Integer> {
                 throw new CliException(e.getMessage());
             } catch (IOException e) {
                 throw new CliException("cannot write " + dir + ": " + describe(e)
-                        + " (re-run the same command to finish)", Main.EXIT_FAILURE, e);
+                        + " (re-run the same command to finish)", ExitCode.FAILURE, e);
             }
             bar.end();
             total += sizes[i];

@@ -3,6 +3,11 @@
  */
 package org.crbp.examples.cli;
 
+import org.crbp.examples.CliException;
+import org.crbp.examples.ExitCode;
+import org.crbp.examples.run.Environment;
+import org.crbp.examples.run.Provenance;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -43,11 +48,6 @@ import java.nio.file.NoSuchFileException;
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
-
-    /** Exit code of a usage error or a problem the user can fix (bad option, bad file). */
-    public static final int EXIT_USAGE = 2;
-    /** Exit code of a failed run (for example training diverged). */
-    public static final int EXIT_FAILURE = 1;
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -91,7 +91,7 @@ public final class Main implements Runnable {
                     if (root instanceof CliException) {
                         err.println("crbp: error: " + root.getMessage());
                         err.flush();
-                        return ((CliException) root).getExitCode();
+                        return ((CliException) root).getExitCode().code();
                     }
                     if (Environment.debug()) {
                         e.printStackTrace(err);
@@ -99,7 +99,8 @@ public final class Main implements Runnable {
                     err.println("crbp: error: " + describe(root)
                             + (Environment.debug() ? "" : " (set CRBP_DEBUG=1 for the stack trace)"));
                     err.flush();
-                    return root instanceof IllegalArgumentException ? EXIT_USAGE : EXIT_FAILURE;
+                    return (root instanceof IllegalArgumentException ? ExitCode.USAGE : ExitCode.FAILURE)
+                            .code();
                 });
         cl.setParameterExceptionHandler(
                 (e, args) -> {
@@ -108,7 +109,7 @@ public final class Main implements Runnable {
                     err.println("crbp: error: " + e.getMessage());
                     err.println("Try '" + c.getCommandSpec().qualifiedName() + " --help'.");
                     err.flush();
-                    return EXIT_USAGE;
+                    return ExitCode.USAGE.code();
                 });
         return cl;
     }

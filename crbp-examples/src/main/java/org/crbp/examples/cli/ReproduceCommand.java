@@ -5,8 +5,21 @@ package org.crbp.examples.cli;
 
 import ai.djl.Device;
 
+import org.crbp.examples.CliException;
+import org.crbp.examples.ExitCode;
+import org.crbp.examples.analysis.Charts;
+import org.crbp.examples.analysis.Evaluation;
+import org.crbp.examples.analysis.Pictures;
+import org.crbp.examples.analysis.Scores;
 import org.crbp.examples.pathfinder.PathfinderDataset;
 import org.crbp.examples.pathfinder.PathfinderPreset;
+import org.crbp.examples.run.Checkpoints;
+import org.crbp.examples.run.Json;
+import org.crbp.examples.run.Loaded;
+import org.crbp.examples.run.Provenance;
+import org.crbp.examples.run.RunConfig;
+import org.crbp.examples.run.Setup;
+import org.crbp.examples.run.Training;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -221,7 +234,7 @@ final class ReproduceCommand implements Callable<Integer> {
                         cell.put("generalization", gen);
                     }
                 } catch (CliException e) {
-                    if (e.getExitCode() == Main.EXIT_USAGE) {
+                    if (e.getExitCode() == ExitCode.USAGE) {
                         throw e;
                     }
                     cell.put("error", e.getMessage());

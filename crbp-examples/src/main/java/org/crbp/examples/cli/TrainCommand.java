@@ -3,6 +3,11 @@
  */
 package org.crbp.examples.cli;
 
+import org.crbp.examples.CliException;
+import org.crbp.examples.run.RunConfig;
+import org.crbp.examples.run.Setup;
+import org.crbp.examples.run.Training;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;

@@ -3,6 +3,8 @@
  */
 package org.crbp.examples.cli;
 
+import org.crbp.examples.ExitCode;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,7 +53,7 @@ class BadOptionsTest {
         Path missing = tmp.resolve("no-such-run");
         Cli c = Cli.run("evaluate", "--checkpoint", missing.toString());
         assertError(c, "checkpoint not found: " + missing);
-        assertEquals(Main.EXIT_USAGE, c.exitCode);
+        assertEquals(ExitCode.USAGE.code(), c.exitCode);
         assertError(Cli.run("analyze", "--checkpoint", tmp.toString()), "checkpoint not found");
     }
 

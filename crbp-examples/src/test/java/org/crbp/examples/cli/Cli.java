@@ -3,23 +3,25 @@
  */
 package org.crbp.examples.cli;
 
+import org.crbp.examples.run.Environment;
+
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 
 /** Runs the program in-process and captures its output. */
-final class Cli {
+public final class Cli {
 
     /** The options of a model small enough for tests: seconds per run. */
-    static final String[] TINY = {
+    public static final String[] TINY = {
         "--channels", "2", "--kernel", "3", "--steps", "2", "--neumann-terms", "2",
         "--batch", "4", "--train-size", "8", "--val-size", "4", "--test-size", "8"
     };
 
-    final int exitCode;
-    final String out;
-    final String err;
+    public final int exitCode;
+    public final String out;
+    public final String err;
 
     private Cli(int exitCode, String out, String err) {
         this.exitCode = exitCode;
@@ -27,7 +29,7 @@ final class Cli {
         this.err = err;
     }
 
-    static Cli run(String... args) {
+    public static Cli run(String... args) {
         Environment.configure();
         CommandLine cl = Main.commandLine();
         StringWriter out = new StringWriter();
@@ -38,7 +40,7 @@ final class Cli {
         return new Cli(code, out.toString(), err.toString());
     }
 
-    static String[] concat(String[] a, String... b) {
+    public static String[] concat(String[] a, String... b) {
         String[] r = new String[a.length + b.length];
         System.arraycopy(a, 0, r, 0, a.length);
         System.arraycopy(b, 0, r, a.length, b.length);

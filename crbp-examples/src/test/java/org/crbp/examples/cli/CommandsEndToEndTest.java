@@ -3,6 +3,9 @@
  */
 package org.crbp.examples.cli;
 
+import org.crbp.examples.ExitCode;
+import org.crbp.examples.analysis.Pictures;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,7 +31,7 @@ import javax.imageio.ImageIO;
  * their fields and PNG pictures that ImageIO reads.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class CommandsEndToEndTest {
+public class CommandsEndToEndTest {
 
     @TempDir static Path tmp;
     private Path run;
@@ -42,7 +45,7 @@ class CommandsEndToEndTest {
         assertEquals(0, trained.exitCode, trained.toString());
     }
 
-    static JsonObject json(Path file) throws IOException {
+    public static JsonObject json(Path file) throws IOException {
         return JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8))
                 .getAsJsonObject();
     }
@@ -132,7 +135,7 @@ class CommandsEndToEndTest {
         Cli bad = Cli.run(Cli.concat(new String[] {"train", "--out",
             tmp.resolve("bad").toString(), "--data", data.toString(), "--preset", "pf-mini-20",
             "--epochs", "1"}, Cli.TINY));
-        assertEquals(Main.EXIT_USAGE, bad.exitCode, bad.toString());
+        assertEquals(ExitCode.USAGE.code(), bad.exitCode, bad.toString());
         assertTrue(bad.err.startsWith("crbp: error: ") && bad.err.contains("pf-mini-14"),
                 bad.err);
         assertTrue(!bad.err.contains("\tat "), "stack trace in " + bad.err);
@@ -148,7 +151,7 @@ class CommandsEndToEndTest {
         Files.write(copy.resolve("crbp-0001.params"),
                 java.util.Arrays.copyOf(params, params.length / 2));
         Cli c = Cli.run("evaluate", "--checkpoint", tmp.resolve("corrupt").toString());
-        assertEquals(Main.EXIT_USAGE, c.exitCode, c.toString());
+        assertEquals(ExitCode.USAGE.code(), c.exitCode, c.toString());
         assertTrue(c.err.startsWith("crbp: error: checkpoint ") && c.err.contains("is corrupt"),
                 c.err);
         assertEquals(1, c.err.strip().split("\n").length, c.err);

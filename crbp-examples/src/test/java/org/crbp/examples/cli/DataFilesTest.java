@@ -3,6 +3,9 @@
  */
 package org.crbp.examples.cli;
 
+import org.crbp.examples.ExitCode;
+import org.crbp.examples.run.CheckpointTrustTest;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -61,7 +64,7 @@ class DataFilesTest {
     }
 
     private static void assertNamed(Cli c, Path file, String problem) {
-        assertEquals(Main.EXIT_USAGE, c.exitCode, c.toString());
+        assertEquals(ExitCode.USAGE.code(), c.exitCode, c.toString());
         assertEquals(1, c.err.strip().split("\n").length, "one line: " + c.err);
         assertTrue(c.err.contains(file.toString()), "names " + file + ": " + c.err);
         assertTrue(c.err.contains(problem), "says '" + problem + "': " + c.err);
@@ -113,18 +116,18 @@ class DataFilesTest {
     void generateRefusesBadThreadsAndAFileAsOut() throws IOException {
         Cli threads = Cli.run(Cli.concat(new String[] {"generate", "--out",
             tmp.resolve("t").toString(), "--threads", "-1"}, SIZES));
-        assertEquals(Main.EXIT_USAGE, threads.exitCode, threads.toString());
+        assertEquals(ExitCode.USAGE.code(), threads.exitCode, threads.toString());
         assertTrue(threads.err.contains("--threads must be 0"), threads.err);
         Path file = Files.writeString(tmp.resolve("a-file"), "x");
         Cli out = Cli.run(Cli.concat(new String[] {"generate", "--out", file.toString()}, SIZES));
-        assertEquals(Main.EXIT_USAGE, out.exitCode, out.toString());
+        assertEquals(ExitCode.USAGE.code(), out.exitCode, out.toString());
         assertTrue(out.err.contains(file + " is a file, not a folder"), out.err);
         Cli under = Cli.run(Cli.concat(new String[] {"generate", "--out",
             file.resolve("sub").toString()}, SIZES));
-        assertEquals(Main.EXIT_USAGE, under.exitCode, under.toString());
+        assertEquals(ExitCode.USAGE.code(), under.exitCode, under.toString());
         assertTrue(under.err.contains("which is a file"), under.err);
         Cli eval = Cli.run("evaluate", "--checkpoint", tmp.toString(), "--out", file.toString());
-        assertEquals(Main.EXIT_USAGE, eval.exitCode, eval.toString());
+        assertEquals(ExitCode.USAGE.code(), eval.exitCode, eval.toString());
         assertTrue(eval.err.contains(file + " is a file, not a folder"), eval.err);
     }
 
@@ -148,7 +151,7 @@ class DataFilesTest {
         // another seed over a complete folder still needs --overwrite
         Cli other = Cli.run(Cli.concat(new String[] {"generate", "--out", copy.toString(),
             "--seed", "2"}, SIZES));
-        assertEquals(Main.EXIT_USAGE, other.exitCode, other.toString());
+        assertEquals(ExitCode.USAGE.code(), other.exitCode, other.toString());
         assertTrue(other.err.contains("overwrite"), other.err);
     }
 }

@@ -1,7 +1,11 @@
 /*
  * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
  */
-package org.crbp.examples.cli;
+package org.crbp.examples.run;
+
+import org.crbp.examples.CliException;
+import org.crbp.examples.ExitCode;
+import org.crbp.examples.cli.Cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,7 +14,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.crbp.examples.run.AtomicFiles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -32,12 +35,12 @@ import java.util.stream.Stream;
  * number; leftovers of interrupted writes are removed.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class CheckpointTrustTest {
+public class CheckpointTrustTest {
 
     @TempDir static Path tmp;
     private Path run;
     /** A model small enough for tests (seconds per run), valid with every recipe default. */
-    static final String[] TINY = {
+    public static final String[] TINY = {
         "--channels", "2", "--kernel", "3", "--steps", "3", "--neumann-terms", "2",
         "--batch", "4", "--train-size", "8", "--val-size", "4", "--test-size", "8"
     };
@@ -72,7 +75,7 @@ class CheckpointTrustTest {
     }
 
     private static void assertOneLine(Cli c, String... fragments) {
-        assertEquals(Main.EXIT_USAGE, c.exitCode, c.toString());
+        assertEquals(ExitCode.USAGE.code(), c.exitCode, c.toString());
         assertTrue(c.err.startsWith("crbp: error: "), c.err);
         assertEquals(1, c.err.strip().split("\n").length, "one line: " + c.err);
         for (String f : fragments) {

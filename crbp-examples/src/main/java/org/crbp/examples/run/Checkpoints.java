@@ -1,7 +1,9 @@
 /*
  * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
  */
-package org.crbp.examples.cli;
+package org.crbp.examples.run;
+
+import org.crbp.examples.CliException;
 
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
@@ -13,7 +15,6 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import org.crbp.examples.run.AtomicFiles;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,10 +44,10 @@ import java.util.regex.Pattern;
  * written checkpoint under a checkpoint's name; checkpoints sort by number ({@code epoch-1000}
  * after {@code epoch-999}).
  */
-final class Checkpoints {
+public final class Checkpoints {
 
     /** The folder of the checkpoints inside a run folder. */
-    static final String FOLDER = "checkpoints";
+    public static final String FOLDER = "checkpoints";
     /** The model name of the parameter files. */
     static final String MODEL_NAME = "crbp";
     static final String STATE = "state.json";
@@ -59,13 +60,13 @@ final class Checkpoints {
     private Checkpoints() {}
 
     /** What {@code state.json} holds. */
-    static final class State {
+    public static final class State {
         /** Finished epochs. */
-        int epoch;
+        public int epoch;
         /** Batches done of the next, unfinished epoch (0 at an epoch boundary). */
         int batchesInEpoch;
-        RunConfig config;
-        List<EpochRecord> history = new ArrayList<>();
+        public RunConfig config;
+        public List<EpochRecord> history = new ArrayList<>();
         List<Double> batchSeconds = new ArrayList<>();
         double trainingSeconds;
         Map<String, Object> provenance;
@@ -92,38 +93,38 @@ final class Checkpoints {
     }
 
     /** One epoch of training, for the report and the training curves. */
-    static final class EpochRecord {
-        int epoch;
-        double loss;
-        double penalty;
-        double trainF1;
-        double validationF1;
-        double validationIoU;
+    public static final class EpochRecord {
+        public int epoch;
+        public double loss;
+        public double penalty;
+        public double trainF1;
+        public double validationF1;
+        public double validationIoU;
         double neumannTerms;
         int diverged;
         double residual;
         double maxColumnSum;
-        double seconds;
+        public double seconds;
         /** Updates since the start of the run, at the end of this epoch. */
-        long updates;
+        public long updates;
         /** CPU seconds of the process during this epoch (all threads, validation included). */
-        double cpuSeconds;
+        public double cpuSeconds;
         /** The learning rate of the epoch's last update. */
         double lr;
     }
 
     /** A checkpoint found on disk, with its state read. */
-    static final class Found {
-        final Path dir;
-        final State state;
+    public static final class Found {
+        public final Path dir;
+        public final State state;
 
-        Found(Path dir, State state) {
+        public Found(Path dir, State state) {
             this.dir = dir;
             this.state = state;
         }
     }
 
-    static String name(int epoch) {
+    public static String name(int epoch) {
         return String.format(Locale.ROOT, "epoch-%03d", epoch);
     }
 
@@ -230,7 +231,7 @@ final class Checkpoints {
      * @throws CliException if the latest checkpoint is corrupt: the message names the file and
      *     the previous good checkpoint with the option that resumes from it
      */
-    static Found latestIn(Path runDir) {
+    public static Found latestIn(Path runDir) {
         List<Path> all = list(runDir.resolve(FOLDER));
         if (all.isEmpty()) {
             return null;

@@ -1,15 +1,15 @@
 /*
  * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
  */
-package org.crbp.examples.cli;
+package org.crbp.examples.run;
 
 /** Process-wide settings the program makes before DJL starts: logging, offline mode. */
-final class Environment {
+public final class Environment {
 
     private Environment() {}
 
     /** Sets defaults that the user has not set: quiet engine logs, offline DJL, no tracking. */
-    static void configure() {
+    public static void configure() {
         setDefault("org.slf4j.simpleLogger.defaultLogLevel", "info");
         setDefault("org.slf4j.simpleLogger.showThreadName", "false");
         setDefault("org.slf4j.simpleLogger.showShortLogName", "true");
@@ -26,7 +26,7 @@ final class Environment {
         }
     }
 
-    static boolean debug() {
+    public static boolean debug() {
         String v = System.getenv("CRBP_DEBUG");
         return (v != null && !v.isEmpty() && !"0".equals(v)) || Boolean.getBoolean("crbp.debug");
     }

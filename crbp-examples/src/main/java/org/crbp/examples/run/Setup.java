@@ -1,7 +1,7 @@
 /*
  * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
  */
-package org.crbp.examples.cli;
+package org.crbp.examples.run;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
@@ -13,6 +13,7 @@ import ai.djl.training.dataset.Sampler;
 
 import org.crbp.core.GradientMethod;
 import org.crbp.core.GradientMethods;
+import org.crbp.examples.CliException;
 import org.crbp.examples.pathfinder.PathfinderDataset;
 import org.crbp.examples.pathfinder.PathfinderGenerator;
 import org.crbp.examples.pathfinder.PathfinderPreset;
@@ -30,7 +31,7 @@ import java.util.NoSuchElementException;
 import java.util.Random;
 
 /** Builds what a configuration names: the block, the gradient method, the device, the data. */
-final class Setup {
+public final class Setup {
 
     private Setup() {}
 
@@ -41,7 +42,7 @@ final class Setup {
      * @param steps the number of steps of its forward pass (ignored by ff)
      * @return a {@link org.crbp.core.RecurrentNet} or, for ff, a sequential block
      */
-    static Block block(RunConfig c, int steps) {
+    public static Block block(RunConfig c, int steps) {
         switch (c.model) {
             case "hgru":
                 return PathfinderModels.hgru(c.kernel, c.channels, steps,
@@ -62,7 +63,7 @@ final class Setup {
      * @param threads the number of threads, or 0 for the engine's choice
      * @throws CliException if the number is negative
      */
-    static void engineThreads(int threads) {
+    public static void engineThreads(int threads) {
         if (threads < 0) {
             throw new CliException("--threads must be 0 (the engine's choice) or more, got "
                     + threads);
@@ -89,7 +90,7 @@ final class Setup {
      * @param c the configuration
      * @return the method
      */
-    static GradientMethod method(RunConfig c) {
+    public static GradientMethod method(RunConfig c) {
         switch (c.method) {
             case "bptt":
                 return GradientMethods.bptt(c.steps);
@@ -113,7 +114,7 @@ final class Setup {
      * @return the device
      * @throws CliException if a GPU is requested and there is none
      */
-    static Device device(String name) {
+    public static Device device(String name) {
         int gpus = Engine.getInstance().getGpuCount();
         switch (name) {
             case "gpu":
@@ -179,7 +180,7 @@ final class Setup {
      * @param size the number of images
      * @return the dataset
      */
-    static PathfinderDataset evalSet(
+    public static PathfinderDataset evalSet(
             RunConfig c, PathfinderPreset preset, PathfinderDataset.Split split, int size) {
         PathfinderDataset.Builder b = base(c, preset, split, size);
         b.setSampling(c.batch, false, false);

@@ -1,7 +1,9 @@
 /*
  * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
  */
-package org.crbp.examples.cli;
+package org.crbp.examples.analysis;
+
+import org.crbp.examples.run.Checkpoints;
 
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -24,14 +26,14 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 
 /** The run's pictures, drawn with XChart (plots) and Java 2D (image grids), written as PNG. */
-final class Charts {
+public final class Charts {
 
     private static final int W = 560;
     private static final int H = 400;
 
     private Charts() {}
 
-    static XYChart chart(String title, String x, String y) {
+    public static XYChart chart(String title, String x, String y) {
         XYChart c = new XYChartBuilder().width(W).height(H).title(title).xAxisTitle(x)
                 .yAxisTitle(y).build();
         c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
@@ -102,7 +104,7 @@ final class Charts {
      * @param file the PNG file
      * @throws IOException if writing fails
      */
-    static void extrapolation(double[] steps, Map<String, double[]> series, int trainedSteps,
+    public static void extrapolation(double[] steps, Map<String, double[]> series, int trainedSteps,
             String title, Path file) throws IOException {
         XYChart c = chart(title, "step t", "foreground F1 of the readout at step t");
         c.getStyler().setYAxisMin(0.0);
@@ -276,7 +278,7 @@ final class Charts {
      * @param file the PNG file
      * @throws IOException if writing fails
      */
-    static void distances(double[] a, String labelA, double[] b, String labelB, int n, int t,
+    public static void distances(double[] a, String labelA, double[] b, String labelB, int n, int t,
             Path file) throws IOException {
         XYChart c = chart("||h_T - h_N|| / ||h_N||, N = " + n + ", T = " + t,
                 "relative distance", "fraction of images");
@@ -327,7 +329,7 @@ final class Charts {
      * @param file the PNG file
      * @throws IOException if writing fails
      */
-    static void benchmark(List<Map<String, Object>> rows, List<String> methods, Path file)
+    public static void benchmark(List<Map<String, Object>> rows, List<String> methods, Path file)
             throws IOException {
         XYChart mem = chart("Peak resident memory", "steps T", "MiB");
         XYChart time = chart("Training iteration", "steps T", "seconds");
@@ -369,7 +371,7 @@ final class Charts {
      * @param file the PNG file
      * @throws IOException if writing fails
      */
-    static void byLength(double[] lengths, Map<String, double[]> series, String title,
+    public static void byLength(double[] lengths, Map<String, double[]> series, String title,
             Path file) throws IOException {
         XYChart c = new XYChartBuilder().width(W + 160).height(H).title(title)
                 .xAxisTitle("contour length (paddles)").yAxisTitle("IoU = F1/(2-F1)").build();

@@ -1,7 +1,7 @@
 /*
  * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
  */
-package org.crbp.examples.cli;
+package org.crbp.examples.analysis;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -11,6 +11,9 @@ import ai.djl.training.dataset.Batch;
 import org.crbp.core.RecurrentNet;
 import org.crbp.examples.pathfinder.PathfinderDataset;
 import org.crbp.examples.pathfinder.PathfinderPreset;
+import org.crbp.examples.run.Checkpoints;
+import org.crbp.examples.run.RunConfig;
+import org.crbp.examples.run.Setup;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -21,17 +24,17 @@ import java.util.List;
 import java.util.Map;
 
 /** The pictures of a run: training curves, time course, extrapolation, state space. */
-final class Pictures {
+public final class Pictures {
 
-    static final String CURVES = "training-curves.png";
-    static final String TIME_COURSE = "timecourse.png";
-    static final String EXTRAPOLATION = "extrapolation.png";
-    static final String STATE_SPACE = "state-space.png";
+    public static final String CURVES = "training-curves.png";
+    public static final String TIME_COURSE = "timecourse.png";
+    public static final String EXTRAPOLATION = "extrapolation.png";
+    public static final String STATE_SPACE = "state-space.png";
 
     private Pictures() {}
 
     /** The default last step of the analyses: twice the trained steps, at least 10 more. */
-    static int defaultAnalysisSteps(int steps) {
+    public static int defaultAnalysisSteps(int steps) {
         return Math.max(2 * steps, steps + 10);
     }
 
@@ -49,7 +52,7 @@ final class Pictures {
      * @param console progress lines
      * @throws IOException if writing fails
      */
-    static void forRun(Block block, NDManager manager, RunConfig c, Checkpoints.State state,
+    public static void forRun(Block block, NDManager manager, RunConfig c, Checkpoints.State state,
             PathfinderDataset test, Path out, int analysisSteps, Map<String, Object> report,
             PrintWriter console) throws IOException {
         List<String> written = new ArrayList<>();
@@ -80,7 +83,7 @@ final class Pictures {
         console.println("Pictures: " + String.join(", ", written) + " in " + out);
     }
 
-    static Map<String, Object> extrapolation(RecurrentNet net, NDManager manager,
+    public static Map<String, Object> extrapolation(RecurrentNet net, NDManager manager,
             PathfinderDataset set, int last) {
         Scores[] perStep = Analysis.perStepScores(net, manager, set, last);
         double[] steps = new double[last];
@@ -104,7 +107,7 @@ final class Pictures {
         return ex;
     }
 
-    static void timeCourseAndStateSpace(RecurrentNet net, NDManager manager, RunConfig c,
+    public static void timeCourseAndStateSpace(RecurrentNet net, NDManager manager, RunConfig c,
             PathfinderDataset set, int last, String name, Path out, Map<String, Object> report)
             throws IOException {
         int[] steps = chooseSteps(c.steps);

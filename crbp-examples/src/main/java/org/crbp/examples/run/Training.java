@@ -1,7 +1,7 @@
 /*
  * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
  */
-package org.crbp.examples.cli;
+package org.crbp.examples.run;
 
 import ai.djl.Device;
 import ai.djl.Model;
@@ -26,9 +26,13 @@ import org.crbp.core.RecurrentNet;
 import org.crbp.core.bench.ProcessMemory;
 import org.crbp.core.training.CrbpTrain;
 import org.crbp.core.training.DiagnosticsListener;
+import org.crbp.examples.CliException;
+import org.crbp.examples.ExitCode;
+import org.crbp.examples.analysis.Evaluation;
+import org.crbp.examples.analysis.Pictures;
+import org.crbp.examples.analysis.Scores;
+import org.crbp.examples.analysis.Stats;
 import org.crbp.examples.pathfinder.PathfinderDataset;
-import org.crbp.examples.run.StopSignal;
-import org.crbp.examples.run.TrainingWatch;
 import org.crbp.examples.pathfinder.PathfinderPreset;
 import org.crbp.models.PathfinderModels;
 import org.crbp.models.SegmentationEvaluator;
@@ -47,21 +51,21 @@ import java.util.Map;
  * A training run: DJL's trainer and listeners, the crbp-core training glue, a checkpoint after
  * every epoch, then the held-out test, {@code report.json} and the pictures.
  */
-final class Training {
+public final class Training {
 
     /** What the run needs besides the configuration. */
-    static final class Options {
-        boolean resume;
-        boolean pictures = true;
-        int analysisSteps;
-        int stopAfterEpoch;
-        int stopAfterBatches;
+    public static final class Options {
+        public boolean resume;
+        public boolean pictures = true;
+        public int analysisSteps;
+        public int stopAfterEpoch;
+        public int stopAfterBatches;
         /** A checkpoint of the run to resume from instead of the latest ({@code epoch-003}). */
-        String resumeFrom;
+        public String resumeFrom;
         /** Stop (keeping the last good checkpoint) when the loss or penalty blows up. */
-        boolean stopOnDivergence;
-        double timeBudgetMinutes;
-        List<String> commandLine = new ArrayList<>();
+        public boolean stopOnDivergence;
+        public double timeBudgetMinutes;
+        public List<String> commandLine = new ArrayList<>();
     }
 
     private Training() {}
@@ -76,7 +80,7 @@ final class Training {
      * @return the report
      * @throws IOException if writing fails
      */
-    static Map<String, Object> run(RunConfig c, Path out, Options o, PrintWriter console)
+    public static Map<String, Object> run(RunConfig c, Path out, Options o, PrintWriter console)
             throws IOException {
         org.crbp.examples.run.AtomicFiles.createDirectories(out);
         Checkpoints.cleanInterrupted(out);
@@ -186,7 +190,7 @@ final class Training {
                                 "training stopped on divergence at epoch %d, batch %d (%s); the"
                                         + " last good checkpoint is %s", epoch + 1, done,
                                 stop.getDetail(), last == null ? "none (no epoch finished)"
-                                        : last.dir.toString()), Main.EXIT_FAILURE, null);
+                                        : last.dir.toString()), ExitCode.FAILURE, null);
                     }
                     if (done >= 0) {
                         // stopped inside the epoch: a checkpoint of the partial epoch, with the
@@ -316,7 +320,7 @@ final class Training {
                                     + " checkpoint is %s",
                             epoch + 1, index, firstLine(e),
                             last == null ? "none (no epoch finished)" : last.dir.toString()),
-                            Main.EXIT_FAILURE, e);
+                            ExitCode.FAILURE, e);
                 } finally {
                     batch.close();
                 }
@@ -333,12 +337,12 @@ final class Training {
             }
         } catch (TranslateException e) {
             throw new CliException("cannot read the training data: " + e.getMessage(),
-                    Main.EXIT_FAILURE, e);
+                    ExitCode.FAILURE, e);
         } catch (IllegalStateException e) {
             // DJL wraps a bad file as "Data loading failed": name the file instead
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof org.crbp.examples.pathfinder.BadDataFileException) {
-                    throw new CliException(t.getMessage(), Main.EXIT_USAGE, e);
+                    throw new CliException(t.getMessage(), ExitCode.USAGE, e);
                 }
             }
             throw e;

@@ -1,21 +1,21 @@
 /*
  * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
  */
-package org.crbp.examples.cli;
+package org.crbp.examples.run;
+
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 
-import org.crbp.examples.run.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.file.Path;
 
 /** JSON reading and atomic, durable writing. */
-final class Json {
+public final class Json {
 
     /** Pretty printing, NaN allowed (written as NaN), nulls kept. */
-    static final Gson GSON =
+    public static final Gson GSON =
             new GsonBuilder()
                     .setPrettyPrinting()
                     .serializeSpecialFloatingPointValues()
@@ -32,7 +32,7 @@ final class Json {
      * @param value the object
      * @throws IOException if writing fails
      */
-    static void write(Path file, Object value) throws IOException {
+    public static void write(Path file, Object value) throws IOException {
         writeString(file, GSON.toJson(value) + "\n");
     }
 

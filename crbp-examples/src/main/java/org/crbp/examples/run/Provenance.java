@@ -1,7 +1,10 @@
 /*
  * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
  */
-package org.crbp.examples.cli;
+package org.crbp.examples.run;
+
+import org.crbp.examples.CliException;
+import org.crbp.examples.ExitCode;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
@@ -26,7 +29,7 @@ import java.util.Properties;
  * written by the build from the checkout that holds the sources), so a run records the code it
  * ran wherever it is started; without git at build time it reads {@code unknown}.
  */
-final class Provenance {
+public final class Provenance {
 
     private static final String FALLBACK_VERSION = "0.1.0-SNAPSHOT";
     private static final String BUILD_PROPERTIES = "/org/crbp/examples/build.properties";
@@ -36,7 +39,7 @@ final class Provenance {
 
     /** @return crbp's version, from the jar's manifest when packaged */
     static String crbpVersion() {
-        String v = Main.class.getPackage().getImplementationVersion();
+        String v = Provenance.class.getPackage().getImplementationVersion();
         if (v == null) {
             v = build().getProperty("crbp.version");
         }
@@ -94,7 +97,7 @@ final class Provenance {
         try {
             return Engine.getInstance();
         } catch (RuntimeException | LinkageError e) {
-            throw new CliException(engineFailure(e), Main.EXIT_FAILURE, e);
+            throw new CliException(engineFailure(e), ExitCode.FAILURE, e);
         }
     }
 
@@ -106,7 +109,7 @@ final class Provenance {
      * @param e the failure of {@link Engine#getInstance()}
      * @return the line
      */
-    static String engineFailure(Throwable e) {
+    public static String engineFailure(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
@@ -142,7 +145,7 @@ final class Provenance {
      * @param device the device used
      * @return the provenance, for report.json
      */
-    static Map<String, Object> collect(long seed, Device device) {
+    public static Map<String, Object> collect(long seed, Device device) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("crbpVersion", crbpVersion());
         m.put("gitCommit", gitCommit());
@@ -161,7 +164,7 @@ final class Provenance {
     }
 
     /** Prints crbp's version and commit, DJL's version and the engine's for {@code --version}. */
-    static final class VersionProvider implements CommandLine.IVersionProvider {
+    public static final class VersionProvider implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
             Environment.configure();

@@ -1,7 +1,7 @@
 /*
  * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
  */
-package org.crbp.examples.cli;
+package org.crbp.examples;
 
 /**
  * A problem the program reports as one line ({@code crbp: error: MESSAGE}) and a non-zero exit
@@ -12,25 +12,25 @@ public class CliException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    private final int exitCode;
+    private final ExitCode exitCode;
 
     /**
-     * Creates a usage error (exit code {@link Main#EXIT_USAGE}).
+     * Creates a usage error (exit code {@link ExitCode#USAGE}).
      *
      * @param message the one-line message
      */
     public CliException(String message) {
-        this(message, Main.EXIT_USAGE, null);
+        this(message, ExitCode.USAGE, null);
     }
 
     /**
      * Creates an error with an exit code and a cause.
      *
      * @param message the one-line message
-     * @param exitCode the exit code, not 0
+     * @param exitCode the exit code, not {@link ExitCode#OK}
      * @param cause the cause, or {@code null}
      */
-    public CliException(String message, int exitCode, Throwable cause) {
+    public CliException(String message, ExitCode exitCode, Throwable cause) {
         super(message, cause);
         this.exitCode = exitCode;
     }
@@ -40,7 +40,7 @@ public class CliException extends RuntimeException {
      *
      * @return the exit code
      */
-    public int getExitCode() {
+    public ExitCode getExitCode() {
         return exitCode;
     }
 }

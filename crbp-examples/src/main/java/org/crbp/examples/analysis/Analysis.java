@@ -1,7 +1,10 @@
 /*
  * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
  */
-package org.crbp.examples.cli;
+package org.crbp.examples.analysis;
+
+import org.crbp.examples.CliException;
+import org.crbp.examples.ExitCode;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -30,12 +33,12 @@ import java.util.function.Consumer;
  * step, distances between states, the state-space projection, the time course of the
  * segmentation, and the largest singular value of the step's Jacobian at the last state.
  */
-final class Analysis {
+public final class Analysis {
 
     private Analysis() {}
 
     /** Calls {@code action} with every batch of a dataset, closing each batch afterwards. */
-    static void forEachBatch(Dataset set, NDManager manager, int maxBatches,
+    public static void forEachBatch(Dataset set, NDManager manager, int maxBatches,
             Consumer<Batch> action) {
         int n = 0;
         try {
@@ -50,7 +53,7 @@ final class Analysis {
                 }
             }
         } catch (IOException | TranslateException e) {
-            throw new CliException("cannot read the data: " + e.getMessage(), Main.EXIT_FAILURE,
+            throw new CliException("cannot read the data: " + e.getMessage(), ExitCode.FAILURE,
                     e);
         }
     }
@@ -94,7 +97,7 @@ final class Analysis {
      * @param lateStep T, more than N
      * @return one distance per image
      */
-    static double[] stateDistances(RecurrentNet net, NDManager manager, Dataset set,
+    public static double[] stateDistances(RecurrentNet net, NDManager manager, Dataset set,
             int trainedSteps, int lateStep) {
         List<Double> out = new ArrayList<>();
         ParameterStore ps = new ParameterStore(manager, false);
@@ -218,12 +221,12 @@ final class Analysis {
     }
 
     /** The result of the Jacobian analysis at the last state. */
-    static final class JacobianEstimate {
-        double sigmaMax;
-        int sigmaIterations;
-        double spectralRadius;
-        int radiusIterations;
-        double maxColumnSum;
+    public static final class JacobianEstimate {
+        public double sigmaMax;
+        public int sigmaIterations;
+        public double spectralRadius;
+        public int radiusIterations;
+        public double maxColumnSum;
     }
 
     /**
@@ -240,7 +243,7 @@ final class Analysis {
      * @param iterations the largest number of power iterations
      * @return the estimates
      */
-    static JacobianEstimate jacobian(RecurrentNet net, NDManager manager, NDList batchData,
+    public static JacobianEstimate jacobian(RecurrentNet net, NDManager manager, NDList batchData,
             int steps, int iterations) {
         ParameterStore base = new ParameterStore(manager, false);
         JacobianEstimate result = new JacobianEstimate();

@@ -1,7 +1,7 @@
 /*
  * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
  */
-package org.crbp.examples.cli;
+package org.crbp.examples.run;
 
 import ai.djl.Device;
 import ai.djl.Model;
@@ -9,17 +9,18 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 
+import org.crbp.examples.CliException;
 import org.crbp.examples.pathfinder.PathfinderPreset;
 
 import java.nio.file.Path;
 
 /** A model loaded from a checkpoint, with the configuration it was trained with. */
-final class Loaded implements AutoCloseable {
+public final class Loaded implements AutoCloseable {
 
-    final Checkpoints.Found checkpoint;
-    final RunConfig config;
-    final Model model;
-    final Block block;
+    public final Checkpoints.Found checkpoint;
+    public final RunConfig config;
+    public final Model model;
+    public final Block block;
 
     private Loaded(Checkpoints.Found checkpoint, Model model, Block block) {
         this.checkpoint = checkpoint;
@@ -36,7 +37,7 @@ final class Loaded implements AutoCloseable {
      * @return the loaded model
      * @throws CliException if the checkpoint is missing or corrupt
      */
-    static Loaded open(Path path, Device device) {
+    public static Loaded open(Path path, Device device) {
         Checkpoints.Found found = Checkpoints.resolve(path);
         RunConfig c = found.state.config;
         try {

@@ -1,8 +1,9 @@
 /*
  * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
  */
-package org.crbp.examples.cli;
+package org.crbp.examples.run;
 
+import org.crbp.examples.CliException;
 import org.crbp.examples.pathfinder.PathfinderPreset;
 
 import java.util.Locale;
@@ -153,7 +154,7 @@ public final class RunConfig {
      *
      * @return the default number of steps of this configuration's method
      */
-    int defaultSteps() {
+    public int defaultSteps() {
         String m = lower(method);
         if (m.equals("rbp") || m.equals("crbp")) {
             return RECIPE_REFERENCE.equals(recipe) ? 20 : DEFAULT_RBP_STEPS;

@@ -1,7 +1,10 @@
 /*
  * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
  */
-package org.crbp.examples.cli;
+package org.crbp.examples.run;
+
+import org.crbp.examples.ExitCode;
+import org.crbp.examples.cli.Cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -44,7 +47,7 @@ class ResumeTest {
 
         Cli again = Cli.run(Cli.concat(new String[] {"train", "--out", split.toString()},
                 common));
-        assertEquals(Main.EXIT_USAGE, again.exitCode, "needs --resume: " + again);
+        assertEquals(ExitCode.USAGE.code(), again.exitCode, "needs --resume: " + again);
         assertTrue(again.err.contains("--resume"), again.err);
 
         Cli resumed = Cli.run(Cli.concat(new String[] {"train", "--out", split.toString(),
@@ -61,7 +64,7 @@ class ResumeTest {
 
         Cli other = Cli.run(Cli.concat(new String[] {"train", "--out", split.toString(),
             "--resume", "--lr", "0.02"}, common));
-        assertEquals(Main.EXIT_USAGE, other.exitCode, other.toString());
+        assertEquals(ExitCode.USAGE.code(), other.exitCode, other.toString());
         assertTrue(other.err.contains("another configuration") && other.err.contains("lr"),
                 other.err);
     }

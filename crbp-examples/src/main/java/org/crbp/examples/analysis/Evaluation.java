@@ -1,7 +1,10 @@
 /*
  * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
  */
-package org.crbp.examples.cli;
+package org.crbp.examples.analysis;
+
+import org.crbp.examples.CliException;
+import org.crbp.examples.ExitCode;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -18,7 +21,7 @@ import org.crbp.models.SegmentationEvaluator;
 import java.io.IOException;
 
 /** Runs a model over a dataset and counts foreground hits and misses. */
-final class Evaluation {
+public final class Evaluation {
 
     private Evaluation() {}
 
@@ -32,7 +35,7 @@ final class Evaluation {
      * @param progress a progress bar message, or {@code null} for none
      * @return the summed counts
      */
-    static Scores evaluate(
+    public static Scores evaluate(
             Block block, NDManager manager, Dataset set, int steps, String progress) {
         Scores scores = new Scores();
         ParameterStore ps = new ParameterStore(manager, false);
@@ -58,7 +61,7 @@ final class Evaluation {
             }
         } catch (IOException | TranslateException e) {
             throw new CliException("cannot read the evaluation data: " + e.getMessage(),
-                    Main.EXIT_FAILURE, e);
+                    ExitCode.FAILURE, e);
         }
         return scores;
     }
