@@ -24,6 +24,7 @@ import org.crbp.examples.pathfinder.PathfinderPreset;
 import org.crbp.examples.pathfinder.PathfinderSample;
 import org.crbp.examples.run.CheckpointAdam;
 import org.crbp.examples.run.Json;
+import org.crbp.examples.run.MethodKind;
 import org.crbp.examples.run.Provenance;
 import org.crbp.examples.run.RunConfig;
 import org.crbp.examples.run.Setup;
@@ -79,18 +80,13 @@ final class BenchmarkCommand implements Callable<Integer> {
             description = "Preset of the images (their size). Default: ${DEFAULT-VALUE}.")
     String preset;
 
-    @Option(names = "--channels", defaultValue = "12", description = "Default: ${DEFAULT-VALUE}.")
-    int channels;
+    @picocli.CommandLine.Mixin ModelOptions size = new ModelOptions();
 
-    @Option(names = "--kernel", defaultValue = "5", description = "Default: ${DEFAULT-VALUE}.")
-    int kernel;
-
-    @Option(names = "--batch", defaultValue = "8", description = "Default: ${DEFAULT-VALUE}.")
-    int batch;
-
-    @Option(names = "--neumann-terms", defaultValue = "10",
-            description = "Default: ${DEFAULT-VALUE}.")
-    int neumannTerms;
+    /** The benchmark's own model size where the options are left out. */
+    private int channels;
+    private int kernel;
+    private int batch;
+    private int neumannTerms;
 
     @Option(names = "--iterations", defaultValue = "3",
             description = "Timed iterations after one warm-up. Default: ${DEFAULT-VALUE}.")
@@ -104,8 +100,12 @@ final class BenchmarkCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RunConfig.preset(preset);
+        channels = ModelOptions.or(size.channels, 12);
+        kernel = ModelOptions.or(size.kernel, 5);
+        batch = ModelOptions.or(size.batch, 8);
+        neumannTerms = ModelOptions.or(size.neumannTerms, 10);
         for (String m : methods) {
-            if (!m.matches("bptt|cbptt|rbp|crbp|tbptt")) {
+            if (MethodKind.byName(m) == null) {
                 throw new CliException("--methods: unknown method '" + m + "'");
             }
         }
@@ -220,7 +220,7 @@ final class BenchmarkCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             RunConfig c = new RunConfig();
-            c.method = method;
+            c.method = MethodKind.parse(method);
             c.steps = steps;
             c.channels = channels;
             c.kernel = kernel;

@@ -17,6 +17,8 @@ import org.crbp.examples.run.Checkpoints;
 import org.crbp.examples.run.Json;
 import org.crbp.examples.run.Loaded;
 import org.crbp.examples.run.Provenance;
+import org.crbp.examples.run.MethodKind;
+import org.crbp.examples.run.ModelKind;
 import org.crbp.examples.run.RunConfig;
 import org.crbp.examples.run.Setup;
 import org.crbp.examples.run.Training;
@@ -79,20 +81,13 @@ final class ReproduceCommand implements Callable<Integer> {
                     + " Default: ${DEFAULT-VALUE}.")
     String recipe;
 
-    @Option(names = "--channels", paramLabel = "N",
-            description = "Channels. Default: the recipe's.")
-    Integer channels;
+    @picocli.CommandLine.Mixin ModelOptions size = new ModelOptions();
 
-    @Option(names = "--kernel", paramLabel = "SIZE",
-            description = "Kernel size. Default: the recipe's.")
-    Integer kernel;
-
-    @Option(names = "--batch", paramLabel = "N", description = "Batch size. Default: the recipe's.")
-    Integer batch;
-
-    @Option(names = "--neumann-terms", paramLabel = "K",
-            description = "Neumann terms of (C-)RBP. Default: the recipe's.")
-    Integer neumannTerms;
+    /** The model's size: the options', or the recipe's where left out. */
+    private int channels;
+    private int kernel;
+    private int batch;
+    private int neumannTerms;
 
     @Option(names = "--paper-steps", negatable = false,
             description = "C-RBP with the paper's 20/30/80 steps by length and RBP with 20 (else"
@@ -142,30 +137,36 @@ final class ReproduceCommand implements Callable<Integer> {
     Path results;
 
     /** The paper's step counts (paper-facts §5): C-RBP 20/30/80 by length, RBP 20, BPTT 6. */
-    static int paperSteps(String method, int length) {
+    static int paperSteps(MethodKind method, int length) {
         switch (method) {
-            case "crbp":
+            case CRBP:
                 return length <= 14 ? 20 : length <= 20 ? 30 : 80;
-            case "rbp":
+            case RBP:
                 return 20;
             default:
                 return 6;
         }
     }
 
+    /** The row of the feedforward control in {@code --methods}. */
+    private static final String FF = "ff";
+
     /** {@inheritDoc} */
     @Override
     public Integer call() throws Exception {
         Setup.engineThreads(threads);
         RunConfig base = RunConfig.forRecipe(recipe);
-        channels = channels != null ? channels : base.channels;
-        kernel = kernel != null ? kernel : base.kernel;
-        batch = batch != null ? batch : base.batch;
-        neumannTerms = neumannTerms != null ? neumannTerms : base.neumannTerms;
+        channels = ModelOptions.or(size.channels, base.channels);
+        kernel = ModelOptions.or(size.kernel, base.kernel);
+        batch = ModelOptions.or(size.batch, base.batch);
+        neumannTerms = ModelOptions.or(size.neumannTerms, base.neumannTerms);
+        List<MethodKind> rows = new ArrayList<>();
         for (String m : methods) {
-            if (!m.matches("bptt|cbptt|rbp|crbp|ff")) {
+            MethodKind k = MethodKind.byName(m);
+            if (!FF.equals(m) && (k == null || k == MethodKind.TBPTT)) {
                 throw new CliException("--methods: unknown method '" + m + "'");
             }
+            rows.add(k);
         }
         for (int l : lengths) {
             RunConfig.preset("pf-mini-" + l);
@@ -190,9 +191,10 @@ final class ReproduceCommand implements Callable<Integer> {
                 }
                 RunConfig c = RunConfig.forRecipe(recipe);
                 c.preset = "pf-mini-" + length;
-                c.model = method.equals("ff") ? "ff" : "hgru";
-                c.method = method.equals("ff") ? "bptt" : method;
-                c.steps = paperSteps ? paperSteps(method, length) : c.defaultSteps();
+                MethodKind kind = rows.get(methods.indexOf(method));
+                c.model = kind == null ? ModelKind.FF : ModelKind.HGRU;
+                c.method = kind == null ? MethodKind.BPTT : kind;
+                c.steps = paperSteps ? paperSteps(c.method, length) : c.defaultSteps();
                 if (maxSteps > 0) {
                     c.steps = Math.min(c.steps, maxSteps);
                 }
@@ -380,18 +382,8 @@ final class ReproduceCommand implements Callable<Integer> {
     }
 
     private String label(String method) {
-        switch (method) {
-            case "bptt":
-                return "BPTT";
-            case "cbptt":
-                return "C-BPTT";
-            case "rbp":
-                return "RBP";
-            case "crbp":
-                return "C-RBP";
-            default:
-                return "FF control";
-        }
+        MethodKind k = MethodKind.byName(method);
+        return k == null ? "FF control" : k.label();
     }
 
     private static String cell(Map<String, Object> c, String m, int l) {

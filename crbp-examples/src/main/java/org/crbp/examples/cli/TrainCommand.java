@@ -4,6 +4,8 @@
 package org.crbp.examples.cli;
 
 import org.crbp.examples.CliException;
+import org.crbp.examples.run.MethodKind;
+import org.crbp.examples.run.ModelKind;
 import org.crbp.examples.run.RunConfig;
 import org.crbp.examples.run.Setup;
 import org.crbp.examples.run.Training;
@@ -32,7 +34,7 @@ final class TrainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     /** The options of a training run; unset ones come from the recipe. */
-    static final class ModelOptions {
+    static final class RunOptions {
         @Option(names = "--recipe", defaultValue = RunConfig.RECIPE_CPU, paramLabel = "NAME",
                 description = "Where unset options come from: cpu (what learns Pathfinder fastest"
                         + " on a CPU, see docs/results/learning.md) or reference (the reference"
@@ -60,11 +62,6 @@ final class TrainCommand implements Callable<Integer> {
                         + RunConfig.DEFAULT_BPTT_STEPS + " for bptt/cbptt/tbptt.")
         Integer steps;
 
-        @Option(names = "--neumann-terms", paramLabel = "K",
-                description = "Largest number of Neumann terms of (C-)RBP. Default: 8 (cpu),"
-                        + " 15 (reference).")
-        Integer neumannTerms;
-
         @Option(names = "--lambda", defaultValue = "0.9", paramLabel = "BOUND",
                 description = "Penalty bound on J^T 1. Default: ${DEFAULT-VALUE}.")
         float lambda;
@@ -77,22 +74,9 @@ final class TrainCommand implements Callable<Integer> {
                 description = "Recorded steps of tbptt. Default: ${DEFAULT-VALUE}.")
         int truncation;
 
-        @Option(names = "--kernel", paramLabel = "SIZE",
-                description = "Kernel size of the cell (of the six blocks for ff). Default: 5"
-                        + " (cpu), 15 (reference).")
-        Integer kernel;
-
-        @Option(names = "--channels", paramLabel = "N",
-                description = "Channels. Default: 16 (cpu), 25 (reference).")
-        Integer channels;
-
         @Option(names = "--epochs", defaultValue = "5", paramLabel = "N",
                 description = "Epochs. Default: ${DEFAULT-VALUE}.")
         int epochs;
-
-        @Option(names = "--batch", paramLabel = "N",
-                description = "Batch size. Default: 8 (cpu), 32 (reference).")
-        Integer batch;
 
         @Option(names = "--train-size", defaultValue = "4000", paramLabel = "N",
                 description = "Training images per epoch. Default: ${DEFAULT-VALUE}.")
@@ -175,20 +159,22 @@ final class TrainCommand implements Callable<Integer> {
                         + " 'crbp generate') instead of generating them on the fly.")
         Path data;
 
+        @picocli.CommandLine.Mixin ModelOptions size = new ModelOptions();
+
         RunConfig toConfig() {
             RunConfig c = RunConfig.forRecipe(recipe);
             c.preset = preset;
-            c.model = model;
-            c.method = method;
+            c.model = ModelKind.parse(model);
+            c.method = MethodKind.parse(method);
             c.steps = steps != null ? steps : c.defaultSteps();
-            c.neumannTerms = neumannTerms != null ? neumannTerms : c.neumannTerms;
+            c.neumannTerms = ModelOptions.or(size.neumannTerms, c.neumannTerms);
             c.lambda = lambda;
             c.penaltyWeight = penaltyWeight;
             c.truncation = truncation;
-            c.kernel = kernel != null ? kernel : c.kernel;
-            c.channels = channels != null ? channels : c.channels;
+            c.kernel = ModelOptions.or(size.kernel, c.kernel);
+            c.channels = ModelOptions.or(size.channels, c.channels);
             c.epochs = epochs;
-            c.batch = batch != null ? batch : c.batch;
+            c.batch = ModelOptions.or(size.batch, c.batch);
             c.trainSize = trainSize;
             c.validationSize = validationSize;
             c.testSize = testSize;
@@ -213,7 +199,7 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    @picocli.CommandLine.Mixin ModelOptions model = new ModelOptions();
+    @picocli.CommandLine.Mixin RunOptions run = new RunOptions();
 
     @Option(names = "--out", paramLabel = "DIR",
             description = "Run folder. Default: runs/PRESET-MODEL-METHOD.")
@@ -267,7 +253,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Setup.engineThreads(threads);
-        RunConfig c = model.toConfig();
+        RunConfig c = run.toConfig();
         Path dir = out != null ? out
                 : Paths.get("runs", c.preset + "-" + c.model + "-" + c.method);
         if (java.nio.file.Files.exists(dir) && !java.nio.file.Files.isDirectory(dir)) {

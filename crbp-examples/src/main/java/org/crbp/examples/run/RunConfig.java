@@ -35,9 +35,9 @@ public final class RunConfig {
     /** The Pathfinder preset trained on. */
     public String preset = DEFAULT_PRESET;
     /** The model: hgru, convlstm or ff. */
-    public String model = "hgru";
+    public ModelKind model = ModelKind.HGRU;
     /** The gradient method: bptt, cbptt, rbp, crbp or tbptt. */
-    public String method = "crbp";
+    public MethodKind method = MethodKind.CRBP;
     /** The number of recurrent steps T. */
     public int steps = DEFAULT_RBP_STEPS;
     /** The largest number of Neumann terms of (C-)RBP. */
@@ -155,8 +155,7 @@ public final class RunConfig {
      * @return the default number of steps of this configuration's method
      */
     public int defaultSteps() {
-        String m = lower(method);
-        if (m.equals("rbp") || m.equals("crbp")) {
+        if (method != null && method.rbpFamily()) {
             return RECIPE_REFERENCE.equals(recipe) ? 20 : DEFAULT_RBP_STEPS;
         }
         return DEFAULT_BPTT_STEPS;
@@ -204,7 +203,7 @@ public final class RunConfig {
      * @return whether the model is recurrent
      */
     public boolean recurrent() {
-        return !"ff".equals(model);
+        return model != ModelKind.FF;
     }
 
     /**
@@ -237,17 +236,7 @@ public final class RunConfig {
      * @return the display name
      */
     public String methodLabel() {
-        if (!recurrent()) {
-            return "FF";
-        }
-        switch (method) {
-            case "cbptt":
-                return "C-BPTT";
-            case "crbp":
-                return "C-RBP";
-            default:
-                return method.toUpperCase(Locale.ROOT);
-        }
+        return recurrent() ? method.label() : "FF";
     }
 
     /**
@@ -257,13 +246,9 @@ public final class RunConfig {
      */
     public void validate() {
         presetValue();
-        model = lower(model);
-        method = lower(method);
         device = lower(device);
-        require(model.equals("hgru") || model.equals("convlstm") || model.equals("ff"),
-                "--model must be hgru, convlstm or ff, got '" + model + "'");
-        require(method.matches("bptt|cbptt|rbp|crbp|tbptt"),
-                "--method must be bptt, cbptt, rbp, crbp or tbptt, got '" + method + "'");
+        require(model != null, "--model must be hgru, convlstm or ff");
+        require(method != null, "--method must be bptt, cbptt, rbp, crbp or tbptt");
         require(device.matches("cpu|gpu|auto"), "--device must be cpu, gpu or auto, got '" + device
                 + "'");
         require(steps >= 1, "--steps must be at least 1, got " + steps);

@@ -44,13 +44,13 @@ public final class Setup {
      */
     public static Block block(RunConfig c, int steps) {
         switch (c.model) {
-            case "hgru":
+            case HGRU:
                 return PathfinderModels.hgru(c.kernel, c.channels, steps,
                         "chronos".equals(c.gateInit) ? HgruCell.GateInit.CHRONOS
                                 : HgruCell.GateInit.REFERENCE);
-            case "convlstm":
+            case CONVLSTM:
                 return PathfinderModels.convLstm(c.kernel, c.channels, steps);
-            case "ff":
+            case FF:
                 return PathfinderModels.feedforward(c.kernel, c.channels);
             default:
                 throw new CliException("unknown model '" + c.model + "'");
@@ -92,15 +92,15 @@ public final class Setup {
      */
     public static GradientMethod method(RunConfig c) {
         switch (c.method) {
-            case "bptt":
+            case BPTT:
                 return GradientMethods.bptt(c.steps);
-            case "tbptt":
+            case TBPTT:
                 return GradientMethods.truncatedBptt(c.steps, Math.min(c.truncation, c.steps));
-            case "rbp":
+            case RBP:
                 return GradientMethods.rbp(c.steps, c.neumannTerms);
-            case "cbptt":
+            case CBPTT:
                 return GradientMethods.cbptt(c.steps, c.lambda, c.penaltyWeight);
-            case "crbp":
+            case CRBP:
                 return GradientMethods.crbp(c.steps, c.neumannTerms, c.lambda, c.penaltyWeight);
             default:
                 throw new CliException("unknown method '" + c.method + "'");

@@ -1,0 +1,93 @@
+/*
+ * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
+ */
+package org.crbp.examples.run;
+
+import com.google.gson.annotations.SerializedName;
+
+import org.crbp.examples.CliException;
+
+import java.util.Locale;
+
+/** The gradient methods the program trains with, by their command-line spelling. */
+public enum MethodKind {
+    /** Back-propagation through time. */
+    @SerializedName("bptt")
+    BPTT("bptt", "BPTT"),
+    /** BPTT with the Lipschitz coefficient penalty. */
+    @SerializedName("cbptt")
+    CBPTT("cbptt", "C-BPTT"),
+    /** Recurrent back-propagation. */
+    @SerializedName("rbp")
+    RBP("rbp", "RBP"),
+    /** Contractive RBP: RBP with the Lipschitz coefficient penalty. */
+    @SerializedName("crbp")
+    CRBP("crbp", "C-RBP"),
+    /** Truncated BPTT. */
+    @SerializedName("tbptt")
+    TBPTT("tbptt", "TBPTT");
+
+    private final String spelling;
+    private final String label;
+
+    MethodKind(String spelling, String label) {
+        this.spelling = spelling;
+        this.label = label;
+    }
+
+    /**
+     * Returns the display name: BPTT, C-BPTT, RBP, C-RBP or TBPTT.
+     *
+     * @return the display name
+     */
+    public String label() {
+        return label;
+    }
+
+    /**
+     * Returns whether the method takes the implicit gradient at a fixed point (rbp, crbp).
+     *
+     * @return whether it is RBP or C-RBP
+     */
+    public boolean rbpFamily() {
+        return this == RBP || this == CRBP;
+    }
+
+    /**
+     * Looks a method up by its spelling, case-insensitive.
+     *
+     * @param name the name
+     * @return the method, or {@code null} if unknown
+     */
+    public static MethodKind byName(String name) {
+        String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        for (MethodKind m : values()) {
+            if (m.spelling.equals(n)) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Reads the {@code --method} option, case-insensitive.
+     *
+     * @param name bptt, cbptt, rbp, crbp or tbptt
+     * @return the method
+     * @throws CliException naming the choices if the name is unknown
+     */
+    public static MethodKind parse(String name) {
+        MethodKind m = byName(name);
+        if (m == null) {
+            throw new CliException("--method must be bptt, cbptt, rbp, crbp or tbptt, got '"
+                    + name + "'");
+        }
+        return m;
+    }
+
+    /** @return the command-line spelling */
+    @Override
+    public String toString() {
+        return spelling;
+    }
+}
