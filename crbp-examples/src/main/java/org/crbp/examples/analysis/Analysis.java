@@ -21,6 +21,11 @@ import ai.djl.translate.TranslateException;
 
 import org.crbp.core.RecurrentNet;
 import org.crbp.core.ScopedParameterStore;
+import org.crbp.core.solver.Anderson;
+import org.crbp.core.solver.FixedPointMap;
+import org.crbp.core.solver.FixedPointSolver;
+import org.crbp.core.solver.NaiveIteration;
+import org.crbp.core.solver.Residual;
 import org.crbp.models.SegmentationEvaluator;
 
 import java.io.IOException;
@@ -227,6 +232,53 @@ public final class Analysis {
         public double spectralRadius;
         public int radiusIterations;
         public double maxColumnSum;
+    }
+
+    /**
+     * The forward solve's convergence on one batch: the relative residual of every image after
+     * each cell evaluation, for plain iteration and for Anderson acceleration from the same start
+     * {@code h = 0}, each run for the whole budget (tolerance 0).
+     *
+     * @param net the model
+     * @param manager the manager
+     * @param batchData the images
+     * @param evaluations the number of cell evaluations of each solver
+     * @param window Anderson's window
+     * @return per solver ("naive", "anderson"), per image, the residual after each evaluation
+     */
+    public static java.util.Map<String, List<double[]>> residualCurves(RecurrentNet net,
+            NDManager manager, NDList batchData, int evaluations, int window) {
+        java.util.Map<String, List<double[]>> curves = new java.util.LinkedHashMap<>();
+        ParameterStore ps = new ParameterStore(manager, false);
+        java.util.Map<String, FixedPointSolver> solvers = new java.util.LinkedHashMap<>();
+        solvers.put("naive", NaiveIteration.builder().build());
+        solvers.put("anderson", Anderson.builder().optWindow(window).build());
+        for (java.util.Map.Entry<String, FixedPointSolver> e : solvers.entrySet()) {
+            try (NDManager scope = manager.newSubManager()) {
+                batchData.tempAttach(scope);
+                NDArray drive = net.drive(ps, batchData, false).stopGradient();
+                drive.attach(scope);
+                int images = Math.toIntExact(drive.getShape().get(0));
+                double[][] history = new double[images][evaluations];
+                int[] done = new int[1];
+                FixedPointMap map = net.stepMap(ps, drive, false);
+                e.getValue().solve((z, target) -> {
+                    NDList next = map.apply(z, target);
+                    double[] r = Residual.of(next, z).samples();
+                    for (int b = 0; b < images; b++) {
+                        history[b][done[0]] = r[b];
+                    }
+                    done[0]++;
+                    return next;
+                }, net.getCell().initialState(drive), evaluations);
+                List<double[]> perImage = new ArrayList<>();
+                for (double[] h : history) {
+                    perImage.add(java.util.Arrays.copyOf(h, done[0]));
+                }
+                curves.put(e.getKey(), perImage);
+            }
+        }
+        return curves;
     }
 
     /**

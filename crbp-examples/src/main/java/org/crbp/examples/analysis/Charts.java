@@ -10,6 +10,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.awt.Color;
@@ -34,7 +35,11 @@ public final class Charts {
     private Charts() {}
 
     public static XYChart chart(String title, String x, String y) {
-        XYChart c = new XYChartBuilder().width(W).height(H).title(title).xAxisTitle(x)
+        return chart(title, x, y, W, H);
+    }
+
+    private static XYChart chart(String title, String x, String y, int width, int height) {
+        XYChart c = new XYChartBuilder().width(width).height(height).title(title).xAxisTitle(x)
                 .yAxisTitle(y).build();
         c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         c.getStyler().setChartBackgroundColor(Color.WHITE);
@@ -115,6 +120,55 @@ public final class Charts {
         }
         XYSeries line = c.addSeries("trained steps N = " + trainedSteps,
                 new double[] {trainedSteps, trainedSteps}, new double[] {0, 1});
+        line.setMarker(SeriesMarkers.NONE);
+        line.setLineColor(Color.GRAY);
+        write(BitmapEncoder.getBufferedImage(c), file);
+    }
+
+    /**
+     * Fixed-point residual against cell evaluations, one colour per image, plain iteration solid
+     * and Anderson dashed, on a log scale.
+     *
+     * @param naive per image, the residual after each evaluation of plain iteration
+     * @param anderson per image, the residual after each evaluation of Anderson
+     * @param trainedSteps the trained number of steps (a vertical line)
+     * @param title the title
+     * @param file the PNG file
+     * @throws IOException if writing fails
+     */
+    public static void residuals(List<double[]> naive, List<double[]> anderson, int trainedSteps,
+            String title, Path file) throws IOException {
+        XYChart c = chart(title, "cell evaluations", "relative residual ||h_t - h_t-1|| / ||h_t||",
+                W + 120, H + 40 + 18 * naive.size());
+        c.getStyler().setYAxisLogarithmic(true);
+        c.getStyler().setYAxisDecimalPattern("0.#E0");
+        c.getStyler().setxAxisTickLabelsFormattingFunction(Charts::wholeNumber);
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        Color[] palette = {new Color(31, 119, 180), new Color(255, 127, 14),
+            new Color(44, 160, 44), new Color(214, 39, 40), new Color(148, 103, 189),
+            new Color(140, 86, 75)};
+        double lowest = Double.MAX_VALUE;
+        for (int i = 0; i < naive.size(); i++) {
+            Color colour = palette[i % palette.length];
+            for (int kind = 0; kind < 2; kind++) {
+                double[] r = (kind == 0 ? naive : anderson).get(i);
+                double[] x = new double[r.length];
+                double[] y = new double[r.length];
+                for (int k = 0; k < r.length; k++) {
+                    x[k] = k + 1;
+                    // a log axis cannot show 0: an exact fixed point is drawn at the floor
+                    y[k] = Math.max(r[k], 1e-12);
+                    lowest = Math.min(lowest, y[k]);
+                }
+                XYSeries series = c.addSeries((kind == 0 ? "naive" : "Anderson") + ", image "
+                        + (i + 1), x, y);
+                series.setMarker(SeriesMarkers.NONE);
+                series.setLineColor(colour);
+                series.setLineStyle(kind == 0 ? SeriesLines.SOLID : SeriesLines.DASH_DASH);
+            }
+        }
+        XYSeries line = c.addSeries("trained steps N = " + trainedSteps,
+                new double[] {trainedSteps, trainedSteps}, new double[] {lowest, 1});
         line.setMarker(SeriesMarkers.NONE);
         line.setLineColor(Color.GRAY);
         write(BitmapEncoder.getBufferedImage(c), file);

@@ -6,6 +6,7 @@ package org.crbp.examples.analysis;
 import org.crbp.examples.CliException;
 import org.crbp.examples.ExitCode;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
@@ -16,9 +17,21 @@ import ai.djl.training.util.ProgressBar;
 import ai.djl.translate.TranslateException;
 
 import org.crbp.core.RecurrentNet;
+import org.crbp.core.solver.Anderson;
+import org.crbp.core.solver.FixedPointMap;
+import org.crbp.core.solver.FixedPointResult;
+import org.crbp.core.solver.FixedPointSolver;
+import org.crbp.core.solver.NaiveIteration;
+import org.crbp.core.solver.Residual;
 import org.crbp.models.SegmentationEvaluator;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** Runs a model over a dataset and counts foreground hits and misses. */
 public final class Evaluation {
@@ -64,6 +77,132 @@ public final class Evaluation {
                     ExitCode.FAILURE, e);
         }
         return scores;
+    }
+
+    /**
+     * Evaluates a recurrent model at adaptive depth: each batch is iterated until every sample's
+     * relative residual {@code ||h_t - h_t-1|| / ||h_t||} is at most {@code tolerance} (or
+     * {@code maxSteps} steps), and each sample's depth is the first step at which its own residual
+     * met the tolerance.
+     *
+     * @param net the model
+     * @param manager the manager for the batches
+     * @param set the dataset
+     * @param solver the forward solver (its own tolerance is ignored: every sample must converge)
+     * @param tolerance the relative residual, above 0
+     * @param maxSteps the most steps per batch
+     * @param progress a progress bar message, or {@code null} for none
+     * @return the scores and the depth of every sample ({@code maxSteps + 1}: not converged)
+     */
+    public static Adaptive evaluateAdaptive(RecurrentNet net, NDManager manager, Dataset set,
+            String solver, double tolerance, int maxSteps, String progress) {
+        Scores scores = new Scores();
+        List<Integer> depths = new ArrayList<>();
+        ParameterStore ps = new ParameterStore(manager, false);
+        FixedPointSolver forward = "anderson".equals(solver)
+                ? Anderson.builder().optTolerance(tolerance)
+                        .optStopRule(Residual.StopRule.EVERY_SAMPLE).build()
+                : NaiveIteration.builder().optTolerance(tolerance)
+                        .optStopRule(Residual.StopRule.EVERY_SAMPLE).build();
+        try (NDManager scope = manager.newSubManager()) {
+            ProgressBar bar = null;
+            for (Batch batch : set.getData(scope)) {
+                try (NDManager batchScope = scope.newSubManager()) {
+                    if (progress != null && bar == null) {
+                        bar = new ProgressBar(progress, batch.getProgressTotal());
+                    }
+                    NDList data = batch.getData();
+                    data.tempAttach(batchScope);
+                    NDArray drive = net.drive(ps, data, false).stopGradient();
+                    drive.attach(batchScope);
+                    int batchSize = Math.toIntExact(drive.getShape().get(0));
+                    int[] depth = new int[batchSize];
+                    int[] evaluations = new int[1];
+                    FixedPointMap map = net.stepMap(ps, drive, false);
+                    FixedPointMap recording = (z, target) -> {
+                        NDList next = map.apply(z, target);
+                        evaluations[0]++;
+                        double[] residuals = Residual.of(next, z).samples();
+                        for (int b = 0; b < batchSize; b++) {
+                            if (depth[b] == 0 && residuals[b] <= tolerance) {
+                                depth[b] = evaluations[0];
+                            }
+                        }
+                        return next;
+                    };
+                    FixedPointResult solved = forward.solve(recording,
+                            net.getCell().initialState(drive), maxSteps);
+                    NDList predictions = net.readout(ps, solved.state(), false);
+                    scores.add(SegmentationEvaluator.confusion(batch.getLabels(), predictions));
+                    for (int d : depth) {
+                        depths.add(d == 0 ? maxSteps + 1 : d);
+                    }
+                    if (bar != null) {
+                        bar.update(batch.getProgress());
+                    }
+                } finally {
+                    batch.close();
+                }
+            }
+            if (bar != null) {
+                bar.end();
+            }
+        } catch (IOException | TranslateException e) {
+            throw new CliException("cannot read the evaluation data: " + e.getMessage(),
+                    ExitCode.FAILURE, e);
+        }
+        return new Adaptive(scores, depths.stream().mapToInt(Integer::intValue).toArray(),
+                maxSteps);
+    }
+
+    /** Scores at adaptive depth and the depth each sample needed. */
+    public static final class Adaptive {
+        private final Scores scores;
+        private final int[] depths;
+        private final int maxSteps;
+
+        Adaptive(Scores scores, int[] depths, int maxSteps) {
+            this.scores = scores;
+            this.depths = depths;
+            this.maxSteps = maxSteps;
+        }
+
+        /** @return the scores */
+        public Scores scores() {
+            return scores;
+        }
+
+        /** @return each sample's depth; {@code maxSteps + 1} for a sample that did not converge */
+        public int[] depths() {
+            return depths.clone();
+        }
+
+        /**
+         * Summarises the depths for a report: mean, median, 90th percentile and largest of the
+         * converged samples, how many did not converge, and the count per depth.
+         *
+         * @return the summary
+         */
+        public Map<String, Object> summary() {
+            int[] converged = Arrays.stream(depths).filter(d -> d <= maxSteps).sorted().toArray();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("samples", depths.length);
+            m.put("notConverged", depths.length - converged.length);
+            if (converged.length > 0) {
+                m.put("meanSteps", Arrays.stream(converged).average().orElse(Double.NaN));
+                m.put("medianSteps", converged[converged.length / 2]);
+                m.put("p90Steps", converged[Math.min(converged.length - 1,
+                        (int) Math.ceil(0.9 * converged.length) - 1)]);
+                m.put("largestSteps", converged[converged.length - 1]);
+            }
+            Map<String, Integer> histogram = new TreeMap<>(
+                    (a, b) -> Integer.compare(Integer.parseInt(a), Integer.parseInt(b)));
+            for (int d : converged) {
+                histogram.merge(Integer.toString(d), 1, Integer::sum);
+            }
+            m.put("stepsHistogram", histogram);
+            return m;
+        }
     }
 
     /**

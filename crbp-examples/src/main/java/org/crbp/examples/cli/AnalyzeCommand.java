@@ -54,6 +54,12 @@ import java.util.concurrent.Callable;
         })
 final class AnalyzeCommand implements Callable<Integer> {
 
+    /** The picture of residual against cell evaluations. */
+    static final String RESIDUALS = "residuals.png";
+
+    /** Anderson's window in the residual curves (the solvers' default). */
+    private static final int ANDERSON_WINDOW = 5;
+
     @Spec CommandSpec spec;
 
     @Option(names = "--checkpoint", required = true, paramLabel = "PATH",
@@ -220,11 +226,38 @@ final class AnalyzeCommand implements Callable<Integer> {
                         found[0]++;
                     });
             r.put("jacobian", jac);
+
+            // how fast the fixed point is reached: plain iteration against Anderson
+            int curveImages = Math.min(images, 4);
+            Map<String, Object> conv = new LinkedHashMap<>();
+            Analysis.forEachBatch(Setup.evalSet(c, p, PathfinderDataset.Split.TEST, curveImages),
+                    manager, 1, batch -> {
+                        Map<String, java.util.List<double[]>> curvesBysolver =
+                                Analysis.residualCurves(net, manager, batch.getData(), t,
+                                        ANDERSON_WINDOW);
+                        conv.put("images", batch.getSize());
+                        conv.put("evaluations", t);
+                        conv.put("andersonWindow", ANDERSON_WINDOW);
+                        conv.put("naive", curvesBysolver.get("naive"));
+                        conv.put("anderson", curvesBysolver.get("anderson"));
+                        try {
+                            Charts.residuals(curvesBysolver.get("naive"),
+                                    curvesBysolver.get("anderson"), n,
+                                    "Fixed-point residual, " + name, dir.resolve(RESIDUALS));
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+            r.put("residuals", conv);
+            console.printf(Locale.ROOT, "Residual after N=%d evaluations (image 1): naive %.2e,"
+                            + " Anderson %.2e%n", n,
+                    at((java.util.List<?>) conv.get("naive"), n),
+                    at((java.util.List<?>) conv.get("anderson"), n));
             console.printf(Locale.ROOT, "Jacobian at h_N: sigma_max %.4f (%d iterations),"
                             + " spectral radius %.4f, max J^T 1 %.4f%n", jac.get("sigmaMax"),
                     jac.get("sigmaIterations"), jac.get("spectralRadius"), jac.get("maxJTone"));
             r.put("pictures", new String[] {Pictures.EXTRAPOLATION, "distances.png",
-                Pictures.TIME_COURSE, Pictures.STATE_SPACE});
+                Pictures.TIME_COURSE, Pictures.STATE_SPACE, RESIDUALS});
             r.put("provenance", Provenance.collect(c.seed, dev));
             Json.write(dir.resolve("analysis.json"), r);
             console.println("Analysis: " + dir.resolve("analysis.json"));
@@ -235,5 +268,13 @@ final class AnalyzeCommand implements Callable<Integer> {
     private static String label(Loaded l) {
         return l.config.methodLabel() + " N=" + l.config.steps + " ("
                 + l.checkpoint.dir.getFileName() + ")";
+    }
+
+    private static double at(java.util.List<?> curves, int evaluation) {
+        if (curves == null || curves.isEmpty()) {
+            return Double.NaN;
+        }
+        double[] first = (double[]) curves.get(0);
+        return first.length >= evaluation ? first[evaluation - 1] : Double.NaN;
     }
 }

@@ -56,6 +56,22 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "Steps to run. Default: the trained number.")
     Integer steps;
 
+    @Option(names = "--tol", paramLabel = "RESIDUAL",
+            description = "Adaptive depth: iterate each batch until every image's relative"
+                    + " residual ||h_t - h_t-1|| / ||h_t|| is at most this, up to --max-steps;"
+                    + " the report gives the distribution of steps used. Default: off (a fixed"
+                    + " --steps).")
+    Double tolerance;
+
+    @Option(names = "--max-steps", paramLabel = "N",
+            description = "Most steps with --tol. Default: 4 x the trained steps.")
+    Integer maxSteps;
+
+    @Option(names = "--solver", defaultValue = "naive", paramLabel = "NAME",
+            description = "Forward solver with --tol: naive or anderson. Default:"
+                    + " ${DEFAULT-VALUE}.")
+    String solver;
+
     @Option(names = "--test-size", paramLabel = "N",
             description = "Test images. Default: the run's --test-size.")
     Integer testSize;
@@ -91,6 +107,24 @@ final class EvaluateCommand implements Callable<Integer> {
                 && !java.nio.file.Files.isDirectory(out)) {
             throw new CliException("--out " + out + " is a file, not a folder");
         }
+        if (tolerance != null && !(tolerance > 0 && tolerance < 1)) {
+            throw new CliException("--tol must be a relative residual in (0, 1), got "
+                    + tolerance);
+        }
+        if (maxSteps != null && maxSteps < 1) {
+            throw new CliException("--max-steps must be at least 1, got " + maxSteps);
+        }
+        if (tolerance == null && maxSteps != null) {
+            throw new CliException("--max-steps needs --tol (a fixed depth is --steps)");
+        }
+        if (tolerance != null && steps != null) {
+            throw new CliException("--steps and --tol exclude each other: --tol stops at a"
+                    + " residual, up to --max-steps");
+        }
+        solver = solver.toLowerCase(Locale.ROOT);
+        if (!solver.matches("naive|anderson")) {
+            throw new CliException("--solver must be naive or anderson, got '" + solver + "'");
+        }
         PrintWriter console = spec.commandLine().getOut();
         PathfinderPreset testPreset = preset == null ? null : RunConfig.preset(preset);
         Device dev = Setup.device(device);
@@ -107,14 +141,44 @@ final class EvaluateCommand implements Callable<Integer> {
             }
             PathfinderDataset test = Setup.evalSet(c, p, PathfinderDataset.Split.TEST,
                     c.testSize);
-            Path dir = out != null ? out : runDir(loaded).resolve(String.format(Locale.ROOT,
-                    "eval-%s-t%d", p.presetName(), t));
+            boolean adaptive = tolerance != null;
+            if (adaptive && !(loaded.block instanceof RecurrentNet)) {
+                throw new CliException("--tol needs a recurrent model; " + loaded.checkpoint.dir
+                        + " holds the feedforward control");
+            }
+            int most = maxSteps != null ? maxSteps : 4 * c.steps;
+            Path dir = out != null ? out : runDir(loaded).resolve(adaptive
+                    ? String.format(Locale.ROOT, "eval-%s-tol%s", p.presetName(),
+                            Double.toString(tolerance))
+                    : String.format(Locale.ROOT, "eval-%s-t%d", p.presetName(), t));
             console.printf(Locale.ROOT, "Evaluating %s (trained on %s, T=%d) on %d %s images"
-                            + " with T=%d%n", loaded.checkpoint.dir, c.preset, c.steps,
-                    c.testSize, p, t);
+                            + " with %s%n", loaded.checkpoint.dir, c.preset, c.steps,
+                    c.testSize, p, adaptive ? String.format(Locale.ROOT, "adaptive depth (%s to"
+                            + " a residual of %.2g, at most %d steps)", solver, tolerance, most)
+                            : "T=" + t);
             console.flush();
-            Scores scores = Evaluation.evaluate(loaded.block, loaded.model.getNDManager(), test,
-                    t, "Testing");
+            Scores scores;
+            Map<String, Object> depth = null;
+            if (adaptive) {
+                Evaluation.Adaptive result = Evaluation.evaluateAdaptive(
+                        (RecurrentNet) loaded.block, loaded.model.getNDManager(), test, solver,
+                        tolerance, most, "Testing");
+                scores = result.scores();
+                depth = new LinkedHashMap<>();
+                depth.put("solver", solver);
+                depth.put("tolerance", tolerance);
+                depth.put("maxSteps", most);
+                depth.putAll(result.summary());
+                console.printf(Locale.ROOT, "Steps used: mean %.1f, median %s, 90th percentile"
+                                + " %s, largest %s; %s of %d images did not converge%n",
+                        (Double) depth.getOrDefault("meanSteps", Double.NaN),
+                        depth.getOrDefault("medianSteps", "-"), depth.getOrDefault("p90Steps",
+                                "-"), depth.getOrDefault("largestSteps", "-"),
+                        depth.get("notConverged"), result.depths().length);
+            } else {
+                scores = Evaluation.evaluate(loaded.block, loaded.model.getNDManager(), test, t,
+                        "Testing");
+            }
             console.println("Test: " + scores);
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("checkpoint", loaded.checkpoint.dir.toString());
@@ -124,6 +188,9 @@ final class EvaluateCommand implements Callable<Integer> {
             r.put("method", c.recurrent() ? c.method : "ff");
             r.put("steps", c.recurrent() ? t : 0);
             r.put("trainedSteps", c.recurrent() ? c.steps : 0);
+            if (depth != null) {
+                r.put("adaptiveDepth", depth);
+            }
             r.put("neumannTerms", c.neumannTerms);
             r.put("lambda", c.lambda);
             r.put("parameters", org.crbp.models.PathfinderModels.countParameters(loaded.block));

@@ -161,6 +161,8 @@ final class TrainCommand implements Callable<Integer> {
 
         @picocli.CommandLine.Mixin ModelOptions size = new ModelOptions();
 
+        @picocli.CommandLine.Mixin SolverOptions solvers = new SolverOptions();
+
         RunConfig toConfig() {
             RunConfig c = RunConfig.forRecipe(recipe);
             c.preset = preset;
@@ -194,6 +196,7 @@ final class TrainCommand implements Callable<Integer> {
             c.seed = seed;
             c.device = device;
             c.data = data == null ? null : data.toString();
+            solvers.applyTo(c, steps != null);
             c.validate();
             return c;
         }
@@ -230,9 +233,9 @@ final class TrainCommand implements Callable<Integer> {
     boolean noPictures;
 
     @Option(names = "--time-budget", defaultValue = "24", paramLabel = "MINUTES",
-            description = "Stop training after this many minutes (checked after every batch;"
-                    + " a checkpoint keeps the place for --resume), then test and report (0: no"
-                    + " limit). Default: ${DEFAULT-VALUE}.")
+            description = "Stop training after this many minutes (checked between the recurrent"
+                    + " steps of every batch; a checkpoint keeps the place for --resume), then test"
+                    + " and report (0: no limit). Default: ${DEFAULT-VALUE}.")
     double timeBudget;
 
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N",

@@ -101,6 +101,10 @@ public final class Checkpoints {
         public double validationF1;
         public double validationIoU;
         double neumannTerms;
+        /** Mean forward steps (cell evaluations) per batch. */
+        double steps;
+        /** Mean adjoint iterations (vector-Jacobian products) per batch. */
+        double adjointIterations;
         int diverged;
         double residual;
         double maxColumnSum;

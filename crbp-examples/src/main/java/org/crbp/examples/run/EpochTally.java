@@ -26,6 +26,10 @@ public final class EpochTally {
     public double penalty;
     /** Sum of the Neumann terms used. */
     public double neumannTerms;
+    /** Sum of the forward steps (cell evaluations) of the batches. */
+    public double steps;
+    /** Sum of the adjoint solves' iterations (vector-Jacobian products). */
+    public double adjointIterations;
     /** Batches whose Neumann series diverged. */
     public int diverged;
     /** Sum of the fixed-point residuals. */
@@ -56,6 +60,8 @@ public final class EpochTally {
             penalty += r.penalty();
         }
         neumannTerms += r.neumannTerms();
+        steps += r.steps();
+        adjointIterations += r.adjointIterations();
         diverged += r.diverged() ? 1 : 0;
         residual += r.residual();
         float m = r.maxJacobianColumnSum();
@@ -101,6 +107,16 @@ public final class EpochTally {
         return batches == 0 ? 0 : neumannTerms / batches;
     }
 
+    /** @return the mean number of forward steps per batch */
+    public double meanSteps() {
+        return batches == 0 ? 0 : steps / batches;
+    }
+
+    /** @return the mean number of adjoint iterations per batch */
+    public double meanAdjointIterations() {
+        return batches == 0 ? 0 : adjointIterations / batches;
+    }
+
     /** @return the mean residual */
     public double meanResidual() {
         return batches == 0 ? 0 : residual / batches;
@@ -123,6 +139,8 @@ public final class EpochTally {
         t.penaltyBatches = penaltyBatches;
         t.penalty = penalty;
         t.neumannTerms = neumannTerms;
+        t.steps = steps;
+        t.adjointIterations = adjointIterations;
         t.diverged = diverged;
         t.residual = residual;
         t.maxColumnSum = maxColumnSum;

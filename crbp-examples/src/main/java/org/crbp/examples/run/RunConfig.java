@@ -42,6 +42,16 @@ public final class RunConfig {
     public int steps = DEFAULT_RBP_STEPS;
     /** The largest number of Neumann terms of (C-)RBP. */
     public int neumannTerms = 8;
+    /** The forward solver of rbp/crbp: naive (plain iteration) or anderson. */
+    public String solver = "naive";
+    /** The forward solve's relative-residual tolerance (0: all steps, the fixed depth). */
+    public double tolerance;
+    /** The adjoint solver of rbp/crbp: neumann, fixed-point, anderson, jfb or phantom. */
+    public String backward = "neumann";
+    /** The relative residual at which the fixed-point and anderson adjoint solves stop. */
+    public double adjointTolerance = 1e-2;
+    /** The history window of Anderson acceleration. */
+    public int window = 5;
     /** The penalty's bound lambda on J^T 1. */
     public float lambda = 0.9f;
     /** The penalty's weight in the loss. */
@@ -272,6 +282,18 @@ public final class RunConfig {
         schedule = lower(schedule);
         loss = lower(loss);
         gateInit = lower(gateInit);
+        solver = solver == null ? "naive" : lower(solver);
+        backward = backward == null ? "neumann" : lower(backward);
+        require(solver.equals("naive") || solver.equals("anderson"),
+                "--solver must be naive or anderson, got '" + solver + "'");
+        require(tolerance >= 0 && tolerance < 1,
+                "--tol must be a relative residual in [0, 1), got " + tolerance);
+        require(backward.matches("neumann|fixed-point|anderson|jfb|phantom"),
+                "--backward must be neumann, fixed-point, anderson, jfb or phantom, got '"
+                        + backward + "'");
+        require(adjointTolerance > 0 && adjointTolerance < 1,
+                "--adjoint-tol must be a relative residual in (0, 1), got " + adjointTolerance);
+        require(window >= 1, "--window must be at least 1, got " + window);
         require(optimizer.equals("adam") || optimizer.equals("adamw"),
                 "--optimizer must be adam or adamw, got '" + optimizer + "'");
         require(weightDecay >= 0 && weightDecay < 1,

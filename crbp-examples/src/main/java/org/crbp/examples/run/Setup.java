@@ -11,8 +11,14 @@ import ai.djl.training.dataset.BatchSampler;
 import ai.djl.training.dataset.RandomAccessDataset;
 import ai.djl.training.dataset.Sampler;
 
+import org.crbp.core.Bptt;
 import org.crbp.core.GradientMethod;
 import org.crbp.core.GradientMethods;
+import org.crbp.core.LipschitzPenalty;
+import org.crbp.core.Rbp;
+import org.crbp.core.StepListener;
+import org.crbp.core.solver.AdjointSolver;
+import org.crbp.core.solver.FixedPointSolver;
 import org.crbp.examples.CliException;
 import org.crbp.examples.pathfinder.PathfinderDataset;
 import org.crbp.examples.pathfinder.PathfinderGenerator;
@@ -32,6 +38,9 @@ import java.util.Random;
 
 /** Builds what a configuration names: the block, the gradient method, the device, the data. */
 public final class Setup {
+
+    /** The damping of the phantom gradient's unrolled steps (torchdeq's default is 0.5 too). */
+    static final double PHANTOM_DAMPING = 0.5;
 
     private Setup() {}
 
@@ -91,19 +100,68 @@ public final class Setup {
      * @return the method
      */
     public static GradientMethod method(RunConfig c) {
+        return method(c, StepListener.NONE);
+    }
+
+    /**
+     * Builds the gradient method of a recurrent model, with a listener between its steps.
+     *
+     * @param c the configuration
+     * @param listener called after each recurrent step and adjoint product of a batch
+     * @return the method
+     */
+    public static GradientMethod method(RunConfig c, StepListener listener) {
+        LipschitzPenalty penalty = c.method == MethodKind.CBPTT || c.method == MethodKind.CRBP
+                ? LipschitzPenalty.builder().optLambda(c.lambda)
+                        .optWeight(c.penaltyWeight).build()
+                : null;
         switch (c.method) {
             case BPTT:
-                return GradientMethods.bptt(c.steps);
-            case TBPTT:
-                return GradientMethods.truncatedBptt(c.steps, Math.min(c.truncation, c.steps));
-            case RBP:
-                return GradientMethods.rbp(c.steps, c.neumannTerms);
             case CBPTT:
-                return GradientMethods.cbptt(c.steps, c.lambda, c.penaltyWeight);
+            case TBPTT:
+                return Bptt.builder().setSteps(c.steps)
+                        .optGradientSteps(c.method == MethodKind.TBPTT
+                                ? Math.min(c.truncation, c.steps) : c.steps)
+                        .optPenalty(penalty).optStepListener(listener).build();
+            case RBP:
             case CRBP:
-                return GradientMethods.crbp(c.steps, c.neumannTerms, c.lambda, c.penaltyWeight);
+                Rbp.Builder rbp = Rbp.builder().setSteps(c.steps).optNeumannTerms(c.neumannTerms)
+                        .optPenalty(penalty).optStepListener(listener)
+                        .optForwardSolver(forwardSolver(c));
+                if (!"neumann".equals(c.backward)) {
+                    rbp.optAdjointSolver(adjointSolver(c));
+                }
+                return rbp.build();
             default:
                 throw new CliException("unknown method '" + c.method + "'");
+        }
+    }
+
+    /**
+     * Builds the forward solver of rbp/crbp.
+     *
+     * @param c the configuration
+     * @return plain iteration or Anderson, with the configured tolerance
+     */
+    public static FixedPointSolver forwardSolver(RunConfig c) {
+        return "anderson".equals(c.solver)
+                ? GradientMethods.anderson(c.tolerance, c.window)
+                : GradientMethods.naive(c.tolerance);
+    }
+
+    private static AdjointSolver adjointSolver(RunConfig c) {
+        switch (c.backward) {
+            case "fixed-point":
+                return GradientMethods.fixedPointAdjoint(c.neumannTerms, c.adjointTolerance);
+            case "anderson":
+                return GradientMethods.andersonAdjoint(c.neumannTerms, c.adjointTolerance,
+                        c.window);
+            case "jfb":
+                return GradientMethods.jacobianFree();
+            case "phantom":
+                return GradientMethods.phantomGradient(c.neumannTerms, PHANTOM_DAMPING);
+            default:
+                return GradientMethods.neumann(c.neumannTerms);
         }
     }
 

@@ -21,6 +21,7 @@ import ai.djl.training.util.ProgressBar;
 import ai.djl.translate.TranslateException;
 
 import org.crbp.core.GradientMethod;
+import org.crbp.core.StepListener;
 import org.crbp.core.NonFiniteLossException;
 import org.crbp.core.RecurrentNet;
 import org.crbp.core.bench.ProcessMemory;
@@ -46,6 +47,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A training run: DJL's trainer and listeners, the crbp-core training glue, a checkpoint after
@@ -112,7 +114,16 @@ public final class Training {
 
         Engine.getInstance().setRandomSeed((int) c.seed);
         Block block = Setup.block(c, c.steps);
-        GradientMethod method = c.recurrent() ? Setup.method(c) : null;
+        // the time budget, also checked between the recurrent steps of a batch: a long unroll
+        // must not run past it (set once the time already spent is known)
+        AtomicLong deadlineHolder = new AtomicLong(Long.MAX_VALUE);
+        StepListener budget = (phase, index) -> {
+            long deadline = deadlineHolder.get();
+            if (deadline != Long.MAX_VALUE && System.nanoTime() > deadline) {
+                throw new StopSignal.StopException(StopSignal.Reason.TIME_BUDGET);
+            }
+        };
+        GradientMethod method = c.recurrent() ? Setup.method(c, budget) : null;
         Checkpoints.State state = new Checkpoints.State();
         state.config = c;
         state.provenance = Provenance.collect(c.seed, device);
@@ -174,6 +185,7 @@ public final class Training {
                         ? System.nanoTime() + (long) ((o.timeBudgetMinutes * 60
                                 - state.trainingSeconds) * 1e9)
                         : Long.MAX_VALUE;
+                deadlineHolder.set(deadline);
                 for (int epoch = state.epoch; epoch < c.epochs; epoch++) {
                     if (o.stopAfterEpoch > 0 && epoch >= o.stopAfterEpoch) {
                         break;
@@ -232,6 +244,8 @@ public final class Training {
                     if (method != null) {
                         r.penalty = t.meanPenalty();
                         r.neumannTerms = t.meanNeumannTerms();
+                        r.steps = t.meanSteps();
+                        r.adjointIterations = t.meanAdjointIterations();
                         r.diverged = t.diverged;
                         r.residual = t.meanResidual();
                         r.maxColumnSum = t.maxColumnSum;
@@ -244,11 +258,14 @@ public final class Training {
                     state.history.add(r);
                     state.epoch = epoch + 1;
                     Path saved = Checkpoints.save(out, model, adam, state);
+                    String solverLine = method == null ? ""
+                            : String.format(Locale.ROOT, ", steps %.1f, residual %.2g, adjoint"
+                                    + " %.1f", r.steps, r.residual, r.adjointIterations);
                     console.printf(Locale.ROOT,
-                            "Epoch %d/%d: loss %.4f, penalty %.3g, training F1 %.3f, validation"
+                            "Epoch %d/%d: loss %.4f, penalty %.3g%s, training F1 %.3f, validation"
                                     + " F1 %.4f IoU %.4f (%.0f s) -> %s%n",
-                            r.epoch, c.epochs, r.loss, r.penalty, r.trainF1, r.validationF1,
-                            r.validationIoU, r.seconds, out.relativize(saved));
+                            r.epoch, c.epochs, r.loss, r.penalty, solverLine, r.trainF1,
+                            r.validationF1, r.validationIoU, r.seconds, out.relativize(saved));
                     console.flush();
                 }
                 Map<String, Object> report;
@@ -313,6 +330,10 @@ public final class Training {
                         clipGradients(trainer.getModel().getBlock(), c.clipNorm);
                     }
                     trainer.step();
+                } catch (StopSignal.StopException e) {
+                    // the budget ran out inside this batch: it is dropped (no update), and the
+                    // checkpoint keeps the place after the batch before it
+                    return index - 1;
                 } catch (NonFiniteLossException | ai.djl.TrainingDivergedException e) {
                     Checkpoints.Found last = Checkpoints.latestIn(out);
                     throw new CliException(String.format(Locale.ROOT,
@@ -416,6 +437,24 @@ public final class Training {
         r.put("method", c.recurrent() ? c.method : "ff");
         r.put("steps", c.recurrent() ? c.steps : 0);
         r.put("neumannTerms", c.neumannTerms);
+        if (c.recurrent() && c.method.rbpFamily()) {
+            // how the fixed point and the implicit gradient were reached, and at what cost
+            Map<String, Object> solver = new LinkedHashMap<>();
+            solver.put("forward", Setup.forwardSolver(c).describe());
+            solver.put("tolerance", c.tolerance);
+            solver.put("maxSteps", c.steps);
+            solver.put("backward", c.backward);
+            if (!"neumann".equals(c.backward) && !"jfb".equals(c.backward)) {
+                solver.put("adjointTolerance", c.adjointTolerance);
+            }
+            if (!state.history.isEmpty()) {
+                Checkpoints.EpochRecord last = state.history.get(state.history.size() - 1);
+                solver.put("lastEpochMeanSteps", last.steps);
+                solver.put("lastEpochMeanResidual", last.residual);
+                solver.put("lastEpochMeanAdjointIterations", last.adjointIterations);
+            }
+            r.put("solver", solver);
+        }
         r.put("lambda", c.lambda);
         r.put("penaltyWeight", c.penaltyWeight);
         r.put("kernel", c.kernel);

@@ -1,0 +1,80 @@
+/*
+ * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
+ */
+package org.crbp.examples.cli;
+
+import org.crbp.examples.CliException;
+import org.crbp.examples.run.RunConfig;
+
+import picocli.CommandLine.Option;
+
+/**
+ * The solver options of {@code crbp train} for rbp and crbp: how the fixed point is reached
+ * (forward solver, tolerance, most steps) and how the implicit gradient is taken (adjoint solver).
+ * Unset options keep the classic method: plain iteration for exactly T steps and the Neumann
+ * series with the reference's stop rules.
+ */
+final class SolverOptions {
+
+    @Option(names = "--solver", paramLabel = "NAME",
+            description = "Forward solver of rbp/crbp: naive (plain iteration) or anderson"
+                    + " (Anderson acceleration, window --window). Default: naive.")
+    String solver;
+
+    @Option(names = "--tol", paramLabel = "RESIDUAL",
+            description = "Stop the forward solve when the relative residual ||h_t - h_t-1|| /"
+                    + " ||h_t|| of the batch is at most this (0: run all steps, the classic fixed"
+                    + " depth). Default: 0.")
+    Double tolerance;
+
+    @Option(names = "--max-steps", paramLabel = "N",
+            description = "Most recurrent steps with --tol (the same as --steps, which it"
+                    + " replaces). Default: --steps.")
+    Integer maxSteps;
+
+    @Option(names = "--backward", paramLabel = "NAME",
+            description = "Adjoint solver of rbp/crbp: neumann (the reference's series and stop"
+                    + " rules), fixed-point or anderson (to --adjoint-tol), jfb (Jacobian-free:"
+                    + " no adjoint terms) or phantom (damped unrolled steps). At most"
+                    + " --neumann-terms products. Default: neumann.")
+    String backward;
+
+    @Option(names = "--adjoint-tol", paramLabel = "RESIDUAL",
+            description = "Relative residual at which the fixed-point and anderson adjoint"
+                    + " solves stop. Default: 0.01.")
+    Double adjointTolerance;
+
+    @Option(names = "--window", paramLabel = "M",
+            description = "History window of Anderson acceleration (forward and adjoint)."
+                    + " Default: 5.")
+    Integer window;
+
+    /**
+     * Writes the options that were given into a configuration, checking them.
+     *
+     * @param c the configuration, with its method and steps already set
+     * @param stepsGiven whether {@code --steps} was given on the command line
+     * @throws CliException if an option is out of range or does not fit the method
+     */
+    void applyTo(RunConfig c, boolean stepsGiven) {
+        boolean any = solver != null || tolerance != null || maxSteps != null || backward != null
+                || adjointTolerance != null || window != null;
+        if (any && !c.method.rbpFamily()) {
+            throw new CliException("--solver, --tol, --max-steps, --backward, --adjoint-tol and"
+                    + " --window apply to rbp and crbp only, not to --method "
+                    + c.method.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        if (maxSteps != null) {
+            if (stepsGiven && maxSteps != c.steps) {
+                throw new CliException("--max-steps " + maxSteps + " and --steps " + c.steps
+                        + " disagree: give one of them");
+            }
+            c.steps = maxSteps;
+        }
+        c.solver = solver != null ? solver : c.solver;
+        c.tolerance = tolerance != null ? tolerance : c.tolerance;
+        c.backward = backward != null ? backward : c.backward;
+        c.adjointTolerance = adjointTolerance != null ? adjointTolerance : c.adjointTolerance;
+        c.window = window != null ? window : c.window;
+    }
+}
