@@ -178,7 +178,15 @@ public final class Rbp extends AbstractGradientMethod {
                 lastValue.close();
 
                 // 3. adjoint solve
-                adjoint = adjointSolver.solve(new StepAdjoint(aux, v, stepListener), scope);
+                boolean[] implicit = new boolean[v.size()];
+                boolean allImplicit = true;
+                for (int i = 0; i < implicit.length; i++) {
+                    implicit[i] = net.getCell().isImplicitState(i);
+                    allImplicit &= implicit[i];
+                }
+                StepAdjoint problem = new StepAdjoint(aux, allImplicit ? v : project(v, implicit),
+                        allImplicit ? null : implicit, stepListener);
+                adjoint = adjointSolver.solve(problem, scope);
                 v.close();
             }
 
@@ -226,12 +234,15 @@ public final class Rbp extends AbstractGradientMethod {
     private static final class StepAdjoint implements AdjointProblem {
         private final AuxiliaryStep aux;
         private final NDList v;
+        private final boolean[] implicit;
         private final StepListener listener;
         private int products;
 
-        StepAdjoint(AuxiliaryStep aux, NDList v, StepListener listener) {
+        /** With {@code implicit} null every state tensor takes part in the adjoint system. */
+        StepAdjoint(AuxiliaryStep aux, NDList v, boolean[] implicit, StepListener listener) {
             this.aux = aux;
             this.v = v;
+            this.implicit = implicit;
             this.listener = listener;
         }
 
@@ -247,11 +258,25 @@ public final class Rbp extends AbstractGradientMethod {
             try (NDManager termScope = manager.newSubManager()) {
                 aux.outputs.tempAttach(termScope);
                 NDList product = Jacobians.vjp(aux.outputs, u, aux.leaves, termScope);
+                if (implicit != null) {
+                    // tensors held at their fixed-point values take no part in the system
+                    product = project(product, implicit);
+                }
                 product.attach(manager);
                 listener.afterStep(StepListener.Phase.ADJOINT, ++products);
                 return product;
             }
         }
+    }
+
+    /** Zeroes the tensors that are not implicit; the others are returned as they are. */
+    private static NDList project(NDList vectors, boolean[] implicit) {
+        NDList projected = new NDList(vectors.size());
+        for (int i = 0; i < vectors.size(); i++) {
+            NDArray a = vectors.get(i);
+            projected.add(implicit[i] ? a : a.zerosLike());
+        }
+        return projected;
     }
 
     /** How the penalty's Hessian-vector product is differenced. */

@@ -57,6 +57,20 @@ public abstract class RecurrentCell extends AbstractBlock {
     }
 
     /**
+     * Returns whether RBP's adjoint solve iterates on state tensor {@code index} (default: every
+     * tensor). A tensor that is not implicit is held at its fixed-point value: the adjoint system
+     * becomes {@code g_h = v_h + J_hh^T g_h} on the implicit tensors only, and the gradient reaches
+     * the weights through the recorded step's implicit outputs. The reference's convLSTM runs RBP
+     * on {@code h} alone, with {@code c_(T-1)} detached.
+     *
+     * @param index the state tensor's index, from 0
+     * @return whether the implicit gradient iterates on it
+     */
+    public boolean isImplicitState(int index) {
+        return true;
+    }
+
+    /**
      * Returns the shapes of the state tensors for a drive of the given shape.
      *
      * <p>The default is one state tensor with the drive's shape.

@@ -31,7 +31,15 @@ final class TestCells {
         private final Parameter v;
         private final Parameter a;
 
+        private final boolean cellImplicit;
+
         TwoStateCell(int channels, float scale) {
+            this(channels, scale, true);
+        }
+
+        /** With {@code cellImplicit} false, RBP holds c at its fixed point (as convLSTM's h-only). */
+        TwoStateCell(int channels, float scale, boolean cellImplicit) {
+            this.cellImplicit = cellImplicit;
             float sigma = scale / (float) Math.sqrt(channels * 9);
             w = addParameter(Parameter.builder().setName("w").setType(Parameter.Type.WEIGHT)
                     .optShape(new Shape(channels, channels, 3, 3))
@@ -47,6 +55,11 @@ final class TestCells {
         @Override
         public Shape[] getStateShapes(Shape driveShape) {
             return new Shape[] {driveShape, driveShape};
+        }
+
+        @Override
+        public boolean isImplicitState(int index) {
+            return index == 0 || cellImplicit;
         }
 
         @Override

@@ -36,7 +36,8 @@ import org.crbp.core.RecurrentCell;
  *
  * <p><b>Implicit gradient on {@code h} only.</b> The reference runs RBP's Neumann series on {@code
  * h} alone: the last step starts from the detached {@code (h*, c_(T-1))}, and the series uses
- * {@code J = ∂h_T/∂h*} with {@code c_(T-1)} held fixed. {@link #getImplicitStateIndices()} names
+ * {@code J = ∂h_T/∂h*} with {@code c_(T-1)} held fixed. {@link #isImplicitState(int)} (and {@link
+ * #getImplicitStateIndices()}) name
  * the state tensors the series runs on ({@code {0}} by default, {@code {0, 1}} with {@link
  * ImplicitState#HIDDEN_AND_CELL}); a gradient method honours it by zeroing the other tensors'
  * components of every vector-Jacobian product (and of the first cotangent). The Lipschitz penalty
@@ -132,6 +133,12 @@ public final class ConvLstmCell extends RecurrentCell {
      */
     public ImplicitState getImplicitState() {
         return implicitState;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public boolean isImplicitState(int index) {
+        return index == 0 || implicitState == ImplicitState.HIDDEN_AND_CELL;
     }
 
     /**
