@@ -6,6 +6,7 @@ package org.crbp.core.solver;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
@@ -101,57 +102,57 @@ public final class Anderson implements FixedPointSolver {
         double previous = Double.POSITIVE_INFINITY;
         NDList last;
         try (NDManager work = outer.newSubManager()) {
-            Window ring = new Window(window, batch);
+            long size = 0;
+            for (Shape shape : shapes) {
+                size += shape.size() / batch;
+            }
+            Window ring = new Window(window, batch, size, type, work);
             NDList x = initial;
+            // the current iterate, flattened per sample: (batch, size)
+            NDArray xFlat = States.flatten(initial, work);
             while (true) {
                 NDList f = map.apply(x, outer);
                 evaluations++;
-                Residual residual = Residual.of(f, x);
-                history[evaluations - 1] = residual.batch();
-                samples = residual.samples();
-                boolean stop = evaluations >= maxEvaluations;
-                if (!residual.isFinite()) {
-                    diverged = true;
-                    stop = true;
-                } else if (residual.meets(tolerance, stopRule)) {
-                    converged = true;
-                    stop = true;
-                }
-                if (stop) {
+                try (NDManager step = work.newSubManager()) {
+                    NDArray fFlat = States.flatten(f, step);
+                    NDArray g = fFlat.sub(xFlat);
+                    g.attach(step);
+                    Residual residual = Residual.ofFlat(g, fFlat);
+                    history[evaluations - 1] = residual.batch();
+                    samples = residual.samples();
+                    boolean stop = evaluations >= maxEvaluations;
+                    if (!residual.isFinite()) {
+                        diverged = true;
+                        stop = true;
+                    } else if (residual.meets(tolerance, stopRule)) {
+                        converged = true;
+                        stop = true;
+                    }
+                    if (stop) {
+                        if (x != initial) {
+                            States.closeExcept(x, f);
+                        }
+                        last = f;
+                        break;
+                    }
+                    if (safeguard && residual.batch() > previous && ring.size() > 0) {
+                        ring.clear();
+                        restarts++;
+                    }
+                    previous = residual.batch();
+                    ring.push(fFlat, g, step);
+                    NDArray mixed = ring.size() == 1 ? fFlat : mix(ring, type, step);
+                    mixed.attach(work);
+                    NDList next = States.unflatten(mixed, shapes, outer);
+                    xFlat.close();
+                    xFlat = mixed;
                     if (x != initial) {
                         States.closeExcept(x, f);
                     }
-                    last = f;
-                    break;
+                    f.close();
+                    x = next;
                 }
-                if (safeguard && residual.batch() > previous && ring.size() > 0) {
-                    ring.clear();
-                    restarts++;
-                }
-                previous = residual.batch();
-                NDList next;
-                try (NDManager step = work.newSubManager()) {
-                    NDArray fFlat = States.flatten(f, work);
-                    NDArray xFlat = States.flatten(x, step);
-                    NDArray g = fFlat.sub(xFlat);
-                    g.attach(work);
-                    ring.push(fFlat, g, step);
-                    NDArray mixed;
-                    if (ring.size() == 1) {
-                        mixed = fFlat.duplicate();
-                        mixed.attach(step);
-                    } else {
-                        mixed = mix(ring, type, step);
-                    }
-                    next = States.unflatten(mixed, shapes, outer);
-                }
-                if (x != initial) {
-                    States.closeExcept(x, f);
-                }
-                f.close();
-                x = next;
             }
-            ring.clear();
         }
         return FixedPointResult.builder()
                 .setState(last)
@@ -162,16 +163,22 @@ public final class Anderson implements FixedPointSolver {
                 .build();
     }
 
-    /** Returns {@code sum_i a_i (F_i - (1 - beta) G_i)} with the least-squares weights. */
+    /**
+     * Returns {@code sum_i a_i (F_i - (1 - beta) G_i)} with the least-squares weights: one batched
+     * product of the weights with the window per term, {@code (batch, 1, m) x (batch, m, size)}.
+     */
     private NDArray mix(Window ring, DataType type, NDManager step) {
         int n = ring.size();
         int batch = ring.batch;
-        double[][] weights = new double[n][batch];
+        int m = ring.capacity;
+        Integer[] slots = ring.slots();
+        // the weights at the slots' positions; empty slots get 0
+        double[] weights = new double[batch * m];
         if (perSample) {
             for (int b = 0; b < batch; b++) {
                 double[] a = weights(ring.gram(b));
                 for (int i = 0; i < n; i++) {
-                    weights[i][b] = a[i];
+                    weights[b * m + slots[i]] = a[i];
                 }
             }
         } else {
@@ -185,25 +192,18 @@ public final class Anderson implements FixedPointSolver {
                 }
             }
             double[] a = weights(total);
-            for (int i = 0; i < n; i++) {
-                Arrays.fill(weights[i], a[i]);
+            for (int b = 0; b < batch; b++) {
+                for (int i = 0; i < n; i++) {
+                    weights[b * m + slots[i]] = a[i];
+                }
             }
         }
-        NDArray sum = null;
-        for (int i = 0; i < n; i++) {
-            NDArray f = ring.f(i);
-            NDArray g = ring.g(i);
-            NDArray a = step.create(weights[i], new Shape(batch, 1)).toType(type, false);
-            NDArray base = f;
-            if (beta != 1) {
-                NDArray damped = g.mul(1 - beta);
-                damped.attach(step);
-                base = f.sub(damped);
-                base.attach(step);
-            }
-            NDArray term = base.mul(a);
-            term.attach(step);
-            sum = sum == null ? term : sum.addi(term);
+        NDArray a = step.create(weights, new Shape(batch, 1, m)).toType(type, false);
+        NDArray sum = a.matMul(ring.fs).reshape(batch, -1);
+        if (beta != 1) {
+            NDArray scaled = a.mul(1 - beta);
+            NDArray damped = scaled.matMul(ring.gs).reshape(batch, -1);
+            sum = sum.sub(damped);
         }
         return sum;
     }
@@ -281,20 +281,23 @@ public final class Anderson implements FixedPointSolver {
         return describe();
     }
 
-    /** The last {@code m} evaluations {@code F_i}, residuals {@code G_i} and their Gram matrix. */
+    /**
+     * The last {@code m} evaluations and their residuals, as two {@code (batch, m, size)} arrays
+     * written slot by slot, and the per-sample Gram matrices of the residuals.
+     */
     private static final class Window {
         final int capacity;
         final int batch;
-        final NDArray[] fs;
-        final NDArray[] gs;
+        final NDArray fs;
+        final NDArray gs;
         final double[][][] gram;
         final Deque<Integer> order = new ArrayDeque<>();
 
-        Window(int capacity, int batch) {
+        Window(int capacity, int batch, long size, DataType type, NDManager manager) {
             this.capacity = capacity;
             this.batch = batch;
-            fs = new NDArray[capacity];
-            gs = new NDArray[capacity];
+            fs = manager.zeros(new Shape(batch, capacity, size), type);
+            gs = manager.zeros(new Shape(batch, capacity, size), type);
             gram = new double[batch][capacity][capacity];
         }
 
@@ -302,32 +305,40 @@ public final class Anderson implements FixedPointSolver {
             return order.size();
         }
 
-        /** Adds an evaluation, dropping the oldest when full; takes ownership of the arrays. */
+        /** The slots in insertion order. */
+        Integer[] slots() {
+            return order.toArray(new Integer[0]);
+        }
+
+        /** Adds an evaluation (copied in), dropping the oldest when full. */
         void push(NDArray f, NDArray g, NDManager step) {
             int slot;
             if (order.size() == capacity) {
                 slot = order.removeFirst();
-                fs[slot].close();
-                gs[slot].close();
             } else {
                 slot = 0;
-                while (fs[slot] != null) {
+                while (order.contains(slot)) {
                     slot++;
                 }
             }
-            fs[slot] = f;
-            gs[slot] = g;
+            NDIndex at = new NDIndex(":, {}", slot);
+            fs.set(at, f);
+            gs.set(at, g);
             order.addLast(slot);
-            long b = batch;
+            // every slot's inner product with g in one batched product: (batch, m, size) x
+            // (batch, size, 1); empty slots hold zeros and are not read
+            NDArray column = g.reshape(batch, -1, 1);
+            column.attach(step);
+            NDArray products = gs.matMul(column);
+            products.attach(step);
+            NDArray asDouble = products.toType(DataType.FLOAT64, false);
+            asDouble.attach(step);
+            double[] values = asDouble.toDoubleArray();
             for (int other : order) {
-                NDArray product = g.mul(gs[other]);
-                product.attach(step);
-                NDArray sums = product.sum(new int[] {1}).toType(DataType.FLOAT64, false);
-                sums.attach(step);
-                double[] values = sums.toDoubleArray();
-                for (int s = 0; s < b; s++) {
-                    gram[s][slot][other] = values[s];
-                    gram[s][other][slot] = values[s];
+                for (int s = 0; s < batch; s++) {
+                    double v = values[s * capacity + other];
+                    gram[s][slot][other] = v;
+                    gram[s][other][slot] = v;
                 }
             }
         }
@@ -336,7 +347,7 @@ public final class Anderson implements FixedPointSolver {
         double[][] gram(int b) {
             int n = order.size();
             double[][] h = new double[n][n];
-            Integer[] slots = order.toArray(new Integer[0]);
+            Integer[] slots = slots();
             for (int i = 0; i < n; i++) {
                 for (int j = 0; j < n; j++) {
                     h[i][j] = gram[b][slots[i]][slots[j]];
@@ -345,21 +356,8 @@ public final class Anderson implements FixedPointSolver {
             return h;
         }
 
-        NDArray f(int i) {
-            return fs[order.toArray(new Integer[0])[i]];
-        }
-
-        NDArray g(int i) {
-            return gs[order.toArray(new Integer[0])[i]];
-        }
-
+        /** Forgets the history (the arrays keep their memory; stale slots are never read). */
         void clear() {
-            for (int slot : order) {
-                fs[slot].close();
-                gs[slot].close();
-                fs[slot] = null;
-                gs[slot] = null;
-            }
             order.clear();
         }
     }

@@ -59,6 +59,29 @@ public final class Residual {
         return new Residual(ratio(sumDifference, sumReference), samples);
     }
 
+    /**
+     * Measures the residual from flattened arrays: {@code difference = next - previous} and
+     * {@code next}, both {@code (batch, size)}.
+     *
+     * @param difference {@code F(z) - z}, flattened per sample
+     * @param next {@code F(z)}, flattened per sample
+     * @return the residuals
+     */
+    static Residual ofFlat(NDArray difference, NDArray next) {
+        int batchSize = Math.toIntExact(next.getShape().get(0));
+        double[] d = perSampleSquares(difference, batchSize);
+        double[] r = perSampleSquares(next, batchSize);
+        double[] samples = new double[batchSize];
+        double sumDifference = 0;
+        double sumReference = 0;
+        for (int b = 0; b < batchSize; b++) {
+            samples[b] = ratio(d[b], r[b]);
+            sumDifference += d[b];
+            sumReference += r[b];
+        }
+        return new Residual(ratio(sumDifference, sumReference), samples);
+    }
+
     private static double ratio(double squaredDifference, double squaredReference) {
         return squaredReference == 0
                 ? Math.sqrt(squaredDifference)

@@ -103,6 +103,13 @@ public final class SolverBenchmark {
                 Path folder = Paths.get(options.get("checkpoint"));
                 model.load(folder, prefix(folder));
                 model.setDataType(type);
+                // loaded arrays replace the initialised ones without a gradient; the methods
+                // below differentiate with respect to them
+                for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> p : net.getParameters()) {
+                    if (p.getValue().requiresGradient()) {
+                        p.getValue().getArray().setRequiresGradient(true);
+                    }
+                }
             }
             ParameterStore ps = new ParameterStore(manager, false);
             NDList data = new NDList(images(manager, preset, batch, height, width, type));
