@@ -240,6 +240,12 @@ final class TrainCommand implements Callable<Integer> {
                     + " core). Two runs sharing two cores train faster with 1 each.")
     int threads;
 
+    @Option(names = {"-q", "--quiet"},
+            description = "Print only warnings, errors and the final result line (no progress"
+                    + " bars, no per-epoch lines); metrics.csv and report.json are written as"
+                    + " usual.")
+    boolean quiet;
+
     @Option(names = "--stop-after-batches", defaultValue = "0", hidden = true,
             description = "Stop inside the first epoch trained after this many batches (for"
                     + " tests).")
@@ -268,6 +274,11 @@ final class TrainCommand implements Callable<Integer> {
         o.stopAfterEpoch = stopAfterEpoch;
         o.timeBudgetMinutes = timeBudget;
         o.stopAfterBatches = stopAfterBatches;
+        o.quiet = quiet;
+        if (quiet) {
+            // before DJL's first logger: its info lines go too
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
         if (!(timeBudget >= 0)) {
             throw new CliException("--time-budget must be 0 or more minutes, got " + timeBudget);
         }

@@ -100,6 +100,8 @@ public final class Checkpoints {
         public double trainF1;
         public double validationF1;
         public double validationIoU;
+        /** The task loss on the validation images (NaN in checkpoints written before it). */
+        public double validationLoss = Double.NaN;
         double neumannTerms;
         int diverged;
         double residual;

@@ -15,6 +15,8 @@ import ai.djl.training.Trainer;
 import ai.djl.training.TrainingConfig;
 import ai.djl.training.dataset.Batch;
 import ai.djl.training.evaluator.Evaluator;
+import ai.djl.training.listener.DivergenceCheckTrainingListener;
+import ai.djl.training.listener.EpochTrainingListener;
 import ai.djl.training.listener.EvaluatorTrainingListener;
 import ai.djl.training.listener.TrainingListener;
 import ai.djl.training.util.ProgressBar;
@@ -23,6 +25,7 @@ import ai.djl.translate.TranslateException;
 import org.crbp.core.GradientMethod;
 import org.crbp.core.NonFiniteLossException;
 import org.crbp.core.RecurrentNet;
+import org.crbp.core.StepResult;
 import org.crbp.core.bench.ProcessMemory;
 import org.crbp.core.training.CrbpTrain;
 import org.crbp.core.training.DiagnosticsListener;
@@ -66,6 +69,8 @@ public final class Training {
         public boolean stopOnDivergence;
         public double timeBudgetMinutes;
         public List<String> commandLine = new ArrayList<>();
+        /** Only warnings, errors and the final result line on the console. */
+        public boolean quiet;
     }
 
     private Training() {}
@@ -82,6 +87,8 @@ public final class Training {
      */
     public static Map<String, Object> run(RunConfig c, Path out, Options o, PrintWriter console)
             throws IOException {
+        // progress and information; with --quiet only warnings, errors and the result remain
+        PrintWriter info = o.quiet ? new PrintWriter(java.io.Writer.nullWriter()) : console;
         org.crbp.examples.run.AtomicFiles.createDirectories(out);
         Checkpoints.cleanInterrupted(out);
         Checkpoints.Found previous = o.resumeFrom != null ? Checkpoints.named(out, o.resumeFrom)
@@ -97,7 +104,7 @@ public final class Training {
                             previous.state.config, c) + ")");
         }
         if (o.resume && previous == null) {
-            console.println("No checkpoint in " + out + ": starting from scratch.");
+            info.println("No checkpoint in " + out + ": starting from scratch.");
         }
         Device device = Setup.device(c.device);
         PathfinderPreset preset = c.presetValue();
@@ -117,10 +124,10 @@ public final class Training {
         state.config = c;
         state.provenance = Provenance.collect(c.seed, device);
         String label = c.model + " " + c.methodLabel() + (c.recurrent() ? " T=" + c.steps : "");
-        console.printf(Locale.ROOT, "Training %s on %s (%d images, batch %d, %d epochs) on %s,"
+        info.printf(Locale.ROOT, "Training %s on %s (%d images, batch %d, %d epochs) on %s,"
                         + " writing to %s%n", label, c.preset, c.trainSize, c.batch, c.epochs,
                 device, out);
-        console.flush();
+        info.flush();
         try (Model model = Model.newInstance("crbp", device)) {
             model.setBlock(block);
             boolean adamw = "adamw".equals(c.optimizer) && c.weightDecay > 0;
@@ -135,7 +142,7 @@ public final class Training {
                 state.batchSeconds = previous.state.batchSeconds;
                 state.trainingSeconds = previous.state.trainingSeconds;
                 state.partial = previous.state.partial;
-                console.printf(Locale.ROOT, "Resuming after epoch %d%s from %s%n", state.epoch,
+                info.printf(Locale.ROOT, "Resuming after epoch %d%s from %s%n", state.epoch,
                         state.batchesInEpoch > 0 ? " and " + state.batchesInEpoch + " batches"
                                 + " of epoch " + (state.epoch + 1) : "", previous.dir);
             }
@@ -153,12 +160,12 @@ public final class Training {
                             .optOptimizer(adam)
                             .optDevices(new Device[] {device})
                             .addEvaluator(trainF1)
-                            .addTrainingListeners(
-                                    TrainingListener.Defaults.logging(out.toString()))
+                            .addTrainingListeners(listeners(o.quiet))
                             .addTrainingListeners(diagnostics)
                             .addTrainingListeners(watch);
             long parameters;
-            try (Trainer trainer = model.newTrainer(config)) {
+            try (Trainer trainer = model.newTrainer(config);
+                    MetricsLog metrics = MetricsLog.open(out, state.epoch, state.batchesInEpoch)) {
                 trainer.setMetrics(new Metrics());
                 trainer.initialize(new Shape(c.batch, 1, height, width));
                 for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> p : block.getParameters()) {
@@ -168,7 +175,7 @@ public final class Training {
                     }
                 }
                 parameters = PathfinderModels.countParameters(block);
-                console.printf(Locale.ROOT, "%,d trainable parameters%n", parameters);
+                info.printf(Locale.ROOT, "%,d trainable parameters%n", parameters);
                 boolean budgetReached = false;
                 long deadline = o.timeBudgetMinutes > 0
                         ? System.nanoTime() + (long) ((o.timeBudgetMinutes * 60
@@ -182,7 +189,7 @@ public final class Training {
                     long cpuBegin = ProcessMemory.processCpuNanos();
                     int skip = state.batchesInEpoch;
                     int done = trainEpoch(trainer, c, method, epoch, skip, state, out, deadline,
-                            o.stopAfterBatches, stop);
+                            o.stopAfterBatches, stop, watch, adam, metrics);
                     if (stop.getReason() == StopSignal.Reason.DIVERGENCE) {
                         // the blown-up weights are not saved: the last checkpoint stays the last
                         Checkpoints.Found last = Checkpoints.latestIn(out);
@@ -201,12 +208,12 @@ public final class Training {
                         state.partial = watch.tally().copy();
                         state.partial.seconds += segment;
                         Path saved = Checkpoints.save(out, model, adam, state);
-                        console.printf(Locale.ROOT, "%s after %d batches of epoch %d (%.1f min of"
+                        info.printf(Locale.ROOT, "%s after %d batches of epoch %d (%.1f min of"
                                         + " training) -> %s; --resume continues from there%n",
                                 o.stopAfterBatches > 0 ? "Stopped as asked"
                                         : "Time budget reached", done, epoch + 1,
                                 state.trainingSeconds / 60, out.relativize(saved));
-                        console.flush();
+                        info.flush();
                         budgetReached = o.stopAfterBatches <= 0;
                         if (!budgetReached) {
                             Map<String, Object> stopped = new LinkedHashMap<>();
@@ -221,7 +228,7 @@ public final class Training {
                     // a resume
                     org.crbp.examples.run.EpochTally t = watch.finishEpoch();
                     Scores val = Evaluation.evaluate(block, trainer.getManager(), validation,
-                            c.steps, null);
+                            c.steps, null, trainer.getLoss());
                     trainer.notifyListeners(listener -> listener.onEpoch(trainer));
                     Checkpoints.EpochRecord r = new Checkpoints.EpochRecord();
                     r.epoch = epoch + 1;
@@ -229,6 +236,7 @@ public final class Training {
                     r.trainF1 = t.f1();
                     r.validationF1 = val.f1();
                     r.validationIoU = val.iou();
+                    r.validationLoss = val.loss();
                     if (method != null) {
                         r.penalty = t.meanPenalty();
                         r.neumannTerms = t.meanNeumannTerms();
@@ -244,39 +252,84 @@ public final class Training {
                     state.history.add(r);
                     state.epoch = epoch + 1;
                     Path saved = Checkpoints.save(out, model, adam, state);
-                    console.printf(Locale.ROOT,
-                            "Epoch %d/%d: loss %.4f, penalty %.3g, training F1 %.3f, validation"
-                                    + " F1 %.4f IoU %.4f (%.0f s) -> %s%n",
-                            r.epoch, c.epochs, r.loss, r.penalty, r.trainF1, r.validationF1,
-                            r.validationIoU, r.seconds, out.relativize(saved));
-                    console.flush();
+                    if (!o.quiet) {
+                        console.printf(Locale.ROOT,
+                                "Epoch %d/%d: loss %.4f, penalty %.3g, training F1 %.3f,"
+                                        + " validation loss %.4f F1 %.4f IoU %.4f (%.0f s) -> %s%n",
+                                r.epoch, c.epochs, r.loss, r.penalty, r.trainF1,
+                                r.validationLoss, r.validationF1, r.validationIoU, r.seconds,
+                                out.relativize(saved));
+                        console.flush();
+                    }
                 }
                 Map<String, Object> report;
                 if (state.epoch < c.epochs && !budgetReached) {
-                    console.printf("Stopped after epoch %d as asked; resume with --resume%n",
+                    info.printf("Stopped after epoch %d as asked; resume with --resume%n",
                             state.epoch);
-                    console.flush();
+                    info.flush();
                     report = new LinkedHashMap<>();
                     report.put("status", "stopped");
                     report.put("epoch", state.epoch);
                     return report;
                 }
                 Scores scores = Evaluation.evaluate(block, trainer.getManager(), test, c.steps,
-                        "Testing");
+                        o.quiet ? null : "Testing");
                 report = report(c, state, parameters, scores, device, o);
                 report.put("stoppedByTimeBudget", budgetReached);
                 console.printf(Locale.ROOT, "Test (%d held-out %s images%s): %s%n",
                         c.testSize, c.preset, c.recurrent() ? ", T=" + c.steps : "", scores);
+                console.flush();
                 if (o.pictures) {
                     Pictures.forRun(block, trainer.getManager(), c, state, test, out,
-                            o.analysisSteps, report, console);
+                            o.analysisSteps, report, info);
                 }
                 Json.write(out.resolve("report.json"), report);
-                console.println("Report: " + out.resolve("report.json"));
-                console.flush();
+                info.println("Report: " + out.resolve("report.json"));
+                info.flush();
                 return report;
             }
         }
+    }
+
+    /** DJL's logging listeners without their files (raw timings, an empty memory log). */
+    private static TrainingListener[] listeners(boolean quiet) {
+        if (quiet) {
+            // no progress bars or per-epoch log lines: warnings and the result only
+            return new TrainingListener[] {
+                new EpochTrainingListener(), new EvaluatorTrainingListener(),
+                new DivergenceCheckTrainingListener()
+            };
+        }
+        return TrainingListener.Defaults.logging();
+    }
+
+    /** One row of metrics.csv: the batch's results averaged over devices. */
+    private static void metricsRow(MetricsLog metrics, int epoch, int batch,
+            List<StepResult> results, float loss, float lr, double seconds, double cpuSeconds)
+            throws IOException {
+        double penalty = Double.NaN;
+        double residual = Double.NaN;
+        int terms = -1;
+        if (results != null && !results.isEmpty()) {
+            double l = 0;
+            double p = 0;
+            double res = 0;
+            int k = 0;
+            boolean applied = false;
+            for (StepResult r : results) {
+                l += r.loss();
+                p += r.penalty();
+                res += r.residual();
+                k += r.neumannTerms();
+                applied |= r.penaltyApplied();
+            }
+            int n = results.size();
+            loss = (float) (l / n);
+            penalty = applied ? p / n : Double.NaN;
+            residual = res / n;
+            terms = Math.round((float) k / n);
+        }
+        metrics.append(epoch, batch, loss, penalty, terms, residual, lr, seconds, cpuSeconds);
     }
 
     private static float accumulator(Trainer trainer, Evaluator evaluator) {
@@ -296,16 +349,20 @@ public final class Training {
      */
     private static int trainEpoch(Trainer trainer, RunConfig c, GradientMethod method, int epoch,
             int skip, Checkpoints.State state, Path out, long deadline, int stopAfterBatches,
-            StopSignal stop) throws IOException {
+            StopSignal stop, TrainingWatch watch, CheckpointAdam adam, MetricsLog metrics)
+            throws IOException {
+        int perEpoch = c.trainSize / c.batch;
         PathfinderDataset set = Setup.trainSet(c, epoch, skip);
         int index = skip;
         try {
             for (Batch batch : trainer.iterateDataset(set)) {
                 index++;
                 long begin = System.nanoTime();
+                long cpuBegin = ProcessMemory.processCpuNanos();
+                List<StepResult> results = null;
                 try {
                     if (method != null) {
-                        CrbpTrain.trainBatch(trainer, batch, method);
+                        results = CrbpTrain.trainBatch(trainer, batch, method);
                     } else {
                         EasyTrain.trainBatch(trainer, batch);
                     }
@@ -326,6 +383,9 @@ public final class Training {
                 }
                 long end = System.nanoTime();
                 state.batchSeconds.add((end - begin) / 1e9);
+                metricsRow(metrics, epoch + 1, index, results, watch.lastLoss(),
+                        adam.rate(epoch * perEpoch + index), (end - begin) / 1e9,
+                        (ProcessMemory.processCpuNanos() - cpuBegin) / 1e9);
                 if (stop.getReason() == StopSignal.Reason.DIVERGENCE) {
                     return index;
                 }
