@@ -260,7 +260,7 @@ public final class Checkpoints {
      * @return the checkpoint, verified
      * @throws CliException if there is no such checkpoint or it is corrupt
      */
-    static Found named(Path runDir, String name) {
+    public static Found named(Path runDir, String name) {
         Path root = runDir.resolve(FOLDER);
         Path p = Paths.get(name);
         Path dir = p.getNameCount() > 1 || p.isAbsolute() ? p : root.resolve(name);

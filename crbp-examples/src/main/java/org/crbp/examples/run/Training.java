@@ -71,6 +71,8 @@ public final class Training {
         public List<String> commandLine = new ArrayList<>();
         /** Only warnings, errors and the final result line on the console. */
         public boolean quiet;
+        /** The effective settings by option name, written as config.json (null: none). */
+        public Map<String, Object> settings;
     }
 
     private Training() {}
@@ -102,6 +104,10 @@ public final class Training {
             throw new CliException("cannot resume: the checkpoint " + previous.dir
                     + " was trained with another configuration (" + differences(
                             previous.state.config, c) + ")");
+        }
+        if (o.settings != null) {
+            // every run folder says how to run it again: crbp train --config OUT/config.json
+            Json.write(out.resolve("config.json"), o.settings);
         }
         if (o.resume && previous == null) {
             info.println("No checkpoint in " + out + ": starting from scratch.");
