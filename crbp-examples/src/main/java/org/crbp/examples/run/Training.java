@@ -13,7 +13,6 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.EasyTrain;
 import ai.djl.training.Trainer;
 import ai.djl.training.TrainingConfig;
-import ai.djl.training.dataset.Batch;
 import ai.djl.training.evaluator.Evaluator;
 import ai.djl.training.listener.DivergenceCheckTrainingListener;
 import ai.djl.training.listener.EpochTrainingListener;
@@ -25,7 +24,6 @@ import ai.djl.translate.TranslateException;
 import org.crbp.core.GradientMethod;
 import org.crbp.core.NonFiniteLossException;
 import org.crbp.core.RecurrentNet;
-import org.crbp.core.StepResult;
 import org.crbp.core.bench.ProcessMemory;
 import org.crbp.core.training.CrbpTrain;
 import org.crbp.core.training.DiagnosticsListener;
@@ -161,6 +159,9 @@ public final class Training {
             });
             watch.restore(state.batchesInEpoch > 0 ? state.partial : null);
             SegmentationEvaluator trainF1 = SegmentationEvaluator.f1();
+            MetricsLog metrics = MetricsLog.open(out, state.epoch, state.batchesInEpoch);
+            TrainingLoop loop = new TrainingLoop(c, state, out, watch, stop, adam, metrics,
+                    validation, console, o.quiet, o.stopAfterBatches, o.stopAfterEpoch);
             TrainingConfig config =
                     new DefaultTrainingConfig(Setup.loss(c))
                             .optOptimizer(adam)
@@ -168,10 +169,11 @@ public final class Training {
                             .addEvaluator(trainF1)
                             .addTrainingListeners(listeners(o.quiet))
                             .addTrainingListeners(diagnostics)
-                            .addTrainingListeners(watch);
+                            .addTrainingListeners(watch)
+                            .addTrainingListeners(loop.listeners());
             long parameters;
             try (Trainer trainer = model.newTrainer(config);
-                    MetricsLog metrics = MetricsLog.open(out, state.epoch, state.batchesInEpoch)) {
+                    MetricsLog closeMetrics = metrics) {
                 trainer.setMetrics(new Metrics());
                 trainer.initialize(new Shape(c.batch, 1, height, width));
                 for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> p : block.getParameters()) {
@@ -183,20 +185,16 @@ public final class Training {
                 parameters = PathfinderModels.countParameters(block);
                 info.printf(Locale.ROOT, "%,d trainable parameters%n", parameters);
                 boolean budgetReached = false;
-                long deadline = o.timeBudgetMinutes > 0
+                loop.deadline = o.timeBudgetMinutes > 0
                         ? System.nanoTime() + (long) ((o.timeBudgetMinutes * 60
                                 - state.trainingSeconds) * 1e9)
                         : Long.MAX_VALUE;
-                for (int epoch = state.epoch; epoch < c.epochs; epoch++) {
-                    if (o.stopAfterEpoch > 0 && epoch >= o.stopAfterEpoch) {
-                        break;
-                    }
-                    long begin = System.nanoTime();
-                    long cpuBegin = ProcessMemory.processCpuNanos();
-                    int skip = state.batchesInEpoch;
-                    int done = trainEpoch(trainer, c, method, epoch, skip, state, out, deadline,
-                            o.stopAfterBatches, stop, watch, adam, metrics);
-                    if (stop.getReason() == StopSignal.Reason.DIVERGENCE) {
+                try {
+                    train(trainer, method, loop, out);
+                } catch (TrainingLoop.Stop s) {
+                    int epoch = loop.epoch;
+                    int done = s.batches;
+                    if (s.why == TrainingLoop.Why.DIVERGENCE) {
                         // the blown-up weights are not saved: the last checkpoint stays the last
                         Checkpoints.Found last = Checkpoints.latestIn(out);
                         throw new CliException(String.format(Locale.ROOT,
@@ -205,11 +203,11 @@ public final class Training {
                                 stop.getDetail(), last == null ? "none (no epoch finished)"
                                         : last.dir.toString()), ExitCode.FAILURE, null);
                     }
-                    if (done >= 0) {
+                    if (s.why != TrainingLoop.Why.EPOCH) {
                         // stopped inside the epoch: a checkpoint of the partial epoch, with the
                         // statistics of its batches so far
                         state.batchesInEpoch = done;
-                        double segment = (System.nanoTime() - begin) / 1e9;
+                        double segment = (System.nanoTime() - loop.epochBegin) / 1e9;
                         state.trainingSeconds += segment;
                         state.partial = watch.tally().copy();
                         state.partial.seconds += segment;
@@ -226,46 +224,6 @@ public final class Training {
                             stopped.put("status", "stopped");
                             return stopped;
                         }
-                        break;
-                    }
-                    state.batchesInEpoch = 0;
-                    state.partial = null;
-                    // the epoch's statistics from the tally: all its batches, also those before
-                    // a resume
-                    org.crbp.examples.run.EpochTally t = watch.finishEpoch();
-                    Scores val = Evaluation.evaluate(block, trainer.getManager(), validation,
-                            c.steps, null, trainer.getLoss());
-                    trainer.notifyListeners(listener -> listener.onEpoch(trainer));
-                    Checkpoints.EpochRecord r = new Checkpoints.EpochRecord();
-                    r.epoch = epoch + 1;
-                    r.loss = t.meanLoss();
-                    r.trainF1 = t.f1();
-                    r.validationF1 = val.f1();
-                    r.validationIoU = val.iou();
-                    r.validationLoss = val.loss();
-                    if (method != null) {
-                        r.penalty = t.meanPenalty();
-                        r.neumannTerms = t.meanNeumannTerms();
-                        r.diverged = t.diverged;
-                        r.residual = t.meanResidual();
-                        r.maxColumnSum = t.maxColumnSum;
-                    }
-                    r.seconds = t.seconds + (System.nanoTime() - begin) / 1e9;
-                    r.cpuSeconds = (ProcessMemory.processCpuNanos() - cpuBegin) / 1e9;
-                    r.updates = (long) (epoch + 1) * (c.trainSize / c.batch);
-                    r.lr = adam.rate((int) r.updates);
-                    state.trainingSeconds += r.seconds - t.seconds;
-                    state.history.add(r);
-                    state.epoch = epoch + 1;
-                    Path saved = Checkpoints.save(out, model, adam, state);
-                    if (!o.quiet) {
-                        console.printf(Locale.ROOT,
-                                "Epoch %d/%d: loss %.4f, penalty %.3g, training F1 %.3f,"
-                                        + " validation loss %.4f F1 %.4f IoU %.4f (%.0f s) -> %s%n",
-                                r.epoch, c.epochs, r.loss, r.penalty, r.trainF1,
-                                r.validationLoss, r.validationF1, r.validationIoU, r.seconds,
-                                out.relativize(saved));
-                        console.flush();
                     }
                 }
                 Map<String, Object> report;
@@ -309,35 +267,6 @@ public final class Training {
         return TrainingListener.Defaults.logging();
     }
 
-    /** One row of metrics.csv: the batch's results averaged over devices. */
-    private static void metricsRow(MetricsLog metrics, int epoch, int batch,
-            List<StepResult> results, float loss, float lr, double seconds, double cpuSeconds)
-            throws IOException {
-        double penalty = Double.NaN;
-        double residual = Double.NaN;
-        int terms = -1;
-        if (results != null && !results.isEmpty()) {
-            double l = 0;
-            double p = 0;
-            double res = 0;
-            int k = 0;
-            boolean applied = false;
-            for (StepResult r : results) {
-                l += r.loss();
-                p += r.penalty();
-                res += r.residual();
-                k += r.neumannTerms();
-                applied |= r.penaltyApplied();
-            }
-            int n = results.size();
-            loss = (float) (l / n);
-            penalty = applied ? p / n : Double.NaN;
-            residual = res / n;
-            terms = Math.round((float) k / n);
-        }
-        metrics.append(epoch, batch, loss, penalty, terms, residual, lr, seconds, cpuSeconds);
-    }
-
     private static float accumulator(Trainer trainer, Evaluator evaluator) {
         for (Evaluator e : trainer.getEvaluators()) {
             if (e.getName().equals(evaluator.getName())) {
@@ -348,59 +277,30 @@ public final class Training {
     }
 
     /**
-     * Trains one epoch, or what is left of it.
-     *
-     * @return -1 when the epoch finished, else the number of its batches done when the deadline
-     *     (or the requested stop) came
+     * Runs the one training loop: crbp-core's {@code CrbpTrain.fit} for a recurrent model,
+     * DJL's {@code EasyTrain.fit} for the feedforward control, with the run's data and hooks.
      */
-    private static int trainEpoch(Trainer trainer, RunConfig c, GradientMethod method, int epoch,
-            int skip, Checkpoints.State state, Path out, long deadline, int stopAfterBatches,
-            StopSignal stop, TrainingWatch watch, CheckpointAdam adam, MetricsLog metrics)
-            throws IOException {
-        int perEpoch = c.trainSize / c.batch;
-        PathfinderDataset set = Setup.trainSet(c, epoch, skip);
-        int index = skip;
+    private static void train(Trainer trainer, GradientMethod method, TrainingLoop loop,
+            Path out) throws IOException {
+        int epochs = loop.epochsLeft();
+        if (epochs == 0) {
+            return;
+        }
         try {
-            for (Batch batch : trainer.iterateDataset(set)) {
-                index++;
-                long begin = System.nanoTime();
-                long cpuBegin = ProcessMemory.processCpuNanos();
-                List<StepResult> results = null;
-                try {
-                    if (method != null) {
-                        results = CrbpTrain.trainBatch(trainer, batch, method);
-                    } else {
-                        EasyTrain.trainBatch(trainer, batch);
-                    }
-                    if (c.clipNorm > 0) {
-                        clipGradients(trainer.getModel().getBlock(), c.clipNorm);
-                    }
-                    trainer.step();
-                } catch (NonFiniteLossException | ai.djl.TrainingDivergedException e) {
-                    Checkpoints.Found last = Checkpoints.latestIn(out);
-                    throw new CliException(String.format(Locale.ROOT,
-                            "training diverged at epoch %d, batch %d (%s); the last good"
-                                    + " checkpoint is %s",
-                            epoch + 1, index, firstLine(e),
-                            last == null ? "none (no epoch finished)" : last.dir.toString()),
-                            ExitCode.FAILURE, e);
-                } finally {
-                    batch.close();
-                }
-                long end = System.nanoTime();
-                state.batchSeconds.add((end - begin) / 1e9);
-                metricsRow(metrics, epoch + 1, index, results, watch.lastLoss(),
-                        adam.rate(epoch * perEpoch + index), (end - begin) / 1e9,
-                        (ProcessMemory.processCpuNanos() - cpuBegin) / 1e9);
-                if (stop.getReason() == StopSignal.Reason.DIVERGENCE) {
-                    return index;
-                }
-                boolean more = index < c.trainSize / c.batch;
-                if (more && (end > deadline
-                        || (stopAfterBatches > 0 && index >= stopAfterBatches))) {
-                    return index;
-                }
+            if (method != null) {
+                CrbpTrain.fit(trainer, epochs, loop.data(), null, method);
+            } else {
+                EasyTrain.fit(trainer, epochs, loop.data(), null);
             }
+        } catch (NonFiniteLossException | ai.djl.TrainingDivergedException e) {
+            Checkpoints.Found last = Checkpoints.latestIn(out);
+            // the cause holds the reason; the loop's own numbering starts at the resume
+            Throwable reason = e.getCause() instanceof NonFiniteLossException ? e.getCause() : e;
+            throw new CliException(String.format(Locale.ROOT,
+                    "training diverged at epoch %d, batch %d (%s); the last good checkpoint is %s",
+                    loop.epoch + 1, loop.index, firstLine(reason),
+                    last == null ? "none (no epoch finished)" : last.dir.toString()),
+                    ExitCode.FAILURE, e);
         } catch (TranslateException e) {
             throw new CliException("cannot read the training data: " + e.getMessage(),
                     ExitCode.FAILURE, e);
@@ -413,7 +313,6 @@ public final class Training {
             }
             throw e;
         }
-        return -1;
     }
 
     /**

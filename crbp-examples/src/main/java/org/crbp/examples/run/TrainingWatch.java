@@ -34,6 +34,7 @@ public final class TrainingWatch extends TrainingListenerAdapter implements Grad
     private final List<String> warnings = new ArrayList<>();
     private boolean sawStep;
     private float lastLoss = Float.NaN;
+    private List<StepResult> lastResults;
 
     /**
      * Creates the watch.
@@ -97,6 +98,15 @@ public final class TrainingWatch extends TrainingListenerAdapter implements Grad
         return lastLoss;
     }
 
+    /**
+     * Returns the gradient method's results of the last batch, one per device.
+     *
+     * @return the results, or null for a model trained without a gradient method
+     */
+    public List<StepResult> lastResults() {
+        return lastResults;
+    }
+
     /** {@inheritDoc} */
     @Override
     public void onGradientStep(Trainer trainer, GradientMethod method, List<StepResult> results) {
@@ -111,6 +121,7 @@ public final class TrainingWatch extends TrainingListenerAdapter implements Grad
             }
         }
         lastLoss = results.isEmpty() ? Float.NaN : (float) (sum / results.size());
+        lastResults = results;
     }
 
     /** {@inheritDoc} */
@@ -128,6 +139,7 @@ public final class TrainingWatch extends TrainingListenerAdapter implements Grad
                 }
                 tally.addLoss(loss);
                 lastLoss = loss;
+                lastResults = null;
                 watch(lossMonitor.observe(loss));
             }
         }
