@@ -205,7 +205,7 @@ final class AnalyzeCommand implements Callable<Integer> {
             Charts.distances(da, label(a), db, otherLabel, n, t,
                     dir.resolve("distances.png"));
 
-            Pictures.timeCourseAndStateSpace(net, manager, c, set, t, name, dir, r);
+            Pictures.timeCourseAndStateSpace(net, manager, c.steps, set, t, name, dir, r);
 
             Map<String, Object> jac = new LinkedHashMap<>();
             int[] found = new int[1];

@@ -141,10 +141,8 @@ final class EvaluateCommand implements Callable<Integer> {
             r.put("provenance", Provenance.collect(c.seed, dev));
             r.put("config", loaded.config);
             if (loaded.block instanceof RecurrentNet) {
-                RunConfig shown = c.copy();
-                shown.steps = t;
                 Pictures.timeCourseAndStateSpace((RecurrentNet) loaded.block,
-                        loaded.model.getNDManager(), shown, Setup.evalSet(c, p,
+                        loaded.model.getNDManager(), t, Setup.evalSet(c, p,
                                 PathfinderDataset.Split.TEST, Math.min(c.testSize, c.batch)),
                         Math.max(t, Pictures.defaultAnalysisSteps(c.steps)),
                         p + ", " + c.model + " " + c.methodLabel() + " trained T=" + c.steps,

@@ -244,7 +244,7 @@ public final class Training {
                         c.testSize, c.preset, c.recurrent() ? ", T=" + c.steps : "", scores);
                 console.flush();
                 if (o.pictures) {
-                    Pictures.forRun(block, trainer.getManager(), c, state, test, out,
+                    RunPictures.forRun(block, trainer.getManager(), c, state, test, out,
                             o.analysisSteps, report, info);
                 }
                 Json.write(out.resolve("report.json"), report);
