@@ -104,7 +104,8 @@ final class RunSettings {
         for (Map.Entry<String, JsonElement> e : settings.entrySet()) {
             String name = e.getKey();
             OptionSpec o = spec.findOption("--" + name);
-            if (o == null || o.hidden() || NOT_SETTINGS.contains(name)) {
+            if (o == null || o.hidden() || o.usageHelp() || o.versionHelp()
+                    || "config".equals(name)) {
                 throw new CliException("config " + source + ": '" + name + "' is not an option of"
                         + " 'crbp " + spec.name() + "' (see 'crbp " + spec.name() + " --help')");
             }
