@@ -114,7 +114,8 @@ final class TrainCommand implements Callable<Integer> {
         Float lr;
 
         @Option(names = "--optimizer", paramLabel = "<name>",
-                description = "adam, or adamw (decoupled weight decay on convolution weights)."
+                description = "Optimiser: adam, or adamw (decoupled weight decay on convolution"
+                        + " weights)."
                         + " Default: adamw (cpu), adam (reference).")
         String optimizer;
 
@@ -139,7 +140,8 @@ final class TrainCommand implements Callable<Integer> {
         Float clipNorm;
 
         @Option(names = "--loss", paramLabel = "<name>",
-                description = "focal, or focal-dice (focal plus a soft Dice term on the contour)."
+                description = "Loss: focal, or focal-dice (focal plus a soft Dice term on the"
+                        + " contour)."
                         + " Default: focal-dice (cpu), focal (reference).")
         String loss;
 

@@ -66,7 +66,14 @@ class HelpTest {
                         spec.qualifiedName() + ": Java-style label " + label + " in\n" + help);
             }
             for (OptionSpec o : spec.options()) {
-                if (o.hidden() || o.defaultValue() == null || o.usageHelp() || o.versionHelp()) {
+                if (o.hidden() || o.usageHelp() || o.versionHelp()) {
+                    continue;
+                }
+                String sentence = String.join(" ", o.description()).strip();
+                assertTrue(!sentence.isEmpty() && (Character.isUpperCase(sentence.charAt(0))
+                        || sentence.startsWith("hGRU")), spec.qualifiedName() + " "
+                        + o.longestName() + ": not a sentence: " + sentence);
+                if (o.defaultValue() == null) {
                     continue;
                 }
                 String text = String.join(" ", o.description());
