@@ -44,6 +44,11 @@ import java.util.concurrent.ExecutorService;
  *       ({@code onTrainingBatch}), and the end of an epoch ({@code onEpoch}): validation, the
  *       epoch's record, the checkpoint and the console line.
  * </ul>
+ *
+ * <p>crbp-core's {@code fit} has no way to end early, so a stop leaves it by an exception thrown
+ * between two batches (after the step, with no batch open); a stop request polled by {@code fit}
+ * would say the same without one. The time budget is not checked between the recurrent steps of
+ * one batch: that needs a per-step hook in crbp-core.
  */
 final class TrainingLoop {
 
