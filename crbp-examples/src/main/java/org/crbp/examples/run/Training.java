@@ -172,8 +172,7 @@ public final class Training {
                             .addTrainingListeners(watch)
                             .addTrainingListeners(loop.listeners());
             long parameters;
-            try (Trainer trainer = model.newTrainer(config);
-                    MetricsLog closeMetrics = metrics) {
+            try (Trainer trainer = model.newTrainer(config); TrainingLoop hooks = loop) {
                 trainer.setMetrics(new Metrics());
                 trainer.initialize(new Shape(c.batch, 1, height, width));
                 for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> p : block.getParameters()) {
@@ -185,14 +184,14 @@ public final class Training {
                 parameters = PathfinderModels.countParameters(block);
                 info.printf(Locale.ROOT, "%,d trainable parameters%n", parameters);
                 boolean budgetReached = false;
-                loop.deadline = o.timeBudgetMinutes > 0
+                hooks.deadline = o.timeBudgetMinutes > 0
                         ? System.nanoTime() + (long) ((o.timeBudgetMinutes * 60
                                 - state.trainingSeconds) * 1e9)
                         : Long.MAX_VALUE;
                 try {
-                    train(trainer, method, loop, out);
+                    train(trainer, method, hooks, out);
                 } catch (TrainingLoop.Stop s) {
-                    int epoch = loop.epoch;
+                    int epoch = hooks.epoch;
                     int done = s.batches;
                     if (s.why == TrainingLoop.Why.DIVERGENCE) {
                         // the blown-up weights are not saved: the last checkpoint stays the last
@@ -207,7 +206,7 @@ public final class Training {
                         // stopped inside the epoch: a checkpoint of the partial epoch, with the
                         // statistics of its batches so far
                         state.batchesInEpoch = done;
-                        double segment = (System.nanoTime() - loop.epochBegin) / 1e9;
+                        double segment = (System.nanoTime() - hooks.epochBegin) / 1e9;
                         state.trainingSeconds += segment;
                         state.partial = watch.tally().copy();
                         state.partial.seconds += segment;

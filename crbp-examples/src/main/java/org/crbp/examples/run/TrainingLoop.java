@@ -50,7 +50,7 @@ import java.util.concurrent.ExecutorService;
  * would say the same without one. The time budget is not checked between the recurrent steps of
  * one batch: that needs a per-step hook in crbp-core.
  */
-final class TrainingLoop {
+final class TrainingLoop implements java.io.Closeable {
 
     /** Why the loop stopped before its last epoch. */
     enum Why {
@@ -273,6 +273,16 @@ final class TrainingLoop {
             }
         };
         return new TrainingListener[] {clip, epochEnd};
+    }
+
+    /**
+     * Closes the metrics file.
+     *
+     * @throws IOException if closing fails
+     */
+    @Override
+    public void close() throws IOException {
+        metrics.close();
     }
 
     private void endEpoch(Trainer trainer) throws IOException {
