@@ -125,8 +125,8 @@ case_ "parameter file truncated" -- evaluate --checkpoint cp4
 copy run cp5; truncate -s 50 cp5/checkpoints/epoch-002/optimizer.bin
 case_ "optimizer state truncated, resume" -- train --out cp5 --resume --epochs 3 "${TINY[@]}"
 copy run cp6; sed -i 's/"model": "hgru"/"model": "resnet"/' cp6/checkpoints/epoch-002/state.json
-case_ "state.json edited (unknown model)" -- evaluate --checkpoint cp6/checkpoints/epoch-001
-copy run cp7; sed -i 's/"lr": 0.001/"lr": 0.002/' cp7/checkpoints/epoch-002/state.json
+case_ "state.json edited (unknown model)" -- evaluate --checkpoint cp6/checkpoints/epoch-002
+copy run cp7; sed -i 's/"seed": 1,/"seed": 2,/' cp7/checkpoints/epoch-002/state.json
 case_ "state.json edited (still valid JSON)" -- evaluate --checkpoint cp7
 copy run cp8; rm cp8/checkpoints/epoch-001/optimizer.bin; head -c 1000 /dev/zero > cp8/checkpoints/epoch-002/crbp-0002.params
 case_ "latest and previous checkpoint both corrupt" -- train --out cp8 --resume --epochs 3 "${TINY[@]}"

@@ -3,7 +3,6 @@
  */
 package org.crbp.examples.analysis;
 
-import org.crbp.examples.run.Checkpoints;
 
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -64,27 +63,17 @@ public final class Charts {
     /**
      * Training curves: loss, penalty and F1 per epoch, side by side.
      *
-     * @param history the epochs
+     * @param epoch the epochs' numbers
+     * @param loss the training loss of each epoch
+     * @param penalty the penalty of each epoch
+     * @param trainF1 the F1 on the training batches of each epoch
+     * @param valF1 the validation F1 of each epoch
      * @param title the run's name
      * @param file the PNG file
      * @throws IOException if writing fails
      */
-    static void trainingCurves(List<Checkpoints.EpochRecord> history, String title, Path file)
-            throws IOException {
-        int n = history.size();
-        double[] epoch = new double[n];
-        double[] loss = new double[n];
-        double[] penalty = new double[n];
-        double[] trainF1 = new double[n];
-        double[] valF1 = new double[n];
-        for (int i = 0; i < n; i++) {
-            Checkpoints.EpochRecord r = history.get(i);
-            epoch[i] = r.epoch;
-            loss[i] = r.loss;
-            penalty[i] = r.penalty;
-            trainF1[i] = r.trainF1;
-            valF1[i] = r.validationF1;
-        }
+    public static void trainingCurves(double[] epoch, double[] loss, double[] penalty,
+            double[] trainF1, double[] valF1, String title, Path file) throws IOException {
         XYChart a = epochChart("Loss (" + title + ")", "focal loss");
         a.addSeries("training loss", epoch, loss).setMarker(SeriesMarkers.CIRCLE);
         XYChart b = epochChart("Lipschitz penalty", "mean relu(J^T 1 - lambda)^2");

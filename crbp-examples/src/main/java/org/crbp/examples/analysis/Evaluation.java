@@ -13,6 +13,7 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.dataset.Batch;
 import ai.djl.training.dataset.Dataset;
+import ai.djl.training.loss.Loss;
 import ai.djl.training.util.ProgressBar;
 import ai.djl.translate.TranslateException;
 
@@ -50,6 +51,22 @@ public final class Evaluation {
      */
     public static Scores evaluate(
             Block block, NDManager manager, Dataset set, int steps, String progress) {
+        return evaluate(block, manager, set, steps, progress, null);
+    }
+
+    /**
+     * Evaluates a model and, with a loss, its mean loss per image.
+     *
+     * @param block the model ({@link RecurrentNet} or a feedforward block)
+     * @param manager the manager for the batches
+     * @param set the dataset
+     * @param steps the number of recurrent steps (ignored for feedforward blocks)
+     * @param progress a progress bar message, or {@code null} for none
+     * @param loss the training loss to evaluate too, or {@code null}
+     * @return the summed counts (and loss)
+     */
+    public static Scores evaluate(Block block, NDManager manager, Dataset set, int steps,
+            String progress, Loss loss) {
         Scores scores = new Scores();
         ParameterStore ps = new ParameterStore(manager, false);
         try (NDManager scope = manager.newSubManager()) {
@@ -61,6 +78,11 @@ public final class Evaluation {
                     }
                     NDList predictions = forward(block, ps, batch.getData(), steps);
                     scores.add(SegmentationEvaluator.confusion(batch.getLabels(), predictions));
+                    if (loss != null) {
+                        try (NDArray l = loss.evaluate(batch.getLabels(), predictions)) {
+                            scores.addLoss(l.getFloat(), batch.getSize());
+                        }
+                    }
                     predictions.close();
                     if (bar != null) {
                         bar.update(batch.getProgress());

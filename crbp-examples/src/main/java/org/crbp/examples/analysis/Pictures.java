@@ -5,18 +5,12 @@ package org.crbp.examples.analysis;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Block;
 import ai.djl.training.dataset.Batch;
 
 import org.crbp.core.RecurrentNet;
 import org.crbp.examples.pathfinder.PathfinderDataset;
-import org.crbp.examples.pathfinder.PathfinderPreset;
-import org.crbp.examples.run.Checkpoints;
-import org.crbp.examples.run.RunConfig;
-import org.crbp.examples.run.Setup;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,51 +30,6 @@ public final class Pictures {
     /** The default last step of the analyses: twice the trained steps, at least 10 more. */
     public static int defaultAnalysisSteps(int steps) {
         return Math.max(2 * steps, steps + 10);
-    }
-
-    /**
-     * Draws every picture of a training run and adds the analyses' numbers to the report.
-     *
-     * @param block the trained model
-     * @param manager a manager
-     * @param c the configuration
-     * @param state the checkpoint state (history)
-     * @param test the test set
-     * @param out the run folder
-     * @param analysisSteps the last step of the analyses (0: the default)
-     * @param report the report to extend
-     * @param console progress lines
-     * @throws IOException if writing fails
-     */
-    public static void forRun(Block block, NDManager manager, RunConfig c, Checkpoints.State state,
-            PathfinderDataset test, Path out, int analysisSteps, Map<String, Object> report,
-            PrintWriter console) throws IOException {
-        List<String> written = new ArrayList<>();
-        String name = c.preset + ", " + c.model + " " + c.methodLabel()
-                + (c.recurrent() ? " T=" + c.steps : "");
-        if (!state.history.isEmpty()) {
-            Charts.trainingCurves(state.history, name, out.resolve(CURVES));
-            written.add(CURVES);
-        }
-        if (block instanceof RecurrentNet) {
-            RecurrentNet net = (RecurrentNet) block;
-            int last = analysisSteps > 0 ? analysisSteps : defaultAnalysisSteps(c.steps);
-            PathfinderPreset preset = c.presetValue();
-            PathfinderDataset small = Setup.evalSet(c, preset, PathfinderDataset.Split.TEST,
-                    Math.min(c.testSize, 2 * c.batch));
-            Map<String, Object> ex = extrapolation(net, manager, small, last);
-            Map<String, double[]> series = new LinkedHashMap<>();
-            series.put(c.preset, (double[]) ex.get("f1"));
-            Charts.extrapolation((double[]) ex.get("steps"), series, c.steps,
-                    "Readout at every step (" + name + ")", out.resolve(EXTRAPOLATION));
-            report.put("extrapolation", ex);
-            written.add(EXTRAPOLATION);
-            timeCourseAndStateSpace(net, manager, c, small, last, name, out, report);
-            written.add(TIME_COURSE);
-            written.add(STATE_SPACE);
-        }
-        report.put("pictures", written);
-        console.println("Pictures: " + String.join(", ", written) + " in " + out);
     }
 
     public static Map<String, Object> extrapolation(RecurrentNet net, NDManager manager,
@@ -107,18 +56,18 @@ public final class Pictures {
         return ex;
     }
 
-    public static void timeCourseAndStateSpace(RecurrentNet net, NDManager manager, RunConfig c,
-            PathfinderDataset set, int last, String name, Path out, Map<String, Object> report)
-            throws IOException {
-        int[] steps = chooseSteps(c.steps);
+    public static void timeCourseAndStateSpace(RecurrentNet net, NDManager manager,
+            int trainedSteps, PathfinderDataset set, int last, String name, Path out,
+            Map<String, Object> report) throws IOException {
+        int[] steps = chooseSteps(trainedSteps);
         int width = set.getWidth();
         int height = set.getHeight();
         IOException[] failure = new IOException[1];
         try (NDManager scope = manager.newSubManager()) {
             Analysis.forEachBatch(set, scope, 1, batch -> {
                 try {
-                    drawBatch(net, scope, batch, steps, width, height, last, c, name, out,
-                            report);
+                    drawBatch(net, scope, batch, steps, width, height, last, trainedSteps, name,
+                            out, report);
                 } catch (IOException e) {
                     failure[0] = e;
                 }
@@ -130,7 +79,7 @@ public final class Pictures {
     }
 
     private static void drawBatch(RecurrentNet net, NDManager manager, Batch batch, int[] steps,
-            int width, int height, int last, RunConfig c, String name, Path out,
+            int width, int height, int last, int trainedSteps, String name, Path out,
             Map<String, Object> report) throws IOException {
         int images = 4;
         List<List<float[]>> readouts =
@@ -152,7 +101,7 @@ public final class Pictures {
                 Analysis.stateTrajectories(net, manager, batch, 4, last);
         List<double[][]> projected = new ArrayList<>();
         Stats.Pca pca = Analysis.project(trajectories, projected);
-        Charts.stateSpace(projected, c.steps, pca.explained,
+        Charts.stateSpace(projected, trainedSteps, pca.explained,
                 "State trajectories, steps 1.." + last + ", top 2 PCs (" + name + ")",
                 out.resolve(STATE_SPACE));
         Map<String, Object> ss = new LinkedHashMap<>();

@@ -17,6 +17,8 @@ public final class Scores {
     private long fp;
     private long fn;
     private long tn;
+    private double lossSum;
+    private long lossImages;
 
     /** Creates empty counts. */
     public Scores() {}
@@ -27,6 +29,30 @@ public final class Scores {
      * @param counts {@code {tp, fp, fn, tn}}
      */
     public void add(long[] counts) {
+        addCounts(counts);
+    }
+
+    /**
+     * Adds a batch's mean loss.
+     *
+     * @param meanLoss the batch's mean loss
+     * @param images the number of images in the batch
+     */
+    public void addLoss(double meanLoss, long images) {
+        lossSum += meanLoss * images;
+        lossImages += images;
+    }
+
+    /**
+     * Returns the mean loss per image, when it was computed.
+     *
+     * @return the loss, or NaN
+     */
+    public double loss() {
+        return lossImages == 0 ? Double.NaN : lossSum / lossImages;
+    }
+
+    private void addCounts(long[] counts) {
         tp += counts[0];
         fp += counts[1];
         fn += counts[2];

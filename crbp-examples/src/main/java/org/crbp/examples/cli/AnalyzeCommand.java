@@ -41,6 +41,7 @@ import java.util.concurrent.Callable;
  * projection (Fig. 1b), and the largest singular value of the step's Jacobian.
  */
 @Command(
+        usageHelpWidth = 100,
         name = "analyze",
         mixinStandardHelpOptions = true,
         sortOptions = false,
@@ -62,38 +63,40 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "PATH",
+    @Option(names = "--checkpoint", required = true, paramLabel = "<path>",
             description = "A run folder (its last checkpoint) or one checkpoint folder.")
     Path checkpoint;
 
-    @Option(names = "--compare", paramLabel = "PATH",
+    @Option(names = "--compare", paramLabel = "<path>",
             description = "Second checkpoint for the KS test (for example a BPTT run)."
                     + " Default: the first epoch's checkpoint of the same run.")
     Path compare;
 
-    @Option(names = "--preset", description = "Preset of the test images. Default: the trained"
-            + " one.")
+    @Option(names = "--preset", paramLabel = "<name>",
+            description = "Preset of the test images. Default: the one the run trained on.")
     String preset;
 
-    @Option(names = "--steps", paramLabel = "T",
-            description = "Last step T. Default: max(2N, N + 10) for N trained steps.")
+    @Option(names = "--steps", paramLabel = "<t>",
+            description = "Last step T of the curves. Default: max(2N, N + 10) for N trained"
+                    + " steps.")
     Integer steps;
 
-    @Option(names = "--images", defaultValue = "64",
+    @Option(names = "--images", defaultValue = "64", paramLabel = "<n>",
             description = "Test images for the curves and the KS test. Default:"
                     + " ${DEFAULT-VALUE}.")
     int images;
 
-    @Option(names = "--power-iterations", defaultValue = "30",
-            description = "Largest number of power iterations. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--power-iterations", defaultValue = "30", paramLabel = "<n>",
+            description = "Largest number of power iterations for the Jacobian's spectral norm."
+                    + " Default: ${DEFAULT-VALUE}.")
     int powerIterations;
 
-    @Option(names = "--device", defaultValue = "cpu",
-            description = "cpu, gpu or auto. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "<name>",
+            description = "Device to run on: cpu, gpu or auto. Default: ${DEFAULT-VALUE}.")
     String device;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Output folder. Default:"
-            + " RUN/analysis.")
+    @Option(names = "--out", paramLabel = "<dir>", description = "Output folder. Default:"
+            + " the run folder's analysis/.")
     Path out;
 
     /** {@inheritDoc} */
@@ -208,7 +211,7 @@ final class AnalyzeCommand implements Callable<Integer> {
             Charts.distances(da, label(a), db, otherLabel, n, t,
                     dir.resolve("distances.png"));
 
-            Pictures.timeCourseAndStateSpace(net, manager, c, set, t, name, dir, r);
+            Pictures.timeCourseAndStateSpace(net, manager, c.steps, set, t, name, dir, r);
 
             Map<String, Object> jac = new LinkedHashMap<>();
             int[] found = new int[1];

@@ -55,6 +55,7 @@ import java.util.concurrent.Callable;
  * number of steps, for BPTT and C-RBP (or any methods), each configuration in a fresh JVM.
  */
 @Command(
+        usageHelpWidth = 100,
         name = "benchmark",
         mixinStandardHelpOptions = true,
         sortOptions = false,
@@ -69,14 +70,17 @@ final class BenchmarkCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Option(names = "--methods", defaultValue = "bptt,crbp", split = ",",
-            description = "Methods. Default: ${DEFAULT-VALUE}.")
+            paramLabel = "<methods>",
+            description = "Gradient methods to measure, separated by commas (bptt, cbptt, rbp,"
+                    + " crbp, tbptt). Default: ${DEFAULT-VALUE}.")
     List<String> methods;
 
-    @Option(names = "--steps", defaultValue = "5,10,20,40", split = ",", paramLabel = "T",
-            description = "Numbers of steps. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--steps", defaultValue = "5,10,20,40", split = ",", paramLabel = "<t>",
+            description = "Numbers of recurrent steps, separated by commas. Default:"
+                    + " ${DEFAULT-VALUE}.")
     List<Integer> steps;
 
-    @Option(names = "--preset", defaultValue = RunConfig.DEFAULT_PRESET,
+    @Option(names = "--preset", defaultValue = RunConfig.DEFAULT_PRESET, paramLabel = "<name>",
             description = "Preset of the images (their size). Default: ${DEFAULT-VALUE}.")
     String preset;
 
@@ -88,11 +92,11 @@ final class BenchmarkCommand implements Callable<Integer> {
     private int batch;
     private int neumannTerms;
 
-    @Option(names = "--iterations", defaultValue = "3",
+    @Option(names = "--iterations", defaultValue = "3", paramLabel = "<n>",
             description = "Timed iterations after one warm-up. Default: ${DEFAULT-VALUE}.")
     int iterations;
 
-    @Option(names = "--out", defaultValue = "runs/benchmark", paramLabel = "DIR",
+    @Option(names = "--out", defaultValue = "runs/benchmark", paramLabel = "<dir>",
             description = "Output folder. Default: ${DEFAULT-VALUE}.")
     Path out;
 

@@ -34,6 +34,7 @@ import java.util.concurrent.Callable;
  * updates, as pictures and a Markdown table (the learning study's figures).
  */
 @Command(
+        usageHelpWidth = 100,
         name = "compare",
         mixinStandardHelpOptions = true,
         sortOptions = false,
@@ -45,16 +46,16 @@ final class CompareCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Parameters(paramLabel = "RUN", arity = "1..*",
+    @Parameters(paramLabel = "<run>", arity = "1..*",
             description = "Run folders written by 'crbp train' (finished or not).")
     List<Path> runs;
 
-    @Option(names = "--out", defaultValue = "runs/compare", paramLabel = "DIR",
+    @Option(names = "--out", defaultValue = "runs/compare", paramLabel = "<dir>",
             description = "Where the pictures and the table go. Default: ${DEFAULT-VALUE}.")
     Path out;
 
-    @Option(names = "--title", defaultValue = "", paramLabel = "TEXT",
-            description = "Title of the pictures. Default: none.")
+    @Option(names = "--title", defaultValue = "", paramLabel = "<text>",
+            description = "Title of the pictures (empty: none). Default: empty.")
     String title;
 
     /** One run's curve. */

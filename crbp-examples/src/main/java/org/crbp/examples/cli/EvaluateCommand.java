@@ -33,6 +33,7 @@ import java.util.concurrent.Callable;
 
 /** {@code crbp evaluate}: tests a checkpoint on a preset, possibly another one, possibly longer. */
 @Command(
+        usageHelpWidth = 100,
         name = "evaluate",
         mixinStandardHelpOptions = true,
         sortOptions = false,
@@ -45,50 +46,53 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "PATH",
+    @Option(names = "--checkpoint", required = true, paramLabel = "<path>",
             description = "A run folder (its last checkpoint) or one checkpoint folder.")
     Path checkpoint;
 
-    @Option(names = "--preset", description = "Preset to test on. Default: the trained one.")
+    @Option(names = "--preset", paramLabel = "<name>",
+            description = "Preset to test on. Default: the one the run trained on.")
     String preset;
 
-    @Option(names = "--steps", paramLabel = "T",
-            description = "Steps to run. Default: the trained number.")
+    @Option(names = "--steps", paramLabel = "<t>",
+            description = "Recurrent steps to run. Default: the number the run trained with.")
     Integer steps;
 
-    @Option(names = "--tol", paramLabel = "RESIDUAL",
+    @Option(names = "--tol", paramLabel = "<residual>",
             description = "Adaptive depth: iterate each batch until every image's relative"
                     + " residual ||h_t - h_t-1|| / ||h_t|| is at most this, up to --max-steps;"
                     + " the report gives the distribution of steps used. Default: off (a fixed"
                     + " --steps).")
     Double tolerance;
 
-    @Option(names = "--max-steps", paramLabel = "N",
+    @Option(names = "--max-steps", paramLabel = "<n>",
             description = "Most steps with --tol. Default: 4 x the trained steps.")
     Integer maxSteps;
 
-    @Option(names = "--solver", defaultValue = "naive", paramLabel = "NAME",
+    @Option(names = "--solver", defaultValue = "naive", paramLabel = "<name>",
             description = "Forward solver with --tol: naive or anderson. Default:"
                     + " ${DEFAULT-VALUE}.")
     String solver;
 
-    @Option(names = "--test-size", paramLabel = "N",
+    @Option(names = "--test-size", paramLabel = "<n>",
             description = "Test images. Default: the run's --test-size.")
     Integer testSize;
 
-    @Option(names = "--seed", description = "Base seed of the test images. Default: the run's.")
+    @Option(names = "--seed", paramLabel = "<seed>",
+            description = "Base seed of the test images. Default: the run's.")
     Long seed;
 
-    @Option(names = "--data", paramLabel = "DIR",
-            description = "Read the test images from DIR/test (written by 'crbp generate').")
+    @Option(names = "--data", paramLabel = "<dir>",
+            description = "Read the test images from the folder's test/ (written by 'crbp"
+                    + " generate') instead of generating them.")
     Path data;
 
-    @Option(names = "--device", defaultValue = "cpu",
-            description = "cpu, gpu or auto. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "<name>",
+            description = "Device to run on: cpu, gpu or auto. Default: ${DEFAULT-VALUE}.")
     String device;
 
-    @Option(names = "--out", paramLabel = "DIR",
-            description = "Output folder. Default: RUN/eval-PRESET-tT.")
+    @Option(names = "--out", paramLabel = "<dir>",
+            description = "Output folder. Default: eval-PRESET-tT in the run folder.")
     Path out;
 
     /** {@inheritDoc} */
@@ -204,10 +208,8 @@ final class EvaluateCommand implements Callable<Integer> {
             r.put("provenance", Provenance.collect(c.seed, dev));
             r.put("config", loaded.config);
             if (loaded.block instanceof RecurrentNet) {
-                RunConfig shown = c.copy();
-                shown.steps = t;
                 Pictures.timeCourseAndStateSpace((RecurrentNet) loaded.block,
-                        loaded.model.getNDManager(), shown, Setup.evalSet(c, p,
+                        loaded.model.getNDManager(), t, Setup.evalSet(c, p,
                                 PathfinderDataset.Split.TEST, Math.min(c.testSize, c.batch)),
                         Math.max(t, Pictures.defaultAnalysisSteps(c.steps)),
                         p + ", " + c.model + " " + c.methodLabel() + " trained T=" + c.steps,

@@ -26,6 +26,7 @@ import java.util.concurrent.Callable;
 
 /** {@code crbp generate}: writes a Pathfinder preset's splits to a folder. */
 @Command(
+        usageHelpWidth = 100,
         name = "generate",
         mixinStandardHelpOptions = true,
         sortOptions = false,
@@ -39,30 +40,30 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(names = "--preset", defaultValue = RunConfig.DEFAULT_PRESET,
+    @Option(names = "--preset", defaultValue = RunConfig.DEFAULT_PRESET, paramLabel = "<name>",
             description = "Pathfinder preset. Default: ${DEFAULT-VALUE}.")
     String preset;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
+    @Option(names = "--out", required = true, paramLabel = "<dir>", description = "Output folder.")
     Path out;
 
-    @Option(names = "--train-size", defaultValue = "4000",
+    @Option(names = "--train-size", defaultValue = "4000", paramLabel = "<n>",
             description = "Training images (0: none). Default: ${DEFAULT-VALUE}.")
     int trainSize;
 
-    @Option(names = "--val-size", defaultValue = "256",
+    @Option(names = "--val-size", defaultValue = "256", paramLabel = "<n>",
             description = "Validation images (0: none). Default: ${DEFAULT-VALUE}.")
     int validationSize;
 
-    @Option(names = "--test-size", defaultValue = "512",
+    @Option(names = "--test-size", defaultValue = "512", paramLabel = "<n>",
             description = "Test images (0: none). Default: ${DEFAULT-VALUE}.")
     int testSize;
 
-    @Option(names = "--seed", defaultValue = "1",
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "<seed>",
             description = "Base seed (as train's --seed). Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--threads", defaultValue = "0",
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "<n>",
             description = "Worker threads (0: all processors). Default: ${DEFAULT-VALUE}.")
     int threads;
 

@@ -29,6 +29,7 @@ import java.nio.file.NoSuchFileException;
  * training (such as divergence) gives exit code 1. Set {@code CRBP_DEBUG=1} for stack traces.
  */
 @Command(
+        usageHelpWidth = 100,
         name = "crbp",
         mixinStandardHelpOptions = true,
         versionProvider = Provenance.VersionProvider.class,

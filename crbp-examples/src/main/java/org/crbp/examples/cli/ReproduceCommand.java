@@ -44,6 +44,7 @@ import java.util.concurrent.Callable;
  * control, trained on each mini length, and the models trained on 14 tested on 20 and 25.
  */
 @Command(
+        usageHelpWidth = 100,
         name = "reproduce",
         mixinStandardHelpOptions = true,
         sortOptions = false,
@@ -59,24 +60,28 @@ final class ReproduceCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(names = "--budget", defaultValue = "120", paramLabel = "MINUTES",
-            description = "Total time budget. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--budget", defaultValue = "120", paramLabel = "<minutes>",
+            description = "Total time budget in minutes. Default: ${DEFAULT-VALUE}.")
     double budget;
 
-    @Option(names = "--per-run", defaultValue = "0", paramLabel = "MINUTES",
-            description = "Training budget of each run (0: the total budget divided by the"
-                    + " number of runs).")
+    @Option(names = "--per-run", defaultValue = "0", paramLabel = "<minutes>",
+            description = "Training budget of each run in minutes (0: the total budget divided"
+                    + " by the number of runs). Default: ${DEFAULT-VALUE}.")
     double perRun;
 
     @Option(names = "--lengths", defaultValue = "14,20,25", split = ",",
-            description = "Contour lengths (mini presets). Default: ${DEFAULT-VALUE}.")
+            paramLabel = "<lengths>",
+            description = "Contour lengths of the mini presets, separated by commas. Default:"
+                    + " ${DEFAULT-VALUE}.")
     List<Integer> lengths;
 
     @Option(names = "--methods", defaultValue = "bptt,cbptt,rbp,crbp,ff", split = ",",
-            description = "Rows of the table. Default: ${DEFAULT-VALUE}.")
+            paramLabel = "<methods>",
+            description = "Rows of the table, separated by commas: bptt, cbptt, rbp, crbp, and"
+                    + " ff for the feedforward control. Default: ${DEFAULT-VALUE}.")
     List<String> methods;
 
-    @Option(names = "--recipe", defaultValue = RunConfig.RECIPE_CPU, paramLabel = "NAME",
+    @Option(names = "--recipe", defaultValue = RunConfig.RECIPE_CPU, paramLabel = "<name>",
             description = "Where the training settings come from (see 'crbp train --help')."
                     + " Default: ${DEFAULT-VALUE}.")
     String recipe;
@@ -94,29 +99,30 @@ final class ReproduceCommand implements Callable<Integer> {
                     + " the recipe's steps for both; BPTT and C-BPTT use 6 either way).")
     boolean paperSteps;
 
-    @Option(names = "--epochs", defaultValue = "10", paramLabel = "N",
+    @Option(names = "--epochs", defaultValue = "10", paramLabel = "<n>",
             description = "Epochs per run (the per-run budget may stop earlier). Default:"
                     + " ${DEFAULT-VALUE}.")
     int epochs;
 
-    @Option(names = "--train-size", defaultValue = "1600", paramLabel = "N",
+    @Option(names = "--train-size", defaultValue = "1600", paramLabel = "<n>",
             description = "Training images per epoch. Default: ${DEFAULT-VALUE}.")
     int trainSize;
 
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
-            description = "Threads of the engine's operators (0: one per core).")
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "<n>",
+            description = "Threads of the engine's operators (0: one per core). Default:"
+                    + " ${DEFAULT-VALUE}.")
     int threads;
 
-    @Option(names = "--extrapolation-steps", defaultValue = "48", paramLabel = "T",
+    @Option(names = "--extrapolation-steps", defaultValue = "48", paramLabel = "<t>",
             description = "Last step of the extrapolation picture (readout at every step of the"
                     + " recurrent models trained on the first length). Default: ${DEFAULT-VALUE}.")
     int extrapolationSteps;
 
-    @Option(names = "--val-size", defaultValue = "128", paramLabel = "N",
-            description = "Validation images. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--val-size", defaultValue = "128", paramLabel = "<n>",
+            description = "Validation images per run. Default: ${DEFAULT-VALUE}.")
     int validationSize;
 
-    @Option(names = "--test-size", defaultValue = "256", paramLabel = "N",
+    @Option(names = "--test-size", defaultValue = "256", paramLabel = "<n>",
             description = "Held-out test images per length. Default: ${DEFAULT-VALUE}.")
     int testSize;
 
@@ -124,15 +130,16 @@ final class ReproduceCommand implements Callable<Integer> {
             description = "Cap every method's steps (for tests).")
     int maxSteps;
 
-    @Option(names = "--seed", defaultValue = "1", paramLabel = "SEED",
-            description = "Seed. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "<seed>",
+            description = "Seed of initialisation, data, order and flips. Default:"
+                    + " ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--out", defaultValue = "runs/reproduce", paramLabel = "DIR",
+    @Option(names = "--out", defaultValue = "runs/reproduce", paramLabel = "<dir>",
             description = "Folder of the runs. Default: ${DEFAULT-VALUE}.")
     Path out;
 
-    @Option(names = "--results", paramLabel = "DIR",
+    @Option(names = "--results", paramLabel = "<dir>",
             description = "Folder of the table and plot. Default: the --out folder.")
     Path results;
 
@@ -219,6 +226,7 @@ final class ReproduceCommand implements Callable<Integer> {
                 cell.put("length", length);
                 cell.put("steps", c.recurrent() ? c.steps : 0);
                 try {
+                    o.settings = TrainCommand.settingsFor(c, dir, o);
                     Map<String, Object> r = Training.run(c, dir, o, console);
                     cell.put("iou", r.get("iou"));
                     cell.put("f1", r.get("f1"));

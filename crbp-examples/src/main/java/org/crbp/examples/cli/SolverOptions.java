@@ -16,35 +16,35 @@ import picocli.CommandLine.Option;
  */
 final class SolverOptions {
 
-    @Option(names = "--solver", paramLabel = "NAME",
+    @Option(names = "--solver", paramLabel = "<name>",
             description = "Forward solver of rbp/crbp: naive (plain iteration) or anderson"
                     + " (Anderson acceleration, window --window). Default: naive.")
     String solver;
 
-    @Option(names = "--tol", paramLabel = "RESIDUAL",
+    @Option(names = "--tol", paramLabel = "<residual>",
             description = "Stop the forward solve when the relative residual ||h_t - h_t-1|| /"
                     + " ||h_t|| of the batch is at most this (0: run all steps, the classic fixed"
                     + " depth). Default: 0.")
     Double tolerance;
 
-    @Option(names = "--max-steps", paramLabel = "N",
+    @Option(names = "--max-steps", paramLabel = "<n>",
             description = "Most recurrent steps with --tol (the same as --steps, which it"
                     + " replaces). Default: --steps.")
     Integer maxSteps;
 
-    @Option(names = "--backward", paramLabel = "NAME",
+    @Option(names = "--backward", paramLabel = "<name>",
             description = "Adjoint solver of rbp/crbp: neumann (the reference's series and stop"
                     + " rules), fixed-point or anderson (to --adjoint-tol), jfb (Jacobian-free:"
                     + " no adjoint terms) or phantom (damped unrolled steps). At most"
                     + " --neumann-terms products. Default: neumann.")
     String backward;
 
-    @Option(names = "--adjoint-tol", paramLabel = "RESIDUAL",
+    @Option(names = "--adjoint-tol", paramLabel = "<residual>",
             description = "Relative residual at which the fixed-point and anderson adjoint"
                     + " solves stop. Default: 0.01.")
     Double adjointTolerance;
 
-    @Option(names = "--window", paramLabel = "M",
+    @Option(names = "--window", paramLabel = "<m>",
             description = "History window of Anderson acceleration (forward and adjoint)."
                     + " Default: 5.")
     Integer window;
@@ -57,8 +57,15 @@ final class SolverOptions {
      * @throws CliException if an option is out of range or does not fit the method
      */
     void applyTo(RunConfig c, boolean stepsGiven) {
-        boolean any = solver != null || tolerance != null || maxSteps != null || backward != null
-                || adjointTolerance != null || window != null;
+        // a settings file holds every option at its value: only settings that would change what
+        // a BPTT-family method does are refused
+        RunConfig defaults = new RunConfig();
+        boolean any = (solver != null && !solver.equalsIgnoreCase(defaults.solver))
+                || (tolerance != null && tolerance != defaults.tolerance)
+                || (maxSteps != null && maxSteps != c.steps)
+                || (backward != null && !backward.equalsIgnoreCase(defaults.backward))
+                || (adjointTolerance != null && adjointTolerance != defaults.adjointTolerance)
+                || (window != null && window != defaults.window);
         if (any && !c.method.rbpFamily()) {
             throw new CliException("--solver, --tol, --max-steps, --backward, --adjoint-tol and"
                     + " --window apply to rbp and crbp only, not to --method "

@@ -15,13 +15,28 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
+import com.google.gson.JsonElement;
+
+import org.crbp.examples.run.Checkpoints;
+import org.crbp.examples.run.Json;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /** {@code crbp train}: trains a model on a Pathfinder preset and writes report and pictures. */
 @Command(
+        usageHelpWidth = 100,
         name = "train",
         mixinStandardHelpOptions = true,
         sortOptions = false,
@@ -35,102 +50,106 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The options of a training run; unset ones come from the recipe. */
     static final class RunOptions {
-        @Option(names = "--recipe", defaultValue = RunConfig.RECIPE_CPU, paramLabel = "NAME",
+        @Option(names = "--recipe", defaultValue = RunConfig.RECIPE_CPU, paramLabel = "<name>",
                 description = "Where unset options come from: cpu (what learns Pathfinder fastest"
                         + " on a CPU, see docs/results/learning.md) or reference (the reference"
                         + " code's model, optimiser, initialisation and loss). Default:"
                         + " ${DEFAULT-VALUE}.")
         String recipe;
 
-        @Option(names = "--preset", defaultValue = RunConfig.DEFAULT_PRESET, paramLabel = "NAME",
+        @Option(names = "--preset", defaultValue = RunConfig.DEFAULT_PRESET, paramLabel = "<name>",
                 description = "Pathfinder preset: pf-mini-14|20|25 (64x64, CPU) or pf-14|20|25"
                         + " (150x150). Default: ${DEFAULT-VALUE}.")
         String preset;
 
-        @Option(names = "--model", defaultValue = "hgru", paramLabel = "NAME",
-                description = "hgru, convlstm or ff (the feedforward control). Default:"
+        @Option(names = "--model", defaultValue = "hgru", paramLabel = "<name>",
+                description = "Model: hgru, convlstm or ff (the feedforward control). Default:"
                         + " ${DEFAULT-VALUE}.")
         String model;
 
-        @Option(names = "--method", defaultValue = "crbp", paramLabel = "NAME",
-                description = "bptt, cbptt, rbp, crbp or tbptt. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--method", defaultValue = "crbp", paramLabel = "<name>",
+                description = "Gradient method: bptt, cbptt, rbp, crbp or tbptt. Default:"
+                        + " ${DEFAULT-VALUE}.")
         String method;
 
-        @Option(names = "--steps", paramLabel = "T",
+        @Option(names = "--steps", paramLabel = "<t>",
                 description = "Recurrent steps. Default: " + RunConfig.DEFAULT_RBP_STEPS
                         + " for rbp/crbp (20 with the reference recipe), "
                         + RunConfig.DEFAULT_BPTT_STEPS + " for bptt/cbptt/tbptt.")
         Integer steps;
 
-        @Option(names = "--lambda", defaultValue = "0.9", paramLabel = "BOUND",
+        @Option(names = "--lambda", defaultValue = "0.9", paramLabel = "<bound>",
                 description = "Penalty bound on J^T 1. Default: ${DEFAULT-VALUE}.")
         float lambda;
 
-        @Option(names = "--penalty-weight", defaultValue = "10", paramLabel = "WEIGHT",
+        @Option(names = "--penalty-weight", defaultValue = "10", paramLabel = "<weight>",
                 description = "Weight of the Lipschitz penalty. Default: ${DEFAULT-VALUE}.")
         float penaltyWeight;
 
-        @Option(names = "--truncation", defaultValue = "3", paramLabel = "STEPS",
-                description = "Recorded steps of tbptt. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--truncation", defaultValue = "3", paramLabel = "<steps>",
+                description = "Steps that truncated BPTT (tbptt) records. Default:"
+                        + " ${DEFAULT-VALUE}.")
         int truncation;
 
-        @Option(names = "--epochs", defaultValue = "5", paramLabel = "N",
-                description = "Epochs. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--epochs", defaultValue = "5", paramLabel = "<n>",
+                description = "Number of epochs. Default: ${DEFAULT-VALUE}.")
         int epochs;
 
-        @Option(names = "--train-size", defaultValue = "4000", paramLabel = "N",
+        @Option(names = "--train-size", defaultValue = "4000", paramLabel = "<n>",
                 description = "Training images per epoch. Default: ${DEFAULT-VALUE}.")
         int trainSize;
 
-        @Option(names = "--val-size", defaultValue = "256", paramLabel = "N",
+        @Option(names = "--val-size", defaultValue = "256", paramLabel = "<n>",
                 description = "Validation images (evaluated every epoch). Default:"
                         + " ${DEFAULT-VALUE}.")
         int validationSize;
 
-        @Option(names = "--test-size", defaultValue = "512", paramLabel = "N",
+        @Option(names = "--test-size", defaultValue = "512", paramLabel = "<n>",
                 description = "Held-out test images (the report's metrics). Default:"
                         + " ${DEFAULT-VALUE}.")
         int testSize;
 
-        @Option(names = "--lr", paramLabel = "RATE",
+        @Option(names = "--lr", paramLabel = "<rate>",
                 description = "Peak learning rate. Default: 0.01 (cpu), 0.001 (reference).")
         Float lr;
 
-        @Option(names = "--optimizer", paramLabel = "NAME",
-                description = "adam, or adamw (decoupled weight decay on convolution weights)."
+        @Option(names = "--optimizer", paramLabel = "<name>",
+                description = "Optimiser: adam, or adamw (decoupled weight decay on convolution"
+                        + " weights)."
                         + " Default: adamw (cpu), adam (reference).")
         String optimizer;
 
-        @Option(names = "--weight-decay", paramLabel = "DECAY",
+        @Option(names = "--weight-decay", paramLabel = "<decay>",
                 description = "Weight decay of adamw. Default: 1e-4 (cpu), 0 (reference).")
         Float weightDecay;
 
-        @Option(names = "--schedule", paramLabel = "NAME",
+        @Option(names = "--schedule", paramLabel = "<name>",
                 description = "Learning-rate schedule: constant, or cosine (linear warm-up, then"
                         + " cosine decay to 0 over all epochs). Default: cosine (cpu), constant"
                         + " (reference).")
         String schedule;
 
-        @Option(names = "--warmup", paramLabel = "FRACTION",
+        @Option(names = "--warmup", paramLabel = "<fraction>",
                 description = "Warm-up of the cosine schedule, a fraction of all updates."
                         + " Default: 0.05 (cpu).")
         Float warmup;
 
-        @Option(names = "--clip", paramLabel = "NORM",
+        @Option(names = "--clip", paramLabel = "<norm>",
                 description = "Largest global gradient norm; larger ones are scaled down (0: off)."
                         + " Default: 1 (cpu), 0 (reference).")
         Float clipNorm;
 
-        @Option(names = "--loss", paramLabel = "NAME",
-                description = "focal, or focal-dice (focal plus a soft Dice term on the contour)."
+        @Option(names = "--loss", paramLabel = "<name>",
+                description = "Loss: focal, or focal-dice (focal plus a soft Dice term on the"
+                        + " contour)."
                         + " Default: focal-dice (cpu), focal (reference).")
         String loss;
 
-        @Option(names = "--dice-weight", paramLabel = "WEIGHT",
+        @Option(names = "--dice-weight", paramLabel = "<weight>",
                 description = "Weight of the Dice term of focal-dice. Default: 1.")
         Float diceWeight;
 
-        @Option(names = "--gate-init", paramLabel = "NAME",
+        @Option(names = "--gate-init", paramLabel = "<name>",
                 description = "hGRU gate biases: chronos (b1 = log U(1, T-1)) or reference (b1 ~"
                         + " U(1, 7)); b2 = -b1. Default: chronos (cpu), reference (reference).")
         String gateInit;
@@ -140,21 +159,21 @@ final class TrainCommand implements Callable<Integer> {
                         + " images every epoch). Default: on (cpu), off (reference).")
         Boolean freshData;
 
-        @Option(names = "--curriculum", split = ",", paramLabel = "LENGTHS",
+        @Option(names = "--curriculum", split = ",", paramLabel = "<lengths>",
                 description = "Shorter contour lengths to train first, e.g. 6,10: they share the"
                         + " first half of the epochs, the preset's length the rest. Default: none.")
         java.util.List<Integer> curriculum;
 
-        @Option(names = "--seed", defaultValue = "1", paramLabel = "SEED",
+        @Option(names = "--seed", defaultValue = "1", paramLabel = "<seed>",
                 description = "Seed of initialisation, data, order and flips. Default:"
                         + " ${DEFAULT-VALUE}.")
         long seed;
 
-        @Option(names = "--device", defaultValue = "cpu", paramLabel = "NAME",
-                description = "cpu, gpu or auto. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--device", defaultValue = "cpu", paramLabel = "<name>",
+                description = "Device to train on: cpu, gpu or auto. Default: ${DEFAULT-VALUE}.")
         String device;
 
-        @Option(names = "--data", paramLabel = "DIR",
+        @Option(names = "--data", paramLabel = "<dir>",
                 description = "Read images from DIR/train, DIR/validation, DIR/test (written by"
                         + " 'crbp generate') instead of generating them on the fly.")
         Path data;
@@ -204,16 +223,19 @@ final class TrainCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin RunOptions run = new RunOptions();
 
-    @Option(names = "--out", paramLabel = "DIR",
+    @Option(names = "--out", paramLabel = "<dir>",
             description = "Run folder. Default: runs/PRESET-MODEL-METHOD.")
     Path out;
 
     @Option(names = "--resume",
             description = "Continue from the last checkpoint in OUT (same result as an"
-                    + " uninterrupted run).")
+                    + " uninterrupted run), with the run's settings (OUT/config.json). Options"
+                    + " given again must agree with them, except --epochs, --time-budget,"
+                    + " --threads, --quiet, --out, --analysis-steps, --no-pictures and"
+                    + " --stop-on-divergence.")
     boolean resume;
 
-    @Option(names = "--resume-from", paramLabel = "CHECKPOINT",
+    @Option(names = "--resume-from", paramLabel = "<checkpoint>",
             description = "Continue from this checkpoint of OUT (for example epoch-003) instead of"
                     + " the last one; implies --resume.")
     String resumeFrom;
@@ -223,25 +245,32 @@ final class TrainCommand implements Callable<Integer> {
                     + " running median (a warning otherwise); the last good checkpoint is kept.")
     boolean stopOnDivergence;
 
-    @Option(names = "--analysis-steps", defaultValue = "0", paramLabel = "T",
+    @Option(names = "--analysis-steps", defaultValue = "0", paramLabel = "<t>",
             description = "Last step of the extrapolation curve and state-space picture."
-                    + " Default: max(2 x steps, steps + 10).")
+                    + " 0 means max(2 x steps, steps + 10). Default: ${DEFAULT-VALUE}.")
     int analysisSteps;
 
     @Option(names = "--no-pictures", negatable = false,
             description = "Skip the pictures and the analyses behind them.")
     boolean noPictures;
 
-    @Option(names = "--time-budget", defaultValue = "24", paramLabel = "MINUTES",
+    @Option(names = "--time-budget", defaultValue = "24", paramLabel = "<minutes>",
             description = "Stop training after this many minutes (checked between the recurrent"
                     + " steps of every batch; a checkpoint keeps the place for --resume), then test"
                     + " and report (0: no limit). Default: ${DEFAULT-VALUE}.")
     double timeBudget;
 
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "<n>",
             description = "Threads of the engine's operators (0: the engine's choice, one per"
-                    + " core). Two runs sharing two cores train faster with 1 each.")
+                    + " core). Two runs sharing two cores train faster with 1 each. Default:"
+                    + " ${DEFAULT-VALUE}.")
     int threads;
+
+    @Option(names = {"-q", "--quiet"},
+            description = "Print only warnings, errors and the final result line (no progress"
+                    + " bars, no per-epoch lines); metrics.csv and report.json are written as"
+                    + " usual.")
+    boolean quiet;
 
     @Option(names = "--stop-after-batches", defaultValue = "0", hidden = true,
             description = "Stop inside the first epoch trained after this many batches (for"
@@ -252,13 +281,152 @@ final class TrainCommand implements Callable<Integer> {
             description = "Stop after this epoch, as an interruption would (for tests).")
     int stopAfterEpoch;
 
+    @Option(names = "--config", paramLabel = "<file>",
+            description = "Read options from this file: a JSON object (or a .properties file)"
+                    + " of options by their long names, such as {\"lr\": 0.02, \"epochs\": 3}."
+                    + " Options on the command line override it.")
+    Path config;
+
+    /**
+     * Options that may differ from the run's settings on {@code --resume}: how long and how
+     * verbosely it runs, where, and what it does after training; everything else must agree.
+     */
+    static final List<String> RESUME_MAY_CHANGE = List.of("epochs", "time-budget", "threads",
+            "quiet", "out", "analysis-steps", "no-pictures", "stop-on-divergence");
+
+    /** The name of the effective settings in every run folder. */
+    static final String CONFIG_FILE = "config.json";
+
     /** {@inheritDoc} */
     @Override
     public Integer call() throws Exception {
+        List<String> all = spec.commandLine().getParseResult().originalArgs();
+        // the arguments after "train" (the program's own options come before it)
+        int at = spec.parent() == null ? -1 : all.indexOf(spec.name());
+        List<String> own = all.subList(at + 1, all.size());
+        return resolve(own).execute(own, spec.commandLine().getOut());
+    }
+
+    /**
+     * The command with its settings complete: those of the command line, then the --config file,
+     * then (on --resume) the run's stored settings, which options given again must agree with.
+     */
+    TrainCommand resolve(List<String> original) {
+        Set<String> onCommandLine = new HashSet<>();
+        for (OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
+            onCommandLine.add(o.longestName().substring(2));
+        }
+        Map<String, JsonElement> fromFile = config == null ? Map.of() : RunSettings.read(config);
+        // the file's values checked on their own first, so that an error names the file
+        parse(RunSettings.toArgs(spec, fromFile, Set.of(), config), "config " + config + ": ");
+        List<String> args = new ArrayList<>(RunSettings.toArgs(spec, fromFile, onCommandLine,
+                config));
+        args.addAll(original);
+        TrainCommand t = parse(args, "");
+        if (!t.resume && t.resumeFrom == null) {
+            return t;
+        }
+        RunConfig c = t.run.toConfig();
+        Path dir = t.dir(c);
+        Path source = dir.resolve(CONFIG_FILE);
+        Map<String, JsonElement> stored = stored(dir, t.resumeFrom);
+        if (stored == null) {
+            return t; // nothing to resume: a new run (Training says so)
+        }
+        Set<String> given = new HashSet<>(onCommandLine);
+        given.addAll(fromFile.keySet());
+        Map<String, Object> now = RunSettings.effective(t.spec, c, dir, false);
+        for (String name : given) {
+            if (RESUME_MAY_CHANGE.contains(name) || !stored.containsKey(name)
+                    || !now.containsKey(name)) {
+                continue;
+            }
+            String was = RunSettings.canonical(stored.get(name));
+            String is = RunSettings.canonical(now.get(name));
+            if (!was.equals(is)) {
+                throw new CliException("cannot resume with another configuration: --" + name
+                        + " is " + was + " in the run's settings ("
+                        + (Files.exists(source) ? source : "its checkpoint") + ") but " + is
+                        + " here; leave it out to keep the run's value (only --"
+                        + String.join(", --", RESUME_MAY_CHANGE) + " may change on resume)");
+            }
+        }
+        Set<String> skip = new HashSet<>(given);
+        skip.add("out");
+        List<String> resumed = new ArrayList<>(RunSettings.toArgs(spec, stored, skip, source));
+        resumed.addAll(args);
+        return parse(resumed, "");
+    }
+
+    /**
+     * The stored settings of the run a --resume continues: its config.json, with the model's
+     * settings from the checkpoint's configuration (what the weights were trained with).
+     *
+     * @return the settings, or null if the folder holds no checkpoint
+     */
+    private Map<String, JsonElement> stored(Path dir, String resumeFrom) {
+        if (!Files.isDirectory(dir)) {
+            return null;
+        }
+        Checkpoints.Found found = resumeFrom != null ? Checkpoints.named(dir, resumeFrom)
+                : Checkpoints.latestIn(dir);
+        if (found == null) {
+            return null;
+        }
+        Map<String, JsonElement> s = new LinkedHashMap<>();
+        Path file = dir.resolve(CONFIG_FILE);
+        if (Files.exists(file)) {
+            s.putAll(RunSettings.read(file));
+        }
+        TrainCommand fresh = parse(List.of(), "");
+        Map<String, Object> model = RunSettings.effective(fresh.spec, found.state.config, dir,
+                true);
+        for (Map.Entry<String, Object> e : model.entrySet()) {
+            s.put(e.getKey(), Json.GSON.toJsonTree(e.getValue()));
+        }
+        s.keySet().removeIf(name -> {
+            OptionSpec o = spec.findOption("--" + name);
+            return o == null || o.hidden() || RunSettings.NOT_SETTINGS.contains(name);
+        });
+        return s;
+    }
+
+    private static TrainCommand parse(List<String> args, String prefix) {
+        TrainCommand t = new TrainCommand();
+        try {
+            new CommandLine(t).parseArgs(args.toArray(new String[0]));
+        } catch (CommandLine.ParameterException e) {
+            throw new CliException(prefix + e.getMessage());
+        }
+        return t;
+    }
+
+    private Path dir(RunConfig c) {
+        return out != null ? out : Paths.get("runs", c.preset + "-" + c.model + "-" + c.method);
+    }
+
+    /**
+     * The settings of a run that {@code crbp reproduce} starts, as {@code train} would write them.
+     *
+     * @param c the configuration
+     * @param dir the run folder
+     * @param o the run's options
+     * @return the settings by option name
+     */
+    static Map<String, Object> settingsFor(RunConfig c, Path dir, Training.Options o) {
+        TrainCommand t = parse(List.of(), "");
+        t.timeBudget = o.timeBudgetMinutes;
+        t.noPictures = !o.pictures;
+        t.analysisSteps = o.analysisSteps;
+        t.stopOnDivergence = o.stopOnDivergence;
+        t.quiet = o.quiet;
+        return RunSettings.effective(t.spec, c, dir, false);
+    }
+
+    private Integer execute(List<String> original, java.io.PrintWriter console) throws Exception {
         Setup.engineThreads(threads);
         RunConfig c = run.toConfig();
-        Path dir = out != null ? out
-                : Paths.get("runs", c.preset + "-" + c.model + "-" + c.method);
+        Path dir = dir(c);
         if (java.nio.file.Files.exists(dir) && !java.nio.file.Files.isDirectory(dir)) {
             throw new CliException("--out " + dir + " is a file, not a folder");
         }
@@ -271,16 +439,22 @@ final class TrainCommand implements Callable<Integer> {
         o.stopAfterEpoch = stopAfterEpoch;
         o.timeBudgetMinutes = timeBudget;
         o.stopAfterBatches = stopAfterBatches;
+        o.quiet = quiet;
+        if (quiet) {
+            // before DJL's first logger: its info lines go too
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
         if (!(timeBudget >= 0)) {
             throw new CliException("--time-budget must be 0 or more minutes, got " + timeBudget);
         }
         o.commandLine.add("crbp");
-        o.commandLine.addAll(Arrays.asList(spec.commandLine().getParseResult().originalArgs()
-                .toArray(new String[0])));
+        o.commandLine.add("train");
+        o.commandLine.addAll(original);
+        o.settings = RunSettings.effective(spec, c, dir, false);
         if (analysisSteps < 0) {
             throw new CliException("--analysis-steps must be 0 or more, got " + analysisSteps);
         }
-        Training.run(c, dir, o, spec.commandLine().getOut());
+        Training.run(c, dir, o, console);
         return 0;
     }
 }

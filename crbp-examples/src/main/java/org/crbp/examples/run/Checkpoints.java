@@ -51,6 +51,11 @@ public final class Checkpoints {
     /** The model name of the parameter files. */
     static final String MODEL_NAME = "crbp";
     static final String STATE = "state.json";
+    /** The SHA-256 of state.json, written after it (sha256sum format). */
+    static final String STATE_SHA256 = "state.sha256";
+    /** Checkpoints without a state.sha256 already warned about. */
+    private static final java.util.Set<Path> UNVERIFIED_WARNED =
+            java.util.concurrent.ConcurrentHashMap.newKeySet();
     static final String OPTIMIZER = "optimizer.bin";
     /** The end of the names of hidden folders of writes in progress. */
     static final String TEMP_SUFFIX = ".tmp";
@@ -100,6 +105,8 @@ public final class Checkpoints {
         public double trainF1;
         public double validationF1;
         public double validationIoU;
+        /** The task loss on the validation images (NaN in checkpoints written before it). */
+        public double validationLoss = Double.NaN;
         double neumannTerms;
         /** Mean forward steps (cell evaluations) per batch. */
         double steps;
@@ -121,6 +128,8 @@ public final class Checkpoints {
     public static final class Found {
         public final Path dir;
         public final State state;
+        /** False for a checkpoint without state.sha256 (written by an older crbp). */
+        public boolean stateVerified = true;
 
         public Found(Path dir, State state) {
             this.dir = dir;
@@ -176,6 +185,9 @@ public final class Checkpoints {
                 }
             }
             Files.writeString(tmp.resolve(STATE), Json.GSON.toJson(state), StandardCharsets.UTF_8);
+            // state.json's own checksum, in sha256sum's format: a hand-edited state is refused
+            Files.writeString(tmp.resolve(STATE_SHA256), AtomicFiles.sha256(tmp.resolve(STATE))
+                    + "  " + STATE + "\n", StandardCharsets.UTF_8);
             AtomicFiles.fsyncTree(tmp);
             if (Files.exists(target)) {
                 // keep the old checkpoint until the new one is in place
@@ -262,7 +274,7 @@ public final class Checkpoints {
      * @return the checkpoint, verified
      * @throws CliException if there is no such checkpoint or it is corrupt
      */
-    static Found named(Path runDir, String name) {
+    public static Found named(Path runDir, String name) {
         Path root = runDir.resolve(FOLDER);
         Path p = Paths.get(name);
         Path dir = p.getNameCount() > 1 || p.isAbsolute() ? p : root.resolve(name);
@@ -381,6 +393,7 @@ public final class Checkpoints {
         if (!Files.isRegularFile(stateFile)) {
             throw corrupt(dir, "no " + STATE);
         }
+        boolean stateVerified = verifyState(dir, stateFile);
         State state;
         try {
             state = Json.GSON.fromJson(Files.readString(stateFile, StandardCharsets.UTF_8),
@@ -408,7 +421,44 @@ public final class Checkpoints {
         } else {
             checkMagic(params);
         }
-        return new Found(dir, state);
+        Found found = new Found(dir, state);
+        found.stateVerified = stateVerified;
+        return found;
+    }
+
+    /**
+     * Checks state.json against its checksum file. A checkpoint written before the checksum
+     * file existed is accepted with a warning (once per checkpoint and process).
+     */
+    private static boolean verifyState(Path dir, Path stateFile) {
+        Path sidecar = dir.resolve(STATE_SHA256);
+        if (!Files.exists(sidecar)) {
+            if (UNVERIFIED_WARNED.add(dir.toAbsolutePath().normalize())) {
+                System.err.println("Warning: checkpoint " + dir + " has no " + STATE_SHA256
+                        + " (written by an older crbp): its " + STATE + " cannot be verified");
+            }
+            return false;
+        }
+        String recorded;
+        try {
+            String text = Files.readString(sidecar, StandardCharsets.US_ASCII).strip();
+            int space = text.indexOf(' ');
+            recorded = space < 0 ? text : text.substring(0, space);
+        } catch (IOException e) {
+            throw corruptFile(sidecar, "is not readable (" + oneLine(e) + ")");
+        }
+        if (!recorded.matches("[0-9a-f]{64}")) {
+            throw corruptFile(sidecar, "does not hold a SHA-256");
+        }
+        try {
+            if (!AtomicFiles.sha256(stateFile).equals(recorded)) {
+                throw corruptFile(stateFile, "does not match the SHA-256 recorded in "
+                        + STATE_SHA256 + " (it changed after it was written)");
+            }
+        } catch (IOException e) {
+            throw corruptFile(stateFile, "is not readable (" + oneLine(e) + ")");
+        }
+        return true;
     }
 
     private static void verify(Path file, FileRecord expected) {

@@ -13,8 +13,9 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.EasyTrain;
 import ai.djl.training.Trainer;
 import ai.djl.training.TrainingConfig;
-import ai.djl.training.dataset.Batch;
 import ai.djl.training.evaluator.Evaluator;
+import ai.djl.training.listener.DivergenceCheckTrainingListener;
+import ai.djl.training.listener.EpochTrainingListener;
 import ai.djl.training.listener.EvaluatorTrainingListener;
 import ai.djl.training.listener.TrainingListener;
 import ai.djl.training.util.ProgressBar;
@@ -68,6 +69,10 @@ public final class Training {
         public boolean stopOnDivergence;
         public double timeBudgetMinutes;
         public List<String> commandLine = new ArrayList<>();
+        /** Only warnings, errors and the final result line on the console. */
+        public boolean quiet;
+        /** The effective settings by option name, written as config.json (null: none). */
+        public Map<String, Object> settings;
     }
 
     private Training() {}
@@ -84,6 +89,8 @@ public final class Training {
      */
     public static Map<String, Object> run(RunConfig c, Path out, Options o, PrintWriter console)
             throws IOException {
+        // progress and information; with --quiet only warnings, errors and the result remain
+        PrintWriter info = o.quiet ? new PrintWriter(java.io.Writer.nullWriter()) : console;
         org.crbp.examples.run.AtomicFiles.createDirectories(out);
         Checkpoints.cleanInterrupted(out);
         Checkpoints.Found previous = o.resumeFrom != null ? Checkpoints.named(out, o.resumeFrom)
@@ -98,8 +105,12 @@ public final class Training {
                     + " was trained with another configuration (" + differences(
                             previous.state.config, c) + ")");
         }
+        if (o.settings != null) {
+            // every run folder says how to run it again: crbp train --config OUT/config.json
+            Json.write(out.resolve("config.json"), o.settings);
+        }
         if (o.resume && previous == null) {
-            console.println("No checkpoint in " + out + ": starting from scratch.");
+            info.println("No checkpoint in " + out + ": starting from scratch.");
         }
         Device device = Setup.device(c.device);
         PathfinderPreset preset = c.presetValue();
@@ -128,10 +139,10 @@ public final class Training {
         state.config = c;
         state.provenance = Provenance.collect(c.seed, device);
         String label = c.model + " " + c.methodLabel() + (c.recurrent() ? " T=" + c.steps : "");
-        console.printf(Locale.ROOT, "Training %s on %s (%d images, batch %d, %d epochs) on %s,"
+        info.printf(Locale.ROOT, "Training %s on %s (%d images, batch %d, %d epochs) on %s,"
                         + " writing to %s%n", label, c.preset, c.trainSize, c.batch, c.epochs,
                 device, out);
-        console.flush();
+        info.flush();
         try (Model model = Model.newInstance("crbp", device)) {
             model.setBlock(block);
             boolean adamw = "adamw".equals(c.optimizer) && c.weightDecay > 0;
@@ -146,7 +157,7 @@ public final class Training {
                 state.batchSeconds = previous.state.batchSeconds;
                 state.trainingSeconds = previous.state.trainingSeconds;
                 state.partial = previous.state.partial;
-                console.printf(Locale.ROOT, "Resuming after epoch %d%s from %s%n", state.epoch,
+                info.printf(Locale.ROOT, "Resuming after epoch %d%s from %s%n", state.epoch,
                         state.batchesInEpoch > 0 ? " and " + state.batchesInEpoch + " batches"
                                 + " of epoch " + (state.epoch + 1) : "", previous.dir);
             }
@@ -159,17 +170,20 @@ public final class Training {
             });
             watch.restore(state.batchesInEpoch > 0 ? state.partial : null);
             SegmentationEvaluator trainF1 = SegmentationEvaluator.f1();
+            MetricsLog metrics = MetricsLog.open(out, state.epoch, state.batchesInEpoch);
+            TrainingLoop loop = new TrainingLoop(c, state, out, watch, stop, adam, metrics,
+                    validation, console, o.quiet, o.stopAfterBatches, o.stopAfterEpoch);
             TrainingConfig config =
                     new DefaultTrainingConfig(Setup.loss(c))
                             .optOptimizer(adam)
                             .optDevices(new Device[] {device})
                             .addEvaluator(trainF1)
-                            .addTrainingListeners(
-                                    TrainingListener.Defaults.logging(out.toString()))
+                            .addTrainingListeners(listeners(o.quiet))
                             .addTrainingListeners(diagnostics)
-                            .addTrainingListeners(watch);
+                            .addTrainingListeners(watch)
+                            .addTrainingListeners(loop.listeners());
             long parameters;
-            try (Trainer trainer = model.newTrainer(config)) {
+            try (Trainer trainer = model.newTrainer(config); TrainingLoop hooks = loop) {
                 trainer.setMetrics(new Metrics());
                 trainer.initialize(new Shape(c.batch, 1, height, width));
                 for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> p : block.getParameters()) {
@@ -179,23 +193,19 @@ public final class Training {
                     }
                 }
                 parameters = PathfinderModels.countParameters(block);
-                console.printf(Locale.ROOT, "%,d trainable parameters%n", parameters);
+                info.printf(Locale.ROOT, "%,d trainable parameters%n", parameters);
                 boolean budgetReached = false;
-                long deadline = o.timeBudgetMinutes > 0
+                hooks.deadline = o.timeBudgetMinutes > 0
                         ? System.nanoTime() + (long) ((o.timeBudgetMinutes * 60
                                 - state.trainingSeconds) * 1e9)
                         : Long.MAX_VALUE;
-                deadlineHolder.set(deadline);
-                for (int epoch = state.epoch; epoch < c.epochs; epoch++) {
-                    if (o.stopAfterEpoch > 0 && epoch >= o.stopAfterEpoch) {
-                        break;
-                    }
-                    long begin = System.nanoTime();
-                    long cpuBegin = ProcessMemory.processCpuNanos();
-                    int skip = state.batchesInEpoch;
-                    int done = trainEpoch(trainer, c, method, epoch, skip, state, out, deadline,
-                            o.stopAfterBatches, stop);
-                    if (stop.getReason() == StopSignal.Reason.DIVERGENCE) {
+                deadlineHolder.set(hooks.deadline);
+                try {
+                    train(trainer, method, hooks, out);
+                } catch (TrainingLoop.Stop s) {
+                    int epoch = hooks.epoch;
+                    int done = s.batches;
+                    if (s.why == TrainingLoop.Why.DIVERGENCE) {
                         // the blown-up weights are not saved: the last checkpoint stays the last
                         Checkpoints.Found last = Checkpoints.latestIn(out);
                         throw new CliException(String.format(Locale.ROOT,
@@ -204,96 +214,68 @@ public final class Training {
                                 stop.getDetail(), last == null ? "none (no epoch finished)"
                                         : last.dir.toString()), ExitCode.FAILURE, null);
                     }
-                    if (done >= 0) {
+                    if (s.why != TrainingLoop.Why.EPOCH) {
                         // stopped inside the epoch: a checkpoint of the partial epoch, with the
                         // statistics of its batches so far
                         state.batchesInEpoch = done;
-                        double segment = (System.nanoTime() - begin) / 1e9;
+                        double segment = (System.nanoTime() - hooks.epochBegin) / 1e9;
                         state.trainingSeconds += segment;
                         state.partial = watch.tally().copy();
                         state.partial.seconds += segment;
                         Path saved = Checkpoints.save(out, model, adam, state);
-                        console.printf(Locale.ROOT, "%s after %d batches of epoch %d (%.1f min of"
+                        info.printf(Locale.ROOT, "%s after %d batches of epoch %d (%.1f min of"
                                         + " training) -> %s; --resume continues from there%n",
                                 o.stopAfterBatches > 0 ? "Stopped as asked"
                                         : "Time budget reached", done, epoch + 1,
                                 state.trainingSeconds / 60, out.relativize(saved));
-                        console.flush();
+                        info.flush();
                         budgetReached = o.stopAfterBatches <= 0;
                         if (!budgetReached) {
                             Map<String, Object> stopped = new LinkedHashMap<>();
                             stopped.put("status", "stopped");
                             return stopped;
                         }
-                        break;
                     }
-                    state.batchesInEpoch = 0;
-                    state.partial = null;
-                    // the epoch's statistics from the tally: all its batches, also those before
-                    // a resume
-                    org.crbp.examples.run.EpochTally t = watch.finishEpoch();
-                    Scores val = Evaluation.evaluate(block, trainer.getManager(), validation,
-                            c.steps, null);
-                    trainer.notifyListeners(listener -> listener.onEpoch(trainer));
-                    Checkpoints.EpochRecord r = new Checkpoints.EpochRecord();
-                    r.epoch = epoch + 1;
-                    r.loss = t.meanLoss();
-                    r.trainF1 = t.f1();
-                    r.validationF1 = val.f1();
-                    r.validationIoU = val.iou();
-                    if (method != null) {
-                        r.penalty = t.meanPenalty();
-                        r.neumannTerms = t.meanNeumannTerms();
-                        r.steps = t.meanSteps();
-                        r.adjointIterations = t.meanAdjointIterations();
-                        r.diverged = t.diverged;
-                        r.residual = t.meanResidual();
-                        r.maxColumnSum = t.maxColumnSum;
-                    }
-                    r.seconds = t.seconds + (System.nanoTime() - begin) / 1e9;
-                    r.cpuSeconds = (ProcessMemory.processCpuNanos() - cpuBegin) / 1e9;
-                    r.updates = (long) (epoch + 1) * (c.trainSize / c.batch);
-                    r.lr = adam.rate((int) r.updates);
-                    state.trainingSeconds += r.seconds - t.seconds;
-                    state.history.add(r);
-                    state.epoch = epoch + 1;
-                    Path saved = Checkpoints.save(out, model, adam, state);
-                    String solverLine = method == null ? ""
-                            : String.format(Locale.ROOT, ", steps %.1f, residual %.2g, adjoint"
-                                    + " %.1f", r.steps, r.residual, r.adjointIterations);
-                    console.printf(Locale.ROOT,
-                            "Epoch %d/%d: loss %.4f, penalty %.3g%s, training F1 %.3f, validation"
-                                    + " F1 %.4f IoU %.4f (%.0f s) -> %s%n",
-                            r.epoch, c.epochs, r.loss, r.penalty, solverLine, r.trainF1,
-                            r.validationF1, r.validationIoU, r.seconds, out.relativize(saved));
-                    console.flush();
                 }
                 Map<String, Object> report;
                 if (state.epoch < c.epochs && !budgetReached) {
-                    console.printf("Stopped after epoch %d as asked; resume with --resume%n",
+                    info.printf("Stopped after epoch %d as asked; resume with --resume%n",
                             state.epoch);
-                    console.flush();
+                    info.flush();
                     report = new LinkedHashMap<>();
                     report.put("status", "stopped");
                     report.put("epoch", state.epoch);
                     return report;
                 }
                 Scores scores = Evaluation.evaluate(block, trainer.getManager(), test, c.steps,
-                        "Testing");
+                        o.quiet ? null : "Testing");
                 report = report(c, state, parameters, scores, device, o);
                 report.put("stoppedByTimeBudget", budgetReached);
                 console.printf(Locale.ROOT, "Test (%d held-out %s images%s): %s%n",
                         c.testSize, c.preset, c.recurrent() ? ", T=" + c.steps : "", scores);
+                console.flush();
                 if (o.pictures) {
-                    Pictures.forRun(block, trainer.getManager(), c, state, test, out,
-                            o.analysisSteps, report, console);
+                    RunPictures.forRun(block, trainer.getManager(), c, state, test, out,
+                            o.analysisSteps, report, info);
                 }
                 Json.write(out.resolve("report.json"), report);
-                console.println("Report: " + out.resolve("report.json"));
-                console.flush();
+                info.println("Report: " + out.resolve("report.json"));
+                info.flush();
                 return report;
             }
         }
+    }
+
+    /** DJL's logging listeners without their files (raw timings, an empty memory log). */
+    private static TrainingListener[] listeners(boolean quiet) {
+        if (quiet) {
+            // no progress bars or per-epoch log lines: warnings and the result only
+            return new TrainingListener[] {
+                new EpochTrainingListener(), new EvaluatorTrainingListener(),
+                new DivergenceCheckTrainingListener()
+            };
+        }
+        return TrainingListener.Defaults.logging();
     }
 
     private static float accumulator(Trainer trainer, Evaluator evaluator) {
@@ -306,56 +288,34 @@ public final class Training {
     }
 
     /**
-     * Trains one epoch, or what is left of it.
-     *
-     * @return -1 when the epoch finished, else the number of its batches done when the deadline
-     *     (or the requested stop) came
+     * Runs the one training loop: crbp-core's {@code CrbpTrain.fit} for a recurrent model,
+     * DJL's {@code EasyTrain.fit} for the feedforward control, with the run's data and hooks.
      */
-    private static int trainEpoch(Trainer trainer, RunConfig c, GradientMethod method, int epoch,
-            int skip, Checkpoints.State state, Path out, long deadline, int stopAfterBatches,
-            StopSignal stop) throws IOException {
-        PathfinderDataset set = Setup.trainSet(c, epoch, skip);
-        int index = skip;
+    private static void train(Trainer trainer, GradientMethod method, TrainingLoop loop,
+            Path out) throws IOException {
+        int epochs = loop.epochsLeft();
+        if (epochs == 0) {
+            return;
+        }
         try {
-            for (Batch batch : trainer.iterateDataset(set)) {
-                index++;
-                long begin = System.nanoTime();
-                try {
-                    if (method != null) {
-                        CrbpTrain.trainBatch(trainer, batch, method);
-                    } else {
-                        EasyTrain.trainBatch(trainer, batch);
-                    }
-                    if (c.clipNorm > 0) {
-                        clipGradients(trainer.getModel().getBlock(), c.clipNorm);
-                    }
-                    trainer.step();
-                } catch (StopSignal.StopException e) {
-                    // the budget ran out inside this batch: it is dropped (no update), and the
-                    // checkpoint keeps the place after the batch before it
-                    return index - 1;
-                } catch (NonFiniteLossException | ai.djl.TrainingDivergedException e) {
-                    Checkpoints.Found last = Checkpoints.latestIn(out);
-                    throw new CliException(String.format(Locale.ROOT,
-                            "training diverged at epoch %d, batch %d (%s); the last good"
-                                    + " checkpoint is %s",
-                            epoch + 1, index, firstLine(e),
-                            last == null ? "none (no epoch finished)" : last.dir.toString()),
-                            ExitCode.FAILURE, e);
-                } finally {
-                    batch.close();
-                }
-                long end = System.nanoTime();
-                state.batchSeconds.add((end - begin) / 1e9);
-                if (stop.getReason() == StopSignal.Reason.DIVERGENCE) {
-                    return index;
-                }
-                boolean more = index < c.trainSize / c.batch;
-                if (more && (end > deadline
-                        || (stopAfterBatches > 0 && index >= stopAfterBatches))) {
-                    return index;
-                }
+            if (method != null) {
+                CrbpTrain.fit(trainer, epochs, loop.data(), null, method);
+            } else {
+                EasyTrain.fit(trainer, epochs, loop.data(), null);
             }
+        } catch (StopSignal.StopException e) {
+            // the time budget ran out between the recurrent steps of a batch: that batch is
+            // dropped (no update) and the checkpoint keeps the place after the one before it
+            throw loop.stopInsideBatch();
+        } catch (NonFiniteLossException | ai.djl.TrainingDivergedException e) {
+            Checkpoints.Found last = Checkpoints.latestIn(out);
+            // the cause holds the reason; the loop's own numbering starts at the resume
+            Throwable reason = e.getCause() instanceof NonFiniteLossException ? e.getCause() : e;
+            throw new CliException(String.format(Locale.ROOT,
+                    "training diverged at epoch %d, batch %d (%s); the last good checkpoint is %s",
+                    loop.epoch + 1, loop.index, firstLine(reason),
+                    last == null ? "none (no epoch finished)" : last.dir.toString()),
+                    ExitCode.FAILURE, e);
         } catch (TranslateException e) {
             throw new CliException("cannot read the training data: " + e.getMessage(),
                     ExitCode.FAILURE, e);
@@ -368,7 +328,6 @@ public final class Training {
             }
             throw e;
         }
-        return -1;
     }
 
     /**

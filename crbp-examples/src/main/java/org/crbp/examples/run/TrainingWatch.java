@@ -33,6 +33,8 @@ public final class TrainingWatch extends TrainingListenerAdapter implements Grad
     private final Consumer<String> console;
     private final List<String> warnings = new ArrayList<>();
     private boolean sawStep;
+    private float lastLoss = Float.NaN;
+    private List<StepResult> lastResults;
 
     /**
      * Creates the watch.
@@ -87,17 +89,39 @@ public final class TrainingWatch extends TrainingListenerAdapter implements Grad
         return warnings;
     }
 
+    /**
+     * Returns the task loss of the last batch (the mean over devices).
+     *
+     * @return the loss, NaN before the first batch
+     */
+    public float lastLoss() {
+        return lastLoss;
+    }
+
+    /**
+     * Returns the gradient method's results of the last batch, one per device.
+     *
+     * @return the results, or null for a model trained without a gradient method
+     */
+    public List<StepResult> lastResults() {
+        return lastResults;
+    }
+
     /** {@inheritDoc} */
     @Override
     public void onGradientStep(Trainer trainer, GradientMethod method, List<StepResult> results) {
         sawStep = true;
+        double sum = 0;
         for (StepResult r : results) {
+            sum += r.loss();
             tally.add(r);
             watch(lossMonitor.observe(r.loss()));
             if (r.penaltyApplied()) {
                 watch(penaltyMonitor.observe(r.penalty()));
             }
         }
+        lastLoss = results.isEmpty() ? Float.NaN : (float) (sum / results.size());
+        lastResults = results;
     }
 
     /** {@inheritDoc} */
@@ -114,6 +138,8 @@ public final class TrainingWatch extends TrainingListenerAdapter implements Grad
                     loss = l.getFloat();
                 }
                 tally.addLoss(loss);
+                lastLoss = loss;
+                lastResults = null;
                 watch(lossMonitor.observe(loss));
             }
         }

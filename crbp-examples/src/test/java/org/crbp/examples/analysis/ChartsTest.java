@@ -3,7 +3,6 @@
  */
 package org.crbp.examples.analysis;
 
-import org.crbp.examples.run.Checkpoints;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,17 +39,20 @@ class ChartsTest {
         String keep = System.getProperty("crbp.charts.dir");
         Path dir = keep == null ? tmp : Path.of(keep);
         Random random = new Random(1);
-        List<Checkpoints.EpochRecord> history = new ArrayList<>();
+        double[] epoch = new double[8];
+        double[] loss = new double[8];
+        double[] penalty = new double[8];
+        double[] trainF1 = new double[8];
+        double[] validationF1 = new double[8];
         for (int e = 1; e <= 8; e++) {
-            Checkpoints.EpochRecord r = new Checkpoints.EpochRecord();
-            r.epoch = e;
-            r.loss = 0.2 / e;
-            r.penalty = 1e-3 * Math.pow(0.3, e);
-            r.trainF1 = 1 - 1.0 / (e + 1);
-            r.validationF1 = r.trainF1 - 0.05;
-            history.add(r);
+            epoch[e - 1] = e;
+            loss[e - 1] = 0.2 / e;
+            penalty[e - 1] = 1e-3 * Math.pow(0.3, e);
+            trainF1[e - 1] = 1 - 1.0 / (e + 1);
+            validationF1[e - 1] = trainF1[e - 1] - 0.05;
         }
-        Charts.trainingCurves(history, "test", dir.resolve("training-curves.png"));
+        Charts.trainingCurves(epoch, loss, penalty, trainF1, validationF1, "test",
+                dir.resolve("training-curves.png"));
 
         double[] a = new double[64];
         double[] b = new double[64];

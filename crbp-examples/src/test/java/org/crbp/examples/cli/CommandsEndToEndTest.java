@@ -191,6 +191,10 @@ public class CommandsEndToEndTest {
         assertTrue(r.getAsJsonObject("cells").getAsJsonObject("crbp@14")
                 .getAsJsonObject("generalization").has("pf-mini-20"), r.toString());
         assertPng(results.resolve("reproduction.png"));
+        // every run folder says how to run it again
+        JsonObject settings = json(out.resolve("pf-mini-14-ff/config.json"));
+        assertEquals("ff", settings.get("model").getAsString());
+        assertEquals(2, settings.get("channels").getAsInt());
         // the readout of the recurrent model trained on 14 at steps 1..3 (Fig. 2c)
         assertTrue(r.getAsJsonObject("cells").getAsJsonObject("crbp@14")
                 .getAsJsonObject("extrapolation").getAsJsonArray("f1").size() == 3, r.toString());

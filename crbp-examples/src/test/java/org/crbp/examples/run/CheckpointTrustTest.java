@@ -115,6 +115,41 @@ public class CheckpointTrustTest {
     }
 
     @Test
+    void aHandEditedStateIsRefused() throws IOException {
+        Path copy = copyOfRun("edited-state");
+        Path state = copy.resolve("checkpoints/epoch-002/state.json");
+        String text = Files.readString(state);
+        String edited = text.replaceFirst("\"seed\": 1,", "\"seed\": 2,");
+        assertTrue(!edited.equals(text), "the seed is in state.json");
+        Files.writeString(state, edited); // still valid, still consistent with the files
+        assertOneLine(Cli.run("evaluate", "--checkpoint", copy.toString()),
+                "state.json does not match the SHA-256 recorded in state.sha256",
+                "epoch-002", "the previous good checkpoint is");
+        Cli resume = Cli.run(Cli.concat(new String[] {"train", "--out", copy.toString(),
+            "--resume", "--epochs", "3"}, Cli.concat(ONE_BATCH, "--no-pictures")));
+        assertOneLine(resume, "state.json", "--resume-from epoch-001");
+        assertFalse(Files.exists(copy.resolve("checkpoints/epoch-003")), "trained anyway");
+        // a changed checksum file is refused the same way
+        Path copy2 = copyOfRun("edited-sidecar");
+        Files.writeString(copy2.resolve("checkpoints/epoch-002/state.sha256"),
+                "0".repeat(64) + "  state.json\n");
+        assertOneLine(Cli.run("evaluate", "--checkpoint", copy2.toString()),
+                "state.json does not match", "the previous good checkpoint is");
+    }
+
+    @Test
+    void anOldCheckpointWithoutStateChecksumIsAcceptedWithAWarning() throws IOException {
+        Path copy = copyOfRun("no-sidecar");
+        Path dir = copy.resolve("checkpoints/epoch-002");
+        assertTrue(Checkpoints.read(dir).stateVerified);
+        Files.delete(dir.resolve("state.sha256"));
+        assertFalse(Checkpoints.read(dir).stateVerified);
+        Cli ok = Cli.run("evaluate", "--checkpoint", copy.toString(), "--out",
+                tmp.resolve("no-sidecar-eval").toString());
+        assertEquals(0, ok.exitCode, ok.toString());
+    }
+
+    @Test
     void zeroFilledParametersAreRefused() throws IOException {
         Path copy = copyOfRun("zeros");
         Path params = copy.resolve("checkpoints/epoch-002/crbp-0002.params");
@@ -151,6 +186,8 @@ public class CheckpointTrustTest {
         assertTrue(at > 0, state);
         Files.writeString(dir.resolve("state.json"),
                 state.substring(0, state.lastIndexOf(',', at)) + "\n}\n");
+        // nor state.sha256, which came later still
+        Files.delete(dir.resolve("state.sha256"));
         assertNull(Checkpoints.read(dir).state.files);
         Path params = dir.resolve("crbp-0002.params");
         Files.write(params, new byte[(int) Files.size(params)]);

@@ -1,0 +1,348 @@
+/*
+ * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
+ */
+package org.crbp.examples.run;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.training.Trainer;
+import ai.djl.training.dataset.Batch;
+import ai.djl.training.dataset.Dataset;
+import ai.djl.training.listener.TrainingListener;
+import ai.djl.training.listener.TrainingListenerAdapter;
+import ai.djl.translate.TranslateException;
+import ai.djl.util.Progress;
+
+import org.crbp.core.StepResult;
+import org.crbp.core.bench.ProcessMemory;
+import org.crbp.core.training.GradientStepListener;
+import org.crbp.examples.analysis.Evaluation;
+import org.crbp.examples.analysis.Scores;
+import org.crbp.examples.pathfinder.PathfinderDataset;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * What a training run adds to the one training loop ({@code CrbpTrain.fit}, or DJL's {@code
+ * EasyTrain.fit} for the feedforward control), as a dataset and training listeners: no epoch loop
+ * of its own.
+ *
+ * <ul>
+ *   <li>{@link #data()}: the training set of each epoch in turn (its order, flips and images are
+ *       functions of (seed, epoch)), the first one without the batches a resumed checkpoint
+ *       already holds. Its iterator is the hook between batches, after the optimizer step: it
+ *       writes the batch's row of {@code metrics.csv} and stops the run (a {@link Stop} thrown
+ *       out of the loop) when the time budget is spent, when asked to, or on divergence.
+ *   <li>{@link #listeners()}: gradient clipping after the backward pass and before the step
+ *       ({@code onTrainingBatch}), and the end of an epoch ({@code onEpoch}): validation, the
+ *       epoch's record, the checkpoint and the console line.
+ * </ul>
+ *
+ * <p>crbp-core's {@code fit} has no way to end early, so a stop leaves it by an exception thrown
+ * between two batches (after the step, with no batch open); a stop request polled by {@code fit}
+ * would say the same without one. The time budget is not checked between the recurrent steps of
+ * one batch: that needs a per-step hook in crbp-core.
+ */
+final class TrainingLoop implements java.io.Closeable {
+
+    /** Why the loop stopped before its last epoch. */
+    enum Why {
+        /** The time budget was spent inside an epoch. */
+        TIME_BUDGET,
+        /** The test-only stop after some batches. */
+        BATCHES,
+        /** The test-only stop after an epoch. */
+        EPOCH,
+        /** The divergence watch asked to stop (--stop-on-divergence). */
+        DIVERGENCE
+    }
+
+    /** Thrown out of the training loop to stop it between two batches or after an epoch. */
+    static final class Stop extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final Why why;
+        /** The number of the epoch's batches done (counting those before a resume). */
+        final int batches;
+
+        Stop(Why why, int batches) {
+            super(why.name(), null, false, false);
+            this.why = why;
+            this.batches = batches;
+        }
+    }
+
+    private final RunConfig c;
+    private final Checkpoints.State state;
+    private final Path out;
+    private final TrainingWatch watch;
+    private final StopSignal stop;
+    private final CheckpointAdam adam;
+    private final MetricsLog metrics;
+    private final PathfinderDataset validation;
+    private final PrintWriter console;
+    private final boolean quiet;
+    private final boolean recurrent;
+    private final int stopAfterBatches;
+    private final int stopAfterEpoch;
+    private final int perEpoch;
+
+    long deadline = Long.MAX_VALUE;
+    /** The epoch being trained, from 0. */
+    int epoch;
+    /** The batches of that epoch done (counting those before a resume). */
+    int index;
+    /** When the epoch (or what was left of it) started: wall clock and process CPU. */
+    long epochBegin;
+    long epochCpuBegin;
+    private long batchBegin;
+    private long batchCpuBegin;
+    private boolean inBatch;
+
+    TrainingLoop(RunConfig c, Checkpoints.State state, Path out, TrainingWatch watch,
+            StopSignal stop, CheckpointAdam adam, MetricsLog metrics, PathfinderDataset validation,
+            PrintWriter console, boolean quiet, int stopAfterBatches, int stopAfterEpoch) {
+        this.c = c;
+        this.state = state;
+        this.out = out;
+        this.watch = watch;
+        this.stop = stop;
+        this.adam = adam;
+        this.metrics = metrics;
+        this.validation = validation;
+        this.console = console;
+        this.quiet = quiet;
+        this.recurrent = c.recurrent();
+        this.stopAfterBatches = stopAfterBatches;
+        this.stopAfterEpoch = stopAfterEpoch;
+        this.perEpoch = c.trainSize / c.batch;
+        this.epoch = state.epoch;
+    }
+
+    /**
+     * The number of epochs the loop has left to train: none when the run is complete or was
+     * asked to stop before.
+     *
+     * @return the number of epochs to pass to the loop
+     */
+    int epochsLeft() {
+        if (stopAfterEpoch > 0 && state.epoch >= stopAfterEpoch) {
+            return 0;
+        }
+        return Math.max(0, c.epochs - state.epoch);
+    }
+
+    /**
+     * The training data of the loop: one call of {@code getData} per epoch.
+     *
+     * @return the dataset
+     */
+    Dataset data() {
+        return new Dataset() {
+            @Override
+            public Iterable<Batch> getData(NDManager manager)
+                    throws IOException, TranslateException {
+                return getData(manager, null);
+            }
+
+            @Override
+            public Iterable<Batch> getData(NDManager manager, ExecutorService executor)
+                    throws IOException, TranslateException {
+                epochBegin = System.nanoTime();
+                epochCpuBegin = ProcessMemory.processCpuNanos();
+                int skip = epoch == state.epoch ? state.batchesInEpoch : 0;
+                index = skip;
+                inBatch = false;
+                Iterable<Batch> inner = Setup.trainSet(c, epoch, skip).getData(manager, executor);
+                return () -> batches(inner.iterator());
+            }
+
+            @Override
+            public void prepare(Progress progress) {}
+        };
+    }
+
+    private Iterator<Batch> batches(Iterator<Batch> inner) {
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                if (inBatch) {
+                    afterBatch();
+                }
+                return inner.hasNext();
+            }
+
+            @Override
+            public Batch next() {
+                Batch b = inner.next();
+                index++;
+                inBatch = true;
+                batchBegin = System.nanoTime();
+                batchCpuBegin = ProcessMemory.processCpuNanos();
+                return b;
+            }
+        };
+    }
+
+    /**
+     * The stop of a batch abandoned between its recurrent steps (the time budget): the batches
+     * done are those before it.
+     *
+     * @return the stop to throw
+     */
+    Stop stopInsideBatch() {
+        inBatch = false;
+        return new Stop(Why.TIME_BUDGET, index - 1);
+    }
+
+    /** After a batch's optimizer step: its metrics row, then whether to stop here. */
+    private void afterBatch() {
+        inBatch = false;
+        long end = System.nanoTime();
+        double seconds = (end - batchBegin) / 1e9;
+        state.batchSeconds.add(seconds);
+        try {
+            metricsRow(epoch + 1, index, watch.lastResults(), watch.lastLoss(),
+                    adam.rate(epoch * perEpoch + index), seconds,
+                    (ProcessMemory.processCpuNanos() - batchCpuBegin) / 1e9);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (stop.getReason() == StopSignal.Reason.DIVERGENCE) {
+            throw new Stop(Why.DIVERGENCE, index);
+        }
+        // the last batch of an epoch always finishes the epoch
+        if (index < perEpoch) {
+            if (end > deadline) {
+                throw new Stop(Why.TIME_BUDGET, index);
+            }
+            if (stopAfterBatches > 0 && index >= stopAfterBatches) {
+                throw new Stop(Why.BATCHES, index);
+            }
+        }
+    }
+
+    /** One row of metrics.csv: the batch's results averaged over devices. */
+    private void metricsRow(int epochNumber, int batch, List<StepResult> results, float loss,
+            float lr, double seconds, double cpuSeconds) throws IOException {
+        double penalty = Double.NaN;
+        double residual = Double.NaN;
+        int terms = -1;
+        if (results != null && !results.isEmpty()) {
+            double l = 0;
+            double p = 0;
+            double res = 0;
+            int k = 0;
+            boolean applied = false;
+            for (StepResult r : results) {
+                l += r.loss();
+                p += r.penalty();
+                res += r.residual();
+                k += r.neumannTerms();
+                applied |= r.penaltyApplied();
+            }
+            int n = results.size();
+            loss = (float) (l / n);
+            penalty = applied ? p / n : Double.NaN;
+            residual = res / n;
+            terms = Math.round((float) k / n);
+        }
+        metrics.append(epochNumber, batch, loss, penalty, terms, residual, lr, seconds,
+                cpuSeconds);
+    }
+
+    /**
+     * The listeners the loop needs besides DJL's and the watch: clipping, and the end of an
+     * epoch. Register them last, so that the watch has seen the batch first.
+     *
+     * @return the listeners
+     */
+    TrainingListener[] listeners() {
+        TrainingListener clip = new TrainingListenerAdapter() {
+            @Override
+            public void onTrainingBatch(Trainer trainer, BatchData batchData) {
+                // the gradients are in place, the optimizer has not stepped yet
+                if (c.clipNorm > 0) {
+                    Training.clipGradients(trainer.getModel().getBlock(), c.clipNorm);
+                }
+            }
+        };
+        TrainingListener epochEnd = new TrainingListenerAdapter() {
+            @Override
+            public void onEpoch(Trainer trainer) {
+                try {
+                    endEpoch(trainer);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        };
+        return new TrainingListener[] {clip, epochEnd};
+    }
+
+    /**
+     * Closes the metrics file.
+     *
+     * @throws IOException if closing fails
+     */
+    @Override
+    public void close() throws IOException {
+        metrics.close();
+    }
+
+    private void endEpoch(Trainer trainer) throws IOException {
+        Block block = trainer.getModel().getBlock();
+        state.batchesInEpoch = 0;
+        state.partial = null;
+        // the epoch's statistics from the tally: all its batches, also those before a resume
+        EpochTally t = watch.finishEpoch();
+        Scores val = Evaluation.evaluate(block, trainer.getManager(), validation, c.steps, null,
+                trainer.getLoss());
+        Checkpoints.EpochRecord r = new Checkpoints.EpochRecord();
+        r.epoch = epoch + 1;
+        r.loss = t.meanLoss();
+        r.trainF1 = t.f1();
+        r.validationF1 = val.f1();
+        r.validationIoU = val.iou();
+        r.validationLoss = val.loss();
+        if (recurrent) {
+            r.penalty = t.meanPenalty();
+            r.neumannTerms = t.meanNeumannTerms();
+            r.steps = t.meanSteps();
+            r.adjointIterations = t.meanAdjointIterations();
+            r.diverged = t.diverged;
+            r.residual = t.meanResidual();
+            r.maxColumnSum = t.maxColumnSum;
+        }
+        r.seconds = t.seconds + (System.nanoTime() - epochBegin) / 1e9;
+        r.cpuSeconds = (ProcessMemory.processCpuNanos() - epochCpuBegin) / 1e9;
+        r.updates = (long) (epoch + 1) * perEpoch;
+        r.lr = adam.rate((int) r.updates);
+        state.trainingSeconds += r.seconds - t.seconds;
+        state.history.add(r);
+        state.epoch = epoch + 1;
+        Path saved = Checkpoints.save(out, trainer.getModel(), adam, state);
+        if (!quiet) {
+            String solver = recurrent
+                    ? String.format(Locale.ROOT, ", steps %.1f, residual %.2g, adjoint %.1f",
+                            r.steps, r.residual, r.adjointIterations)
+                    : "";
+            console.printf(Locale.ROOT,
+                    "Epoch %d/%d: loss %.4f, penalty %.3g%s, training F1 %.3f,"
+                            + " validation loss %.4f F1 %.4f IoU %.4f (%.0f s) -> %s%n",
+                    r.epoch, c.epochs, r.loss, r.penalty, solver, r.trainF1, r.validationLoss,
+                    r.validationF1, r.validationIoU, r.seconds, out.relativize(saved));
+            console.flush();
+        }
+        epoch++;
+        if (stopAfterEpoch > 0 && state.epoch >= stopAfterEpoch && state.epoch < c.epochs) {
+            throw new Stop(Why.EPOCH, 0);
+        }
+    }
+}
