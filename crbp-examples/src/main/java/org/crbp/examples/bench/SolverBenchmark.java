@@ -58,7 +58,9 @@ import java.util.stream.Stream;
  *
  * <p>Usage: {@code SolverBenchmark [--size 64] [--channels 25] [--kernel 7] [--steps 20]
  * [--batch 8] [--repeats 3] [--max-evaluations 200] [--preset pf-mini-14] [--checkpoint DIR]
- * [--float64] [--sections forward,adjoint,iteration]}. With {@code --checkpoint} the model's parameters are loaded from a DJL model
+ * [--float64] [--sections forward,adjoint,iteration] [--quick] [--exact-steps 301]
+ * [--exact-products 300]}. {@code --quick} keeps the main rows of the iteration table (for paper
+ * size). With {@code --checkpoint} the model's parameters are loaded from a DJL model
  * folder (a crbp checkpoint folder); otherwise they are the model's initial values (seed 1). The
  * tables are Markdown, printed to standard output.
  */
@@ -126,7 +128,9 @@ public final class SolverBenchmark {
                 adjoint(net, ps, data, labels, steps, repeats);
             }
             if (sections.contains("iteration")) {
-                iteration(net, ps, data, labels, steps, repeats);
+                iteration(net, ps, data, labels, steps, repeats, options.containsKey("quick"),
+                        Integer.parseInt(options.getOrDefault("exact-steps", "301")),
+                        Integer.parseInt(options.getOrDefault("exact-products", "300")));
             }
         }
     }
@@ -235,7 +239,8 @@ public final class SolverBenchmark {
      * the reference's T - 1 steps reach, with its gradient error against a converged solve.
      */
     private static void iteration(RecurrentNet net, ParameterStore ps, NDList data,
-            NDList labels, int steps, int repeats) {
+            NDList labels, int steps, int repeats, boolean quick, int deepSteps,
+            int exactProducts) {
         FocalLoss loss = new FocalLoss();
         double lambda = 0.9;
         float weight = 10f;
@@ -250,14 +255,13 @@ public final class SolverBenchmark {
                     net.getCell().initialState(drive), steps - 1).residual();
         }
         // a converged solve of the same model, for the gradient error of every row
-        int deepSteps = 301;
         RecurrentNet deep = RecurrentNet.builder().setEncoder(net.getEncoder())
                 .setCell(net.getCell()).setReadout(net.getReadout()).optSteps(deepSteps).build();
         GradientMethod converged = Rbp.builder().setSteps(deepSteps)
                 .optPenalty(LipschitzPenalty.builder().optLambda(lambda).optWeight(weight).build())
                 .optPenaltyDifference(Rbp.PenaltyDifference.CENTRAL)
                 .optForwardSolver(GradientMethods.anderson(1e-6, 5))
-                .optAdjointSolver(GradientMethods.andersonAdjoint(300, 1e-10, 5)).build();
+                .optAdjointSolver(GradientMethods.andersonAdjoint(exactProducts, 1e-10, 5)).build();
         GradientCheck.zeroGradients(deep);
         StepResult exactResult = converged.forwardBackward(deep, ps, data, labels, loss);
         exactResult.predictions().close();
@@ -274,7 +278,7 @@ public final class SolverBenchmark {
         methods.put("Anderson to the same residual, Neumann 15 (reference rules), one-sided",
                 crbp(steps, lambda, weight, anderson, GradientMethods.neumann(15),
                         Rbp.PenaltyDifference.ONE_SIDED));
-        for (double tol : new double[] {1e-1, 3e-2, 1e-2}) {
+        for (double tol : quick ? new double[] {1e-2} : new double[] {1e-1, 3e-2, 1e-2}) {
             methods.put(String.format(Locale.ROOT,
                     "Anderson to the same residual, Anderson adjoint tol %.0e, one-sided", tol),
                     crbp(steps, lambda, weight, anderson, GradientMethods.andersonAdjoint(50, tol,
@@ -287,6 +291,10 @@ public final class SolverBenchmark {
         methods.put("Anderson to the same residual, Jacobian-free, one-sided",
                 crbp(steps, lambda, weight, anderson, GradientMethods.jacobianFree(),
                         Rbp.PenaltyDifference.ONE_SIDED));
+        // the first row again: how much the machine drifted during the table
+        methods.put("reference algorithm again (drift check)",
+                crbp(steps, lambda, weight, GradientMethods.naive(0),
+                        GradientMethods.neumannUncapped(15), Rbp.PenaltyDifference.CENTRAL));
 
         System.out.printf(Locale.ROOT, "C-RBP training iteration (T=%d, lambda %.1f, weight %.0f):"
                 + " seconds (median of %d), forward evaluations, adjoint products, and the"
@@ -411,7 +419,7 @@ public final class SolverBenchmark {
                 throw new IllegalArgumentException("Unexpected argument '" + args[i] + "'");
             }
             String key = args[i].substring(2);
-            if (key.equals("float64")) {
+            if (key.equals("float64") || key.equals("quick")) {
                 options.put(key, "true");
             } else if (i + 1 < args.length) {
                 options.put(key, args[++i]);
