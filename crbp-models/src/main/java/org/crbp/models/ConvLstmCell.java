@@ -45,6 +45,12 @@ import org.crbp.core.RecurrentCell;
  */
 public final class ConvLstmCell extends RecurrentCell {
 
+    /** The default number of channels, the reference convLSTM's 25. */
+    public static final int DEFAULT_CHANNELS = 25;
+
+    /** The default kernel size of the hidden convolutions, the reference convLSTM's 15. */
+    public static final int DEFAULT_KERNEL = 15;
+
     private static final byte VERSION = 1;
     private static final String[] GATES = {"i", "f", "c", "o"};
 
@@ -193,8 +199,8 @@ public final class ConvLstmCell extends RecurrentCell {
 
     /** The builder of {@link ConvLstmCell}. */
     public static final class Builder {
-        private int channels = HgruCell.DEFAULT_CHANNELS;
-        private int kernel = HgruCell.DEFAULT_KERNEL;
+        private int channels = DEFAULT_CHANNELS;
+        private int kernel = DEFAULT_KERNEL;
         private ImplicitState implicitState = ImplicitState.HIDDEN;
 
         Builder() {}
