@@ -59,7 +59,8 @@ import java.util.stream.Stream;
  * <p>Usage: {@code SolverBenchmark [--size 64] [--channels 25] [--kernel 7] [--steps 20]
  * [--batch 8] [--repeats 3] [--max-evaluations 200] [--preset pf-mini-14] [--checkpoint DIR]
  * [--float64] [--sections forward,adjoint,iteration] [--quick] [--exact-steps 301]
- * [--exact-products 300]}. {@code --quick} keeps the main rows of the iteration table (for paper
+ * [--exact-products 300] [--horizontal-scale S]}. {@code --horizontal-scale} multiplies the
+ * hGRU's horizontal kernels by S (a contractive control). {@code --quick} keeps the main rows of the iteration table (for paper
  * size). With {@code --checkpoint} the model's parameters are loaded from a DJL model
  * folder (a crbp checkpoint folder); otherwise they are the model's initial values (seed 1). The
  * tables are Markdown, printed to standard output.
@@ -113,13 +114,24 @@ public final class SolverBenchmark {
                     }
                 }
             }
+            if (options.containsKey("horizontal-scale")) {
+                // a contractive control: the same model with weaker horizontal connections, where
+                // the implicit gradient exists as the limit of the Neumann series
+                double scale = Double.parseDouble(options.get("horizontal-scale"));
+                for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> p : net.getParameters()) {
+                    if (p.getKey().endsWith("w_gate_inh") || p.getKey().endsWith("w_gate_exc")) {
+                        p.getValue().getArray().muli(scale);
+                    }
+                }
+            }
             ParameterStore ps = new ParameterStore(manager, false);
             NDList data = new NDList(images(manager, preset, batch, height, width, type));
             NDList labels = new NDList(masks(manager, preset, batch, height, width));
             System.out.printf(Locale.ROOT, "hGRU %d channels, kernel %d, %dx%d, batch %d, %s,"
-                    + " %s weights, %d repeats (median)%n%n", channels, kernel, height, width,
+                    + " %s weights%s, %d repeats (median)%n%n", channels, kernel, height, width,
                     batch, type, options.containsKey("checkpoint") ? "checkpointed" : "initial",
-                    repeats);
+                    options.containsKey("horizontal-scale") ? ", horizontal kernels x "
+                            + options.get("horizontal-scale") : "", repeats);
             String sections = options.getOrDefault("sections", "forward,adjoint,iteration");
             if (sections.contains("forward")) {
                 forward(net, ps, data, repeats, maxEvaluations);
