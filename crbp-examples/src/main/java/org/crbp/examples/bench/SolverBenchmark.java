@@ -118,10 +118,19 @@ public final class SolverBenchmark {
                 // a contractive control: the same model with weaker horizontal connections, where
                 // the implicit gradient exists as the limit of the Neumann series
                 double scale = Double.parseDouble(options.get("horizontal-scale"));
+                int scaled = 0;
                 for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> p : net.getParameters()) {
                     if (p.getKey().endsWith("w_gate_inh") || p.getKey().endsWith("w_gate_exc")) {
-                        p.getValue().getArray().muli(scale);
+                        NDArray horizontal = p.getValue().getArray();
+                        try (NDArray smaller = horizontal.mul(scale)) {
+                            horizontal.set(smaller.toByteBuffer());
+                        }
+                        scaled++;
                     }
+                }
+                if (scaled != 2) {
+                    throw new IllegalStateException("expected the two horizontal kernels, scaled "
+                            + scaled + " of " + net.getParameters().keys());
                 }
             }
             ParameterStore ps = new ParameterStore(manager, false);
