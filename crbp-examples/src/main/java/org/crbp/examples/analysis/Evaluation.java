@@ -69,35 +69,16 @@ public final class Evaluation {
             String progress, Loss loss) {
         Scores scores = new Scores();
         ParameterStore ps = new ParameterStore(manager, false);
-        try (NDManager scope = manager.newSubManager()) {
-            ProgressBar bar = null;
-            for (Batch batch : set.getData(scope)) {
-                try {
-                    if (progress != null && bar == null) {
-                        bar = new ProgressBar(progress, batch.getProgressTotal());
-                    }
-                    NDList predictions = forward(block, ps, batch.getData(), steps);
-                    scores.add(SegmentationEvaluator.confusion(batch.getLabels(), predictions));
-                    if (loss != null) {
-                        try (NDArray l = loss.evaluate(batch.getLabels(), predictions)) {
-                            scores.addLoss(l.getFloat(), batch.getSize());
-                        }
-                    }
-                    predictions.close();
-                    if (bar != null) {
-                        bar.update(batch.getProgress());
-                    }
-                } finally {
-                    batch.close();
+        eachBatch(manager, set, progress, (batch, scope) -> {
+            NDList predictions = forward(block, ps, batch.getData(), steps);
+            scores.add(SegmentationEvaluator.confusion(batch.getLabels(), predictions));
+            if (loss != null) {
+                try (NDArray l = loss.evaluate(batch.getLabels(), predictions)) {
+                    scores.addLoss(l.getFloat(), batch.getSize());
                 }
             }
-            if (bar != null) {
-                bar.end();
-            }
-        } catch (IOException | TranslateException e) {
-            throw new CliException("cannot read the evaluation data: " + e.getMessage(),
-                    ExitCode.FAILURE, e);
-        }
+            predictions.close();
+        });
         return scores;
     }
 
@@ -126,6 +107,50 @@ public final class Evaluation {
                         .optStopRule(Residual.StopRule.EVERY_SAMPLE).build()
                 : NaiveIteration.builder().optTolerance(tolerance)
                         .optStopRule(Residual.StopRule.EVERY_SAMPLE).build();
+        eachBatch(manager, set, progress, (batch, batchScope) -> {
+            NDList data = batch.getData();
+            data.tempAttach(batchScope);
+            NDArray drive = net.drive(ps, data, false).stopGradient();
+            drive.attach(batchScope);
+            int batchSize = Math.toIntExact(drive.getShape().get(0));
+            int[] depth = new int[batchSize];
+            int[] evaluations = new int[1];
+            FixedPointMap map = net.stepMap(ps, drive, false);
+            FixedPointMap recording = (z, target) -> {
+                NDList next = map.apply(z, target);
+                evaluations[0]++;
+                double[] residuals = Residual.of(next, z).samples();
+                for (int b = 0; b < batchSize; b++) {
+                    if (depth[b] == 0 && residuals[b] <= tolerance) {
+                        depth[b] = evaluations[0];
+                    }
+                }
+                return next;
+            };
+            FixedPointResult solved = forward.solve(recording,
+                    net.getCell().initialState(drive), maxSteps);
+            NDList predictions = net.readout(ps, solved.state(), false);
+            scores.add(SegmentationEvaluator.confusion(batch.getLabels(), predictions));
+            for (int d : depth) {
+                depths.add(d == 0 ? maxSteps + 1 : d);
+            }
+        });
+        return new Adaptive(scores, depths.stream().mapToInt(Integer::intValue).toArray(),
+                maxSteps);
+    }
+
+    /** Work on one batch, inside a manager that is closed after it. */
+    @FunctionalInterface
+    private interface BatchWork {
+        void accept(Batch batch, NDManager batchScope);
+    }
+
+    /**
+     * Runs {@code work} on every batch of {@code set} with an optional progress bar; each batch
+     * and everything made in its scope are freed before the next one.
+     */
+    private static void eachBatch(NDManager manager, Dataset set, String progress,
+            BatchWork work) {
         try (NDManager scope = manager.newSubManager()) {
             ProgressBar bar = null;
             for (Batch batch : set.getData(scope)) {
@@ -133,32 +158,7 @@ public final class Evaluation {
                     if (progress != null && bar == null) {
                         bar = new ProgressBar(progress, batch.getProgressTotal());
                     }
-                    NDList data = batch.getData();
-                    data.tempAttach(batchScope);
-                    NDArray drive = net.drive(ps, data, false).stopGradient();
-                    drive.attach(batchScope);
-                    int batchSize = Math.toIntExact(drive.getShape().get(0));
-                    int[] depth = new int[batchSize];
-                    int[] evaluations = new int[1];
-                    FixedPointMap map = net.stepMap(ps, drive, false);
-                    FixedPointMap recording = (z, target) -> {
-                        NDList next = map.apply(z, target);
-                        evaluations[0]++;
-                        double[] residuals = Residual.of(next, z).samples();
-                        for (int b = 0; b < batchSize; b++) {
-                            if (depth[b] == 0 && residuals[b] <= tolerance) {
-                                depth[b] = evaluations[0];
-                            }
-                        }
-                        return next;
-                    };
-                    FixedPointResult solved = forward.solve(recording,
-                            net.getCell().initialState(drive), maxSteps);
-                    NDList predictions = net.readout(ps, solved.state(), false);
-                    scores.add(SegmentationEvaluator.confusion(batch.getLabels(), predictions));
-                    for (int d : depth) {
-                        depths.add(d == 0 ? maxSteps + 1 : d);
-                    }
+                    work.accept(batch, batchScope);
                     if (bar != null) {
                         bar.update(batch.getProgress());
                     }
@@ -173,8 +173,6 @@ public final class Evaluation {
             throw new CliException("cannot read the evaluation data: " + e.getMessage(),
                     ExitCode.FAILURE, e);
         }
-        return new Adaptive(scores, depths.stream().mapToInt(Integer::intValue).toArray(),
-                maxSteps);
     }
 
     /** Scores at adaptive depth and the depth each sample needed. */
