@@ -107,9 +107,8 @@ final class EvaluateCommand implements Callable<Integer> {
         if (!device.matches("cpu|gpu|auto")) {
             throw new CliException("--device must be cpu, gpu or auto, got '" + device + "'");
         }
-        if (out != null && java.nio.file.Files.exists(out)
-                && !java.nio.file.Files.isDirectory(out)) {
-            throw new CliException("--out " + out + " is a file, not a folder");
+        if (out != null) {
+            OutputFolder.check(out);
         }
         if (tolerance != null && !(tolerance > 0 && tolerance < 1)) {
             throw new CliException("--tol must be a relative residual in (0, 1), got "

@@ -111,9 +111,7 @@ final class GenerateCommand implements Callable<Integer> {
             throw new CliException("--threads must be 0 (all processors) or more, got "
                     + threads);
         }
-        if (Files.exists(out) && !Files.isDirectory(out)) {
-            throw new CliException("--out " + out + " is a file, not a folder");
-        }
+        OutputFolder.check(out);
         PrintWriter console = spec.commandLine().getOut();
         int[] sizes = {trainSize, validationSize, testSize};
         PathfinderDataset.Split[] splits = PathfinderDataset.Split.values();

@@ -427,9 +427,7 @@ final class TrainCommand implements Callable<Integer> {
         Setup.engineThreads(threads);
         RunConfig c = run.toConfig();
         Path dir = dir(c);
-        if (java.nio.file.Files.exists(dir) && !java.nio.file.Files.isDirectory(dir)) {
-            throw new CliException("--out " + dir + " is a file, not a folder");
-        }
+        OutputFolder.check(dir);
         Training.Options o = new Training.Options();
         o.resume = resume || resumeFrom != null;
         o.resumeFrom = resumeFrom;

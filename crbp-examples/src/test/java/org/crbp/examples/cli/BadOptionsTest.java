@@ -49,6 +49,19 @@ class BadOptionsTest {
     }
 
     @Test
+    void outputFolderUnderAFile(@TempDir Path tmp) throws java.io.IOException {
+        Path file = java.nio.file.Files.writeString(tmp.resolve("a-file"), "x");
+        String under = file.resolve("sub").toString();
+        for (String[] args : new String[][] {
+            {"train", "--out", under}, {"generate", "--out", under},
+            {"evaluate", "--checkpoint", tmp.toString(), "--out", under}}) {
+            Cli c = Cli.run(args);
+            assertError(c, "lies under " + file + ", which is a file, not a folder");
+            assertEquals(ExitCode.USAGE.code(), c.exitCode);
+        }
+    }
+
+    @Test
     void missingCheckpoint(@TempDir Path tmp) {
         Path missing = tmp.resolve("no-such-run");
         Cli c = Cli.run("evaluate", "--checkpoint", missing.toString());
