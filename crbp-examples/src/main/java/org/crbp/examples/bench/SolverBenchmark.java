@@ -18,6 +18,7 @@ import org.crbp.core.LipschitzPenalty;
 import org.crbp.core.Rbp;
 import org.crbp.core.RecurrentNet;
 import org.crbp.core.StepResult;
+import org.crbp.core.TanhCell;
 import org.crbp.core.bench.ProcessMemory;
 import org.crbp.core.check.GradientCheck;
 import org.crbp.core.solver.AdjointSolver;
@@ -28,6 +29,8 @@ import org.crbp.examples.pathfinder.PathfinderGenerator;
 import org.crbp.examples.pathfinder.PathfinderPreset;
 import org.crbp.examples.pathfinder.PathfinderSample;
 import org.crbp.models.FocalLoss;
+import org.crbp.models.GaborInputLayer;
+import org.crbp.models.SegmentationReadout;
 import org.crbp.models.PathfinderModels;
 
 import java.io.IOException;
@@ -59,7 +62,9 @@ import java.util.stream.Stream;
  * <p>Usage: {@code SolverBenchmark [--size 64] [--channels 25] [--kernel 7] [--steps 20]
  * [--batch 8] [--repeats 3] [--max-evaluations 200] [--preset pf-mini-14] [--checkpoint DIR]
  * [--float64] [--sections forward,adjoint,iteration] [--quick] [--exact-steps 301]
- * [--exact-products 300] [--horizontal-scale S]}. {@code --horizontal-scale} multiplies the
+ * [--exact-products 300] [--horizontal-scale S] [--cell hgru|tanh] [--weight-scale 0.9]}. {@code
+ * --cell tanh} replaces the hGRU by a convolutional tanh cell whose contraction factor is about
+ * {@code --weight-scale}, a control where the implicit gradient exists. {@code --horizontal-scale} multiplies the
  * hGRU's horizontal kernels by S (a contractive control). {@code --quick} keeps the main rows of the iteration table (for paper
  * size). With {@code --checkpoint} the model's parameters are loaded from a DJL model
  * folder (a crbp checkpoint folder); otherwise they are the model's initial values (seed 1). The
@@ -95,7 +100,18 @@ public final class SolverBenchmark {
         }
 
         Engine.getInstance().setRandomSeed(1);
-        RecurrentNet net = PathfinderModels.hgru(kernel, channels, steps);
+        // --cell tanh: a convolutional tanh cell whose contraction is set by --weight-scale, a
+        // control where the implicit gradient exists and the accuracies can be compared
+        boolean tanh = "tanh".equals(options.getOrDefault("cell", "hgru"));
+        RecurrentNet net = tanh
+                ? RecurrentNet.builder().setEncoder(new GaborInputLayer(channels))
+                        .setCell(TanhCell.builder().setChannels(channels).optKernel(kernel)
+                                .optWeightScale(Float.parseFloat(
+                                        options.getOrDefault("weight-scale", "0.9")))
+                                .build())
+                        .setReadout(new SegmentationReadout(channels, PathfinderModels.CLASSES))
+                        .optSteps(steps).build()
+                : PathfinderModels.hgru(kernel, channels, steps);
         try (Model model = Model.newInstance("solver-benchmark")) {
             model.setBlock(net);
             NDManager manager = model.getNDManager();
@@ -136,7 +152,9 @@ public final class SolverBenchmark {
             ParameterStore ps = new ParameterStore(manager, false);
             NDList data = new NDList(images(manager, preset, batch, height, width, type));
             NDList labels = new NDList(masks(manager, preset, batch, height, width));
-            System.out.printf(Locale.ROOT, "hGRU %d channels, kernel %d, %dx%d, batch %d, %s,"
+            System.out.printf(Locale.ROOT, (tanh ? "tanh cell (weight scale "
+                    + options.getOrDefault("weight-scale", "0.9") + ")" : "hGRU")
+                    + " %d channels, kernel %d, %dx%d, batch %d, %s,"
                     + " %s weights%s, %d repeats (median)%n%n", channels, kernel, height, width,
                     batch, type, options.containsKey("checkpoint") ? "checkpointed" : "initial",
                     options.containsKey("horizontal-scale") ? ", horizontal kernels x "
