@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
@@ -62,8 +61,7 @@ public final class TanhCell extends RecurrentCell {
         NDArray state = inputs.get(1);
         NDArray w = parameterStore.getValue(weight, drive.getDevice(), training);
         NDArray b = parameterStore.getValue(bias, drive.getDevice(), training);
-        int pad = kernel / 2;
-        NDArray conv = Conv2d.conv2d(state, w, b, new Shape(1, 1), new Shape(pad, pad)).head();
+        NDArray conv = Convolutions.same(state, w, b);
         return new NDList(conv.add(drive).tanh());
     }
 

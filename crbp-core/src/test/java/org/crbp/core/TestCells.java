@@ -71,14 +71,12 @@ final class TestCells {
             NDArray wv = ps.getValue(w, x.getDevice(), training);
             NDArray vv = ps.getValue(v, x.getDevice(), training);
             NDArray av = ps.getValue(a, x.getDevice(), training);
-            Shape stride = new Shape(1, 1);
-            Shape pad = new Shape(1, 1);
             // constants as arrays: a Number operand's buffer would not outlive the forward pass
             NDArray half = c.getManager().full(new Shape(), 0.5f, c.getDataType());
             NDArray small = c.getManager().full(new Shape(), 0.3f, c.getDataType());
-            NDArray hNext = Conv2d.conv2d(h, wv, null, stride, pad).head()
+            NDArray hNext = Convolutions.same(h, wv, null)
                     .add(x).add(c.mul(av)).tanh();
-            NDArray cNext = c.mul(half).add(Conv2d.conv2d(h, vv, null, stride, pad).head()
+            NDArray cNext = c.mul(half).add(Convolutions.same(h, vv, null)
                     .tanh().mul(small));
             return new NDList(hNext, cNext);
         }

@@ -9,10 +9,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
+
+import org.crbp.core.Convolutions;
 
 /**
  * A 2-D convolution with stride 1 and "same" padding {@code k / 2} (odd {@code k}), whose input
@@ -91,88 +92,15 @@ public final class SameConv2d extends AbstractBlock {
         if (k == 1 && ws.get(3) == 1) {
             return pointwise(x, weight, bias);
         }
-        long p = k / 2;
-        long in = ws.get(1);
-        long out = ws.get(0);
-        if (needsChannelPadding(x, in, out)) {
-            return paddedConv(x, weight, bias, in, out, p);
-        }
-        return Conv2d.conv2d(
-                        x,
-                        weight,
-                        bias,
-                        new Shape(1, 1),
-                        new Shape(p, p),
-                        new Shape(1, 1),
-                        1)
-                .head();
+        return Convolutions.same(x, weight, bias);
     }
-
-    /** The channel block of the CPU library's AVX-512 convolution kernels. */
-    static final int CPU_CHANNEL_BLOCK = 16;
 
     /**
-     * Whether a convolution must run on channels padded to whole blocks. On the CPU, the PyTorch
-     * engine's oneDNN convolution pads channel counts that are not a multiple of its block (16
-     * with AVX-512) internally, and its backward pass to the input then reads uninitialised
-     * padding: measured on an AMD EPYC (Zen 4), the input gradient of an 8-channel 5×5
-     * convolution was NaN in 6 of 20 identical trials, and 0 of 40 at 16 or 32 channels. Padding
-     * the channels with zeros ourselves costs what the library's own padding costs (the
-     * arithmetic is done on whole blocks either way), plus one copy of the input.
+     * Whether a convolution must run on channels padded to whole blocks (see {@link
+     * Convolutions}).
      */
     static boolean needsChannelPadding(NDArray x, long in, long out) {
-        return in > 1
-                && (in % CPU_CHANNEL_BLOCK != 0 || out % CPU_CHANNEL_BLOCK != 0)
-                && x.getDevice().getDeviceType().equals(ai.djl.Device.Type.CPU)
-                && x.getDataType() == ai.djl.ndarray.types.DataType.FLOAT32;
-    }
-
-    private static NDArray paddedConv(
-            NDArray x, NDArray weight, NDArray bias, long in, long out, long p) {
-        long inPadded = roundUp(in);
-        long outPadded = roundUp(out);
-        Shape xs = x.getShape();
-        Shape ws = weight.getShape();
-        NDManager manager = x.getManager();
-        NDArray xp = x;
-        if (inPadded > in) {
-            NDArray zeros = manager.zeros(
-                    new Shape(xs.get(0), inPadded - in, xs.get(2), xs.get(3)), x.getDataType());
-            xp = x.concat(zeros, 1);
-        }
-        // results of ops belong to the first operand's manager: the parameters' arrays live
-        // for the whole run, so every padded copy is moved to the caller's (per-step) manager
-        NDArray wp = weight;
-        if (inPadded > in) {
-            wp = concat(wp, manager.zeros(
-                    new Shape(out, inPadded - in, ws.get(2), ws.get(3)), weight.getDataType()),
-                    1, manager);
-        }
-        if (outPadded > out) {
-            wp = concat(wp, manager.zeros(
-                    new Shape(outPadded - out, inPadded, ws.get(2), ws.get(3)),
-                    weight.getDataType()), 0, manager);
-        }
-        NDArray bp = bias;
-        if (bias != null && outPadded > out) {
-            bp = concat(bias, manager.zeros(new Shape(outPadded - out), bias.getDataType()), 0,
-                    manager);
-        }
-        NDArray y = Conv2d.conv2d(
-                        xp, wp, bp, new Shape(1, 1), new Shape(p, p), new Shape(1, 1), 1)
-                .head();
-        return outPadded > out ? y.get(new ai.djl.ndarray.index.NDIndex(":, 0:" + out)) : y;
-    }
-
-    /** Concatenates along an axis into {@code manager}. */
-    private static NDArray concat(NDArray a, NDArray b, int axis, NDManager manager) {
-        NDArray joined = a.concat(b, axis);
-        joined.attach(manager);
-        return joined;
-    }
-
-    private static long roundUp(long channels) {
-        return (channels + CPU_CHANNEL_BLOCK - 1) / CPU_CHANNEL_BLOCK * CPU_CHANNEL_BLOCK;
+        return Convolutions.needsChannelPadding(x, in, out);
     }
 
     /**
