@@ -25,6 +25,7 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.PairList;
 
+import org.crbp.core.Convolutions;
 import org.crbp.core.GradientMethods;
 import org.crbp.core.RecurrentCell;
 import org.crbp.core.RecurrentNet;
@@ -72,7 +73,7 @@ public final class CustomCellExample {
             NDArray h = inputs.get(1); // the state
             NDArray w = ps.getValue(weight, x.getDevice(), training);
             NDArray a = Activation.sigmoid(ps.getValue(rate, x.getDevice(), training));
-            NDArray spread = Conv2d.conv2d(h, w, null, new Shape(1, 1), new Shape(1, 1)).head();
+            NDArray spread = Convolutions.same(h, w, null); // channel padding on the CPU
             // only NDArray operands: a Number operand such as h.mul(0.5f) breaks the gradient
             return new NDList(h.add(Activation.tanh(spread.add(x)).sub(h).mul(a)));
         }
