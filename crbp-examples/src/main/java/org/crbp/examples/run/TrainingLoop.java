@@ -47,8 +47,9 @@ import java.util.concurrent.ExecutorService;
  *
  * <p>crbp-core's {@code fit} has no way to end early, so a stop leaves it by an exception thrown
  * between two batches (after the step, with no batch open); a stop request polled by {@code fit}
- * would say the same without one. The time budget is not checked between the recurrent steps of
- * one batch: that needs a per-step hook in crbp-core.
+ * would say the same without one. Inside a batch the time budget is checked by the gradient
+ * method's {@code StepListener} between the recurrent steps; its stop leaves {@code fit} by an
+ * exception too, and {@link #stopInsideBatch()} counts the batches done before it.
  */
 final class TrainingLoop implements java.io.Closeable {
 
