@@ -96,14 +96,6 @@ public final class SameConv2d extends AbstractBlock {
     }
 
     /**
-     * Whether a convolution must run on channels padded to whole blocks (see {@link
-     * Convolutions}).
-     */
-    static boolean needsChannelPadding(NDArray x, long in, long out) {
-        return Convolutions.needsChannelPadding(x, in, out);
-    }
-
-    /**
      * A 1×1 convolution as a batched matrix product {@code W (N, in, HW)}: on the CPU the engine's
      * convolution with 25 channels spends most of its time outside the arithmetic (measured 36 ms
      * against 11 ms at 32×25×64×64).

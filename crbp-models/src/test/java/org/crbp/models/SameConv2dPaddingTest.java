@@ -35,7 +35,7 @@ class SameConv2dPaddingTest {
             // float64 takes the plain route, float32 the padded one (8 and 5 channels)
             double[][] plain = valueAndGradients(x64, w64, b64, r64);
             NDArray x = x64.toType(DataType.FLOAT32, false);
-            assertTrue(SameConv2d.needsChannelPadding(x, 8, 5));
+            assertTrue(org.crbp.core.Convolutions.needsChannelPadding(x, 8, 5));
             double[][] padded = valueAndGradients(x, w64.toType(DataType.FLOAT32, false),
                     b64.toType(DataType.FLOAT32, false), r64.toType(DataType.FLOAT32, false));
             for (int i = 0; i < plain.length; i++) {

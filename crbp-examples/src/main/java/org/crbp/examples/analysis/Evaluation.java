@@ -18,11 +18,9 @@ import ai.djl.training.util.ProgressBar;
 import ai.djl.translate.TranslateException;
 
 import org.crbp.core.RecurrentNet;
-import org.crbp.core.solver.Anderson;
 import org.crbp.core.solver.FixedPointMap;
 import org.crbp.core.solver.FixedPointResult;
 import org.crbp.core.solver.FixedPointSolver;
-import org.crbp.core.solver.NaiveIteration;
 import org.crbp.core.solver.Residual;
 import org.crbp.models.SegmentationEvaluator;
 
@@ -91,22 +89,18 @@ public final class Evaluation {
      * @param net the model
      * @param manager the manager for the batches
      * @param set the dataset
-     * @param solver the forward solver (its own tolerance is ignored: every sample must converge)
+     * @param forward the forward solver; it should stop when every sample meets {@code
+     *     tolerance} ({@link Residual.StopRule#EVERY_SAMPLE})
      * @param tolerance the relative residual, above 0
      * @param maxSteps the most steps per batch
      * @param progress a progress bar message, or {@code null} for none
      * @return the scores and the depth of every sample ({@code maxSteps + 1}: not converged)
      */
     public static Adaptive evaluateAdaptive(RecurrentNet net, NDManager manager, Dataset set,
-            String solver, double tolerance, int maxSteps, String progress) {
+            FixedPointSolver forward, double tolerance, int maxSteps, String progress) {
         Scores scores = new Scores();
         List<Integer> depths = new ArrayList<>();
         ParameterStore ps = new ParameterStore(manager, false);
-        FixedPointSolver forward = "anderson".equals(solver)
-                ? Anderson.builder().optTolerance(tolerance)
-                        .optStopRule(Residual.StopRule.EVERY_SAMPLE).build()
-                : NaiveIteration.builder().optTolerance(tolerance)
-                        .optStopRule(Residual.StopRule.EVERY_SAMPLE).build();
         eachBatch(manager, set, progress, (batch, batchScope) -> {
             NDList data = batch.getData();
             data.tempAttach(batchScope);

@@ -6,6 +6,7 @@ package org.crbp.examples.cli;
 import ai.djl.Device;
 
 import org.crbp.core.RecurrentNet;
+import org.crbp.core.solver.Residual;
 import org.crbp.examples.CliException;
 import org.crbp.examples.analysis.Evaluation;
 import org.crbp.examples.analysis.Pictures;
@@ -164,8 +165,9 @@ final class EvaluateCommand implements Callable<Integer> {
             Map<String, Object> depth = null;
             if (adaptive) {
                 Evaluation.Adaptive result = Evaluation.evaluateAdaptive(
-                        (RecurrentNet) loaded.block, loaded.model.getNDManager(), test, solver,
-                        tolerance, most, "Testing");
+                        (RecurrentNet) loaded.block, loaded.model.getNDManager(), test,
+                        Setup.forwardSolver(solver, tolerance, c.window,
+                                Residual.StopRule.EVERY_SAMPLE), tolerance, most, "Testing");
                 scores = result.scores();
                 depth = new LinkedHashMap<>();
                 depth.put("solver", solver);

@@ -18,7 +18,10 @@ import org.crbp.core.LipschitzPenalty;
 import org.crbp.core.Rbp;
 import org.crbp.core.StepListener;
 import org.crbp.core.solver.AdjointSolver;
+import org.crbp.core.solver.Anderson;
 import org.crbp.core.solver.FixedPointSolver;
+import org.crbp.core.solver.NaiveIteration;
+import org.crbp.core.solver.Residual;
 import org.crbp.examples.CliException;
 import org.crbp.examples.pathfinder.PathfinderDataset;
 import org.crbp.examples.pathfinder.PathfinderGenerator;
@@ -144,9 +147,24 @@ public final class Setup {
      * @return plain iteration or Anderson, with the configured tolerance
      */
     public static FixedPointSolver forwardSolver(RunConfig c) {
-        return "anderson".equals(c.solver)
-                ? GradientMethods.anderson(c.tolerance, c.window)
-                : GradientMethods.naive(c.tolerance);
+        return forwardSolver(c.solver, c.tolerance, c.window, Residual.StopRule.BATCH);
+    }
+
+    /**
+     * Builds a forward solver by its command-line name.
+     *
+     * @param name naive or anderson
+     * @param tolerance the relative residual that stops it (0: the whole budget)
+     * @param window Anderson's window
+     * @param rule whether the batch's residual or every sample's must meet the tolerance
+     * @return the solver
+     */
+    public static FixedPointSolver forwardSolver(String name, double tolerance, int window,
+            Residual.StopRule rule) {
+        return "anderson".equals(name)
+                ? Anderson.builder().optTolerance(tolerance).optWindow(window).optStopRule(rule)
+                        .build()
+                : NaiveIteration.builder().optTolerance(tolerance).optStopRule(rule).build();
     }
 
     private static AdjointSolver adjointSolver(RunConfig c) {
