@@ -48,15 +48,7 @@ public final class Residual {
             }
             add(reference, perSampleSquares(a, batchSize));
         }
-        double[] samples = new double[batchSize];
-        double sumDifference = 0;
-        double sumReference = 0;
-        for (int b = 0; b < batchSize; b++) {
-            samples[b] = ratio(difference[b], reference[b]);
-            sumDifference += difference[b];
-            sumReference += reference[b];
-        }
-        return new Residual(ratio(sumDifference, sumReference), samples);
+        return fromSquares(difference, reference);
     }
 
     /**
@@ -69,15 +61,19 @@ public final class Residual {
      */
     static Residual ofFlat(NDArray difference, NDArray next) {
         int batchSize = Math.toIntExact(next.getShape().get(0));
-        double[] d = perSampleSquares(difference, batchSize);
-        double[] r = perSampleSquares(next, batchSize);
-        double[] samples = new double[batchSize];
+        return fromSquares(perSampleSquares(difference, batchSize),
+                perSampleSquares(next, batchSize));
+    }
+
+    /** The residuals from per-sample sums of squares of the difference and of the reference. */
+    private static Residual fromSquares(double[] difference, double[] reference) {
+        double[] samples = new double[difference.length];
         double sumDifference = 0;
         double sumReference = 0;
-        for (int b = 0; b < batchSize; b++) {
-            samples[b] = ratio(d[b], r[b]);
-            sumDifference += d[b];
-            sumReference += r[b];
+        for (int b = 0; b < difference.length; b++) {
+            samples[b] = ratio(difference[b], reference[b]);
+            sumDifference += difference[b];
+            sumReference += reference[b];
         }
         return new Residual(ratio(sumDifference, sumReference), samples);
     }
