@@ -154,13 +154,13 @@ abstract class AbstractGradientMethod implements GradientMethod {
         double value = 0;
         NDList cotangents = new NDList(columnSums.size());
         for (NDArray u : columnSums) {
-            double normaliser = lcp.getReduction() == LipschitzPenalty.Reduction.MEAN ? u.size() : 1;
             double part;
             try (NDArray shifted = u.sub(lcp.getLambda());
                     NDArray excess = shifted.maximum(0);
                     NDArray squares = excess.square();
                     NDArray total = squares.sum()) {
-                part = Jacobians.toDouble(total) / normaliser;
+                double normaliser = normaliser(lcp.getReduction(), u, excess);
+                part = normaliser == 0 ? 0 : Jacobians.toDouble(total) / normaliser;
                 if (part > 0) {
                     NDArray r = excess.mul(2.0 / normaliser);
                     r.attach(scope);
@@ -173,6 +173,26 @@ abstract class AbstractGradientMethod implements GradientMethod {
         }
         columnSums.close();
         return new Contraction(value, max, cotangents);
+    }
+
+    /** The divisor of the summed squared excess under a reduction (0: nothing violates). */
+    private static double normaliser(LipschitzPenalty.Reduction reduction, NDArray u,
+            NDArray excess) {
+        switch (reduction) {
+            case MEAN:
+                return u.size();
+            case SUM:
+                return 1;
+            case PER_IMAGE:
+                return u.getShape().get(0);
+            case VIOLATING:
+                try (NDArray violating = excess.gt(0);
+                        NDArray count = violating.sum()) {
+                    return Jacobians.toDouble(count);
+                }
+            default:
+                throw new IllegalStateException("unknown reduction " + reduction);
+        }
     }
 
     /**

@@ -19,7 +19,18 @@ public final class LipschitzPenalty {
         /** The mean over all elements of the state (the Pathfinder reference). */
         MEAN,
         /** The sum over all elements (the panoptic-segmentation reference). */
-        SUM
+        SUM,
+        /**
+         * The sum over each image's elements, averaged over the images of the batch: a violation
+         * costs the same whatever the batch size, and does not fade as the state grows.
+         */
+        PER_IMAGE,
+        /**
+         * The mean over the violating elements only ({@code u_i > lambda}): the average squared
+         * excess of the elements that break the bound, so that a few violating pixels cost as
+         * much as many. The count is held constant in the gradient (it is piecewise constant).
+         */
+        VIOLATING
     }
 
     private final double lambda;

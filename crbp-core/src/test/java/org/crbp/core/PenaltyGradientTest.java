@@ -21,6 +21,8 @@ import org.crbp.core.check.GradientCheck;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.Map;
 import java.util.Random;
@@ -87,6 +89,12 @@ class PenaltyGradientTest {
 
     /** mean(relu(J^T 1 - lambda)^2) at {@code state}, with J^T 1 from DJL's public autograd. */
     private double penaltyAt(RecurrentNet net, NDList data, NDArray state) {
+        return penaltyAt(net, data, state, LipschitzPenalty.Reduction.MEAN);
+    }
+
+    /** The penalty at {@code state} under a reduction, computed in Java doubles. */
+    private double penaltyAt(RecurrentNet net, NDList data, NDArray state,
+            LipschitzPenalty.Reduction reduction) {
         try (NDManager scope = manager.newSubManager()) {
             ScopedParameterStore detached = new ScopedParameterStore(ps, scope, true);
             NDArray drive = net.drive(detached, data, false).stopGradient();
@@ -100,11 +108,24 @@ class PenaltyGradientTest {
             }
             double[] u = leaf.getGradient().toDoubleArray();
             double sum = 0;
+            int violating = 0;
             for (double value : u) {
                 double excess = Math.max(value - LAMBDA, 0);
                 sum += excess * excess;
+                violating += excess > 0 ? 1 : 0;
             }
-            return sum / u.length;
+            switch (reduction) {
+                case MEAN:
+                    return sum / u.length;
+                case SUM:
+                    return sum;
+                case PER_IMAGE:
+                    return sum / INPUT.get(0);
+                case VIOLATING:
+                    return violating == 0 ? 0 : sum / violating;
+                default:
+                    throw new IllegalArgumentException(reduction.toString());
+            }
         }
     }
 
@@ -156,6 +177,35 @@ class PenaltyGradientTest {
         for (String name : numeric.keySet()) {
             double error = GradientCheck.relativeError(analytic.get(name), numeric.get(name));
             assertTrue(error < 1e-3, name + ": relative error " + error);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(LipschitzPenalty.Reduction.class)
+    void everyReductionsGradientEqualsFiniteDifferences(LipschitzPenalty.Reduction reduction) {
+        int steps = 6;
+        RecurrentNet net = build(steps);
+        NDList data = data(5);
+        LipschitzPenalty lcp = LipschitzPenalty.builder().optLambda(LAMBDA).optWeight(1f)
+                .optReduction(reduction).build();
+        GradientMethod method = Rbp.builder().setSteps(steps).optPenalty(lcp)
+                .optPenaltyDifference(Rbp.PenaltyDifference.CENTRAL).build();
+
+        NDArray fixedPoint = stateBeforeLast(net, data, steps);
+        GradientCheck.zeroGradients(net);
+        StepResult result = method.forwardBackward(net, ps, data, labels(), zeroLoss);
+        Map<String, double[]> analytic = GradientCheck.readGradients(net);
+        double expected = penaltyAt(net, data, fixedPoint, reduction);
+        assertTrue(expected > 1e-4, "the test needs a non-zero penalty, got " + expected);
+        assertEquals(expected, result.penalty(), 1e-6 * expected, reduction.toString());
+
+        // the violating count is piecewise constant: a step of 1e-6 does not move any u_i
+        // across lambda here, so the difference quotient sees the same count
+        Map<String, double[]> numeric = GradientCheck.finiteDifferences(
+                net, 1e-6, n -> penaltyAt(n, data, fixedPoint, reduction));
+        for (String name : numeric.keySet()) {
+            double error = GradientCheck.relativeError(analytic.get(name), numeric.get(name));
+            assertTrue(error < 1e-3, reduction + ", " + name + ": relative error " + error);
         }
     }
 
