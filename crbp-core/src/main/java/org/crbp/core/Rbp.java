@@ -186,7 +186,7 @@ public final class Rbp extends AbstractGradientMethod {
                 }
                 StepAdjoint problem = new StepAdjoint(aux, allImplicit ? v : project(v, implicit),
                         allImplicit ? null : implicit, stepListener);
-                adjoint = adjointSolver.solve(problem, scope);
+                adjoint = checkedAdjoint(adjointSolver.solve(problem, scope), Jacobians.norm(v));
                 v.close();
             }
 
@@ -221,6 +221,7 @@ public final class Rbp extends AbstractGradientMethod {
                     .optForward(forward.evaluations() + 1, forward.converged())
                     .optAdjoint(adjoint.products(), (float) adjoint.residual(),
                             adjoint.converged(), adjoint.diverged())
+                    .optAdjointStop(adjoint.stop())
                     .optResidual((float) residual)
                     .optMaxJacobianColumnSum(columnSumToReport(contraction), contraction != null);
             if (penaltyDue) {
@@ -229,6 +230,34 @@ public final class Rbp extends AbstractGradientMethod {
             return result.build();
         }
     }
+
+    /**
+     * Marks a solve whose solution is not finite, or more than {@link #EXPLODING_GAIN} times the
+     * right-hand side, whatever the solver said: on a non-contractive step an adjoint iteration
+     * can grow without any term being flagged. A non-finite solution is refused before it reaches
+     * a parameter.
+     */
+    private AdjointResult checkedAdjoint(AdjointResult adjoint, double rightHandSideNorm) {
+        double norm = Jacobians.norm(adjoint.solution());
+        if (!Double.isFinite(norm)) {
+            throw new NonFiniteLossException(getName() + ": the adjoint solve ("
+                    + adjointSolver.describe() + ") returned a non-finite cotangent after "
+                    + adjoint.products() + " products; the step is not contractive at the state"
+                    + " reached; the batch's gradient is unusable (the readout's part may already"
+                    + " be in its parameters' gradients)");
+        }
+        if (norm > EXPLODING_GAIN * rightHandSideNorm && rightHandSideNorm > 0) {
+            return adjoint.withStop(AdjointResult.Stop.EXPLODED);
+        }
+        return adjoint;
+    }
+
+    /**
+     * The gain {@code ||g|| / ||v||} above which a solve counts as exploded. A contraction with
+     * rate {@code q} has a gain of at most about {@code 1 / (1 - q)}: {@code 1e4} allows rates up to
+     * 0.9999, while a diverging series passes it within a few dozen products.
+     */
+    static final double EXPLODING_GAIN = 1e4;
 
     /** The adjoint system at the auxiliary step: {@code v} and products with its graph. */
     private static final class StepAdjoint implements AdjointProblem {

@@ -5,6 +5,8 @@ package org.crbp.core;
 
 import ai.djl.ndarray.NDList;
 
+import org.crbp.core.solver.AdjointResult;
+
 /**
  * What one {@link GradientMethod#forwardBackward} call produced: the predictions, the task loss,
  * the Lipschitz penalty and the diagnostics of the recurrence.
@@ -24,6 +26,7 @@ public final class StepResult {
     private final boolean forwardConverged;
     private final float adjointResidual;
     private final boolean adjointConverged;
+    private final AdjointResult.Stop adjointStop;
 
     private StepResult(Builder builder) {
         predictions = builder.predictions;
@@ -39,6 +42,28 @@ public final class StepResult {
         forwardConverged = builder.forwardConverged;
         adjointResidual = builder.adjointResidual;
         adjointConverged = builder.adjointConverged;
+        adjointStop = builder.adjointStop;
+    }
+
+    /**
+     * Returns why the adjoint solve stopped: {@code null} for a method without one (BPTT).
+     * {@link AdjointResult.Stop#cutShort()} says whether the implicit gradient of this batch is
+     * approximate (growth guard, norm cap, budget, a non-finite or exploded solution).
+     *
+     * @return the reason, or {@code null}
+     */
+    public AdjointResult.Stop adjointStop() {
+        return adjointStop;
+    }
+
+    /**
+     * Whether this batch's adjoint solve was cut short (see {@link #adjointStop()}); false for
+     * methods without one.
+     *
+     * @return whether the implicit gradient is approximate
+     */
+    public boolean adjointCutShort() {
+        return adjointStop != null && adjointStop.cutShort();
     }
 
     /**
@@ -194,9 +219,9 @@ public final class StepResult {
     public String toString() {
         return String.format(
                 "StepResult[loss=%.5g, penalty=%.5g, steps=%d, residual=%.3g, adjoint=%d"
-                        + " (converged=%b, diverged=%b), maxJTone=%.4g]",
+                        + " (converged=%b, diverged=%b, stop=%s), maxJTone=%.4g]",
                 loss, penalty, steps, residual, neumannTerms, adjointConverged, diverged,
-                maxJacobianColumnSum);
+                adjointStop, maxJacobianColumnSum);
     }
 
     /** The builder for {@link StepResult}. */
@@ -214,8 +239,20 @@ public final class StepResult {
         private boolean forwardConverged;
         private float adjointResidual = Float.NaN;
         private boolean adjointConverged;
+        private AdjointResult.Stop adjointStop;
 
         Builder() {}
+
+        /**
+         * Sets why the adjoint solve stopped.
+         *
+         * @param stop the reason
+         * @return this builder
+         */
+        public Builder optAdjointStop(AdjointResult.Stop stop) {
+            this.adjointStop = stop;
+            return this;
+        }
 
         /**
          * Sets the predictions (required).

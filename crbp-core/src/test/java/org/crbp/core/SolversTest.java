@@ -300,6 +300,8 @@ class SolversTest {
                 manager.create(v, new Shape(1, n)));
         AdjointResult grown = NeumannSeries.reference(15).solve(expansive, manager);
         assertTrue(grown.diverged());
+        assertEquals(AdjointResult.Stop.GROWTH, grown.stop());
+        assertTrue(grown.stop().cutShort());
         assertEquals(0, grown.products());
         assertArrayEquals(v, grown.solution().head().toDoubleArray(), 0);
 
@@ -316,17 +318,27 @@ class SolversTest {
         assertEquals(0, atCap.products());
         assertTrue(norm <= 1, "norm " + norm);
         assertFalse(atCap.diverged());
+        assertEquals(AdjointResult.Stop.NORM_CAP, atCap.stop(), "a cap stop is reported");
+        assertTrue(atCap.stop().cutShort());
 
         // a small v: terms fall below the absolute 1e-9 after about 25 halvings, within 40
         LinearProblem tiny = new LinearProblem(manager.create(half, new Shape(n, n)),
                 manager.create(v, new Shape(1, n)).mul(1e-3));
         AdjointResult converged = NeumannSeries.reference(40).solve(tiny, manager);
         assertTrue(converged.converged(), converged.toString());
+        assertEquals(AdjointResult.Stop.CONVERGED, converged.stop());
         assertTrue(converged.products() > 10 && converged.products() < 40,
                 converged.toString());
         AdjointResult budget = NeumannSeries.reference(5).solve(tiny, manager);
         assertFalse(budget.converged(), "5 terms cannot reach 1e-9");
         assertEquals(5, budget.products());
+        assertEquals(AdjointResult.Stop.COMPLETED, budget.stop(),
+                "without a tolerance the planned terms are the whole series");
+        assertFalse(budget.stop().cutShort());
+        AdjointResult shortOfTolerance = NeumannSeries.builder().optMaxTerms(3)
+                .optTolerance(1e-6).build().solve(tiny, manager);
+        assertEquals(AdjointResult.Stop.BUDGET, shortOfTolerance.stop(),
+                shortOfTolerance.toString());
         // the relative tolerance stops the series when it has converged
         AdjointResult relative = NeumannSeries.builder().optMaxTerms(100).optTolerance(1e-3)
                 .build().solve(tiny, manager);

@@ -67,6 +67,7 @@ public final class FixedPointAdjoint implements AdjointSolver {
                 .setSolution(result.state())
                 .optWork(result.evaluations(), result.residual())
                 .optOutcome(result.converged(), result.diverged())
+                .optTolerance(true)
                 .build();
     }
 

@@ -105,20 +105,27 @@ public final class NeumannSeries implements AdjointSolver {
         int used = 0;
         boolean diverged = false;
         boolean converged = false;
+        AdjointResult.Stop reason = null;
         double last = 1;
         try (NDManager work = manager.newSubManager()) {
             for (int k = 1; k <= maxTerms; k++) {
                 NDList next = problem.vjp(term, work);
                 double norm = States.norm(next);
                 boolean stop = false;
-                if (!Double.isFinite(norm) || (growthGuard && norm > previousNorm)) {
+                if (!Double.isFinite(norm)) {
                     diverged = true;
                     stop = true;
+                    reason = AdjointResult.Stop.NOT_FINITE;
+                } else if (growthGuard && norm > previousNorm) {
+                    diverged = true;
+                    stop = true;
+                    reason = AdjointResult.Stop.GROWTH;
                 } else if (norm < absoluteTolerance) {
                     converged = true;
                     stop = true;
                 } else if (normCap > 0 && States.normOfSum(sum, next) > normCap) {
                     stop = true;
+                    reason = AdjointResult.Stop.NORM_CAP;
                 }
                 if (stop) {
                     next.close();
@@ -145,6 +152,8 @@ public final class NeumannSeries implements AdjointSolver {
                 .setSolution(sum)
                 .optWork(used, last)
                 .optOutcome(converged, diverged)
+                .optTolerance(tolerance > 0)
+                .optStop(reason)
                 .build();
     }
 
