@@ -17,6 +17,7 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.util.ProgressBar;
 import ai.djl.translate.TranslateException;
 
+import org.crbp.core.ContractionAnalysis;
 import org.crbp.core.RecurrentNet;
 import org.crbp.core.solver.FixedPointMap;
 import org.crbp.core.solver.FixedPointResult;
@@ -131,6 +132,30 @@ public final class Evaluation {
         });
         return new Adaptive(scores, depths.stream().mapToInt(Integer::intValue).toArray(),
                 maxSteps);
+    }
+
+    /**
+     * Measures whether a recurrent model's dynamics contract, image by image (see {@link
+     * ContractionAnalysis}), on the first {@code maxImages} images of a dataset (0: all).
+     *
+     * @param net the model
+     * @param manager the manager for the batches
+     * @param set the dataset
+     * @param analysis the measurement's settings
+     * @param maxImages the most images to measure, whole batches; 0 for all
+     * @param progress a progress bar message, or {@code null} for none
+     * @return the per-image measurements and their statistics
+     */
+    public static ContractionAnalysis.Summary contraction(RecurrentNet net, NDManager manager,
+            Dataset set, ContractionAnalysis analysis, int maxImages, String progress) {
+        ContractionAnalysis.Summary summary = new ContractionAnalysis.Summary(analysis);
+        ParameterStore ps = new ParameterStore(manager, false);
+        eachBatch(manager, set, progress, (batch, batchScope) -> {
+            if (maxImages <= 0 || summary.images().size() < maxImages) {
+                summary.add(analysis.measure(net, ps, batch.getData()));
+            }
+        });
+        return summary;
     }
 
     /** Work on one batch, inside a manager that is closed after it. */

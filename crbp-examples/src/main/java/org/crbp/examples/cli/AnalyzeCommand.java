@@ -6,11 +6,13 @@ package org.crbp.examples.cli;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 
+import org.crbp.core.ContractionAnalysis;
 import org.crbp.core.RecurrentNet;
 import org.crbp.examples.CliException;
 import org.crbp.examples.analysis.Analysis;
 import org.crbp.examples.analysis.Charts;
 import org.crbp.examples.analysis.Pictures;
+import org.crbp.examples.analysis.Evaluation;
 import org.crbp.examples.analysis.Stats;
 import org.crbp.examples.pathfinder.PathfinderDataset;
 import org.crbp.examples.pathfinder.PathfinderPreset;
@@ -230,6 +232,12 @@ final class AnalyzeCommand implements Callable<Integer> {
                     });
             r.put("jacobian", jac);
 
+            // per image: convergence to 1e-3 within 4N steps, spectral radius at the end state
+            ContractionAnalysis.Summary contraction = Evaluation.contraction(net, manager,
+                    Setup.evalSet(c, p, PathfinderDataset.Split.TEST, images),
+                    Setup.contractionAnalysis(), 0, null);
+            r.put("contraction", contraction.toMap(n));
+
             // how fast the fixed point is reached: plain iteration against Anderson
             int curveImages = Math.min(images, 4);
             Map<String, Object> conv = new LinkedHashMap<>();
@@ -259,6 +267,7 @@ final class AnalyzeCommand implements Callable<Integer> {
             console.printf(Locale.ROOT, "Jacobian at h_N: sigma_max %.4f (%d iterations),"
                             + " spectral radius %.4f, max J^T 1 %.4f%n", jac.get("sigmaMax"),
                     jac.get("sigmaIterations"), jac.get("spectralRadius"), jac.get("maxJTone"));
+            console.println(contraction);
             r.put("pictures", new String[] {Pictures.EXTRAPOLATION, "distances.png",
                 Pictures.TIME_COURSE, Pictures.STATE_SPACE, RESIDUALS});
             r.put("provenance", Provenance.collect(c.seed, dev));

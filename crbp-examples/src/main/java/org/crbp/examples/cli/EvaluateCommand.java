@@ -5,6 +5,7 @@ package org.crbp.examples.cli;
 
 import ai.djl.Device;
 
+import org.crbp.core.ContractionAnalysis;
 import org.crbp.core.RecurrentNet;
 import org.crbp.core.solver.Residual;
 import org.crbp.examples.CliException;
@@ -209,6 +210,12 @@ final class EvaluateCommand implements Callable<Integer> {
             r.put("provenance", Provenance.collect(c.seed, dev));
             r.put("config", loaded.config);
             if (loaded.block instanceof RecurrentNet) {
+                // measured at the trained N: the steady state the run's gradient assumed
+                ContractionAnalysis.Summary contraction = Evaluation.contraction(
+                        (RecurrentNet) loaded.block, loaded.model.getNDManager(), test,
+                        Setup.contractionAnalysis(), 0, "Contraction");
+                r.put("contraction", contraction.toMap(c.steps));
+                console.println("Test " + contraction);
                 Pictures.timeCourseAndStateSpace((RecurrentNet) loaded.block,
                         loaded.model.getNDManager(), t, Setup.evalSet(c, p,
                                 PathfinderDataset.Split.TEST, Math.min(c.testSize, c.batch)),

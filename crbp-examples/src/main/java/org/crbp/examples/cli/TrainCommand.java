@@ -86,6 +86,19 @@ final class TrainCommand implements Callable<Integer> {
                 description = "Weight of the Lipschitz penalty. Default: ${DEFAULT-VALUE}.")
         float penaltyWeight;
 
+        @Option(names = "--penalty-reduction", paramLabel = "<name>",
+                description = "How the penalty's squared excess relu(J^T 1 - lambda)^2 is"
+                        + " reduced: mean (over all elements, the reference), sum, image (summed"
+                        + " per image, averaged over the batch) or violating (the mean over the"
+                        + " elements above lambda only). Default: mean.")
+        String penaltyReduction;
+
+        @Option(names = "--penalty-difference", paramLabel = "<name>",
+                description = "How C-RBP differences the penalty's Hessian-vector product:"
+                        + " one-sided (one extra step per batch) or central (two, more accurate)."
+                        + " Default: one-sided.")
+        String penaltyDifference;
+
         @Option(names = "--truncation", defaultValue = "3", paramLabel = "<steps>",
                 description = "Steps that truncated BPTT (tbptt) records. Default:"
                         + " ${DEFAULT-VALUE}.")
@@ -103,6 +116,13 @@ final class TrainCommand implements Callable<Integer> {
                 description = "Validation images (evaluated every epoch). Default:"
                         + " ${DEFAULT-VALUE}.")
         int validationSize;
+
+        @Option(names = "--contraction-images", defaultValue = "64", paramLabel = "<n>",
+                description = "Validation images whose contraction (convergence to 1e-3 within"
+                        + " 4T steps, spectral radius of the step's Jacobian) is measured after"
+                        + " every epoch of a recurrent model; 0: off. The test images are all"
+                        + " measured at the end. Default: ${DEFAULT-VALUE}.")
+        int contractionImages;
 
         @Option(names = "--test-size", defaultValue = "512", paramLabel = "<n>",
                 description = "Held-out test images (the report's metrics). Default:"
@@ -191,6 +211,9 @@ final class TrainCommand implements Callable<Integer> {
             c.neumannTerms = ModelOptions.or(size.neumannTerms, c.neumannTerms);
             c.lambda = lambda;
             c.penaltyWeight = penaltyWeight;
+            c.penaltyReduction = penaltyReduction != null ? penaltyReduction : c.penaltyReduction;
+            c.penaltyDifference = penaltyDifference != null ? penaltyDifference
+                    : c.penaltyDifference;
             c.truncation = truncation;
             c.kernel = ModelOptions.or(size.kernel, c.kernel);
             c.channels = ModelOptions.or(size.channels, c.channels);
@@ -198,6 +221,7 @@ final class TrainCommand implements Callable<Integer> {
             c.batch = ModelOptions.or(size.batch, c.batch);
             c.trainSize = trainSize;
             c.validationSize = validationSize;
+            c.contractionImages = contractionImages;
             c.testSize = testSize;
             c.lr = lr != null ? lr : c.lr;
             c.optimizer = optimizer != null ? optimizer : c.optimizer;

@@ -115,6 +115,26 @@ public final class Checkpoints {
         int diverged;
         double residual;
         double maxColumnSum;
+        /** The fraction of the epoch's adjoint solves cut short (any reason), NaN without. */
+        public double adjointCutFraction = Double.NaN;
+        /** ... by the growth guard. */
+        double adjointCutGrowth = Double.NaN;
+        /** ... by the norm cap. */
+        double adjointCutNormCap = Double.NaN;
+        /** ... by the budget before the tolerance. */
+        double adjointCutBudget = Double.NaN;
+        /** ... because the solution exploded or was not finite. */
+        double adjointCutExploded = Double.NaN;
+        /** Validation images measured for contraction after the epoch (0: none). */
+        public int contractionImages;
+        /** The fraction of them that contract (converge, spectral radius below 1). */
+        public double contractingFraction = Double.NaN;
+        /** The fraction of them whose plain iteration converges to the tolerance. */
+        double convergedFraction = Double.NaN;
+        /** Their median spectral radius at the end of the solve. */
+        public double spectralRadiusMedian = Double.NaN;
+        /** Their median drift after the trained steps. */
+        double driftMedian = Double.NaN;
         public double seconds;
         /** Updates since the start of the run, at the end of this epoch. */
         public long updates;

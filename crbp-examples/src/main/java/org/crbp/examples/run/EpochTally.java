@@ -32,6 +32,16 @@ public final class EpochTally {
     public double adjointIterations;
     /** Batches whose Neumann series diverged. */
     public int diverged;
+    /** Batches with an adjoint solve (the RBP family). */
+    public int adjointSolves;
+    /** Adjoint solves stopped by the growth guard (a term larger than the one before). */
+    public int cutGrowth;
+    /** Adjoint solves stopped by the norm cap. */
+    public int cutNormCap;
+    /** Adjoint solves that ran out of budget before their tolerance. */
+    public int cutBudget;
+    /** Adjoint solves whose solution exploded (or was not finite). */
+    public int cutExploded;
     /** Sum of the fixed-point residuals. */
     public double residual;
     /** Largest {@code max(J^T 1)} seen, NaN if none. */
@@ -63,6 +73,26 @@ public final class EpochTally {
         steps += r.steps();
         adjointIterations += r.adjointIterations();
         diverged += r.diverged() ? 1 : 0;
+        if (r.adjointStop() != null) {
+            adjointSolves++;
+            switch (r.adjointStop()) {
+                case GROWTH:
+                    cutGrowth++;
+                    break;
+                case NORM_CAP:
+                    cutNormCap++;
+                    break;
+                case BUDGET:
+                    cutBudget++;
+                    break;
+                case EXPLODED:
+                case NOT_FINITE:
+                    cutExploded++;
+                    break;
+                default:
+                    break;
+            }
+        }
         residual += r.residual();
         float m = r.maxJacobianColumnSum();
         if (!Float.isNaN(m)) {
@@ -122,6 +152,21 @@ public final class EpochTally {
         return batches == 0 ? 0 : residual / batches;
     }
 
+    /**
+     * Returns the fraction of the epoch's adjoint solves that one cause cut short.
+     *
+     * @param count the count of that cause (or of all causes)
+     * @return the fraction, 0 without adjoint solves
+     */
+    public double cutFraction(int count) {
+        return adjointSolves == 0 ? 0 : (double) count / adjointSolves;
+    }
+
+    /** @return the fraction of adjoint solves cut short for any reason */
+    public double cutFraction() {
+        return cutFraction(cutGrowth + cutNormCap + cutBudget + cutExploded);
+    }
+
     /** @return the training F1 from the summed confusion counts */
     public double f1() {
         return SegmentationEvaluator.value(SegmentationEvaluator.Metric.F1, tp, fp, fn, tn);
@@ -143,6 +188,11 @@ public final class EpochTally {
         t.adjointIterations = adjointIterations;
         t.diverged = diverged;
         t.residual = residual;
+        t.adjointSolves = adjointSolves;
+        t.cutGrowth = cutGrowth;
+        t.cutNormCap = cutNormCap;
+        t.cutBudget = cutBudget;
+        t.cutExploded = cutExploded;
         t.maxColumnSum = maxColumnSum;
         t.tp = tp;
         t.fp = fp;

@@ -56,6 +56,10 @@ public final class RunConfig {
     public float lambda = 0.9f;
     /** The penalty's weight in the loss. */
     public float penaltyWeight = 10f;
+    /** How the penalty's per-element excess is reduced: mean, sum, image or violating. */
+    public String penaltyReduction = "mean";
+    /** The difference of the penalty's Hessian-vector product in C-RBP: one-sided or central. */
+    public String penaltyDifference = "one-sided";
     /** The number of recorded steps of truncated BPTT. */
     public int truncation = 3;
     /** The kernel size of the recurrent cell (of the six blocks for ff). */
@@ -70,6 +74,11 @@ public final class RunConfig {
     public int trainSize = 4000;
     /** The number of validation images (one evaluation per epoch). */
     public int validationSize = 256;
+    /**
+     * The validation images whose contraction is measured after every epoch (0: none; recurrent
+     * models only).
+     */
+    public int contractionImages = 64;
     /** The number of held-out test images (the report's metrics). */
     public int testSize = 512;
     /** The peak learning rate. */
@@ -266,6 +275,14 @@ public final class RunConfig {
         require(lambda >= 0 && lambda < 1, "--lambda must be in [0, 1), got " + lambda);
         require(penaltyWeight >= 0 && Float.isFinite(penaltyWeight),
                 "--penalty-weight must be finite and >= 0, got " + penaltyWeight);
+        penaltyReduction = penaltyReduction == null ? "mean" : lower(penaltyReduction);
+        require(penaltyReduction.matches("mean|sum|image|violating"),
+                "--penalty-reduction must be mean, sum, image or violating, got '"
+                        + penaltyReduction + "'");
+        penaltyDifference = penaltyDifference == null ? "one-sided" : lower(penaltyDifference);
+        require(penaltyDifference.matches("one-sided|central"),
+                "--penalty-difference must be one-sided or central, got '" + penaltyDifference
+                        + "'");
         require(truncation >= 1, "--truncation must be at least 1, got " + truncation);
         require(kernel >= 1 && kernel % 2 == 1, "--kernel must be an odd number >= 1, got "
                 + kernel);
@@ -277,6 +294,8 @@ public final class RunConfig {
                 + batch + ")");
         require(validationSize >= 1, "--val-size must be at least 1, got " + validationSize);
         require(testSize >= 1, "--test-size must be at least 1, got " + testSize);
+        require(contractionImages >= 0, "--contraction-images must be 0 (off) or more, got "
+                + contractionImages);
         require(lr > 0 && Float.isFinite(lr), "--lr must be a positive number, got " + lr);
         optimizer = lower(optimizer);
         schedule = lower(schedule);

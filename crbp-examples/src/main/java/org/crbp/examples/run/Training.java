@@ -21,6 +21,7 @@ import ai.djl.training.listener.TrainingListener;
 import ai.djl.training.util.ProgressBar;
 import ai.djl.translate.TranslateException;
 
+import org.crbp.core.ContractionAnalysis;
 import org.crbp.core.GradientMethod;
 import org.crbp.core.StepListener;
 import org.crbp.core.NonFiniteLossException;
@@ -254,6 +255,17 @@ public final class Training {
                 console.printf(Locale.ROOT, "Test (%d held-out %s images%s): %s%n",
                         c.testSize, c.preset, c.recurrent() ? ", T=" + c.steps : "", scores);
                 console.flush();
+                if (block instanceof RecurrentNet) {
+                    ContractionAnalysis.Summary contraction = Evaluation.contraction(
+                            (RecurrentNet) block, trainer.getManager(), test,
+                            Setup.contractionAnalysis(), 0, o.quiet ? null : "Contraction");
+                    report.put("contraction", contraction.toMap(c.steps));
+                    console.println("Test " + contraction);
+                    console.flush();
+                }
+                if (!watch.getWarnings().isEmpty()) {
+                    report.put("warnings", watch.getWarnings());
+                }
                 if (o.pictures) {
                     RunPictures.forRun(block, trainer.getManager(), c, state, test, out,
                             o.analysisSteps, report, info);
@@ -416,6 +428,8 @@ public final class Training {
         }
         r.put("lambda", c.lambda);
         r.put("penaltyWeight", c.penaltyWeight);
+        r.put("penaltyReduction", c.penaltyReduction);
+        r.put("penaltyDifference", c.penaltyDifference);
         r.put("kernel", c.kernel);
         r.put("channels", c.channels);
         r.put("parameters", parameters);

@@ -13,6 +13,8 @@ import ai.djl.training.listener.TrainingListenerAdapter;
 import ai.djl.translate.TranslateException;
 import ai.djl.util.Progress;
 
+import org.crbp.core.ContractionAnalysis;
+import org.crbp.core.RecurrentNet;
 import org.crbp.core.StepResult;
 import org.crbp.core.bench.ProcessMemory;
 import org.crbp.core.training.GradientStepListener;
@@ -297,6 +299,47 @@ final class TrainingLoop implements java.io.Closeable {
         metrics.close();
     }
 
+    /** Below this fraction of contracting validation images an epoch is warned about. */
+    static final double CONTRACTING_BAR = 0.9;
+    /** Above this fraction of cut-short adjoint solves an epoch is warned about. */
+    static final double CUT_BAR = 0.1;
+
+    /**
+     * One line when an epoch of an implicit-gradient method left the contractive regime (fewer
+     * than 90% of the measured validation images contract, or more than 10% of the adjoint
+     * solves were cut short): what it means and what to change; {@code null} when it did not.
+     *
+     * @param r the epoch's record
+     * @param c the run's configuration
+     * @return the warning, or null
+     */
+    static String contractionWarning(Checkpoints.EpochRecord r, RunConfig c) {
+        if (!c.recurrent() || !c.method.rbpFamily()) {
+            return null;
+        }
+        boolean fewContract = r.contractionImages > 0 && !(r.contractingFraction >= CONTRACTING_BAR);
+        boolean manyCut = r.adjointCutFraction > CUT_BAR;
+        if (!fewContract && !manyCut) {
+            return null;
+        }
+        StringBuilder what = new StringBuilder();
+        if (fewContract) {
+            what.append(String.format(Locale.ROOT, "%.0f%% of %d validation images contract"
+                    + " (spectral radius median %.2f)", 100 * r.contractingFraction,
+                    r.contractionImages, r.spectralRadiusMedian));
+        }
+        if (manyCut) {
+            what.append(what.length() > 0 ? " and " : "").append(String.format(Locale.ROOT,
+                    "%.0f%% of its adjoint solves were cut short", 100 * r.adjointCutFraction));
+        }
+        String advice = c.method == MethodKind.CRBP
+                ? "raise --penalty-weight or use --penalty-reduction violating"
+                : "train with the penalty (--method crbp)";
+        return String.format(Locale.ROOT, "epoch %d left the contractive regime: %s; the"
+                + " implicit gradient is approximate there (%s, or lower --lr)", r.epoch, what,
+                advice);
+    }
+
     private void endEpoch(Trainer trainer) throws IOException {
         Block block = trainer.getModel().getBlock();
         state.batchesInEpoch = 0;
@@ -320,6 +363,24 @@ final class TrainingLoop implements java.io.Closeable {
             r.diverged = t.diverged;
             r.residual = t.meanResidual();
             r.maxColumnSum = t.maxColumnSum;
+            if (t.adjointSolves > 0) {
+                r.adjointCutFraction = t.cutFraction();
+                r.adjointCutGrowth = t.cutFraction(t.cutGrowth);
+                r.adjointCutNormCap = t.cutFraction(t.cutNormCap);
+                r.adjointCutBudget = t.cutFraction(t.cutBudget);
+                r.adjointCutExploded = t.cutFraction(t.cutExploded);
+            }
+            if (c.contractionImages > 0 && block instanceof RecurrentNet) {
+                ContractionAnalysis.Summary k = Evaluation.contraction((RecurrentNet) block,
+                        trainer.getManager(), validation, Setup.contractionAnalysis(),
+                        c.contractionImages, null);
+                r.contractionImages = k.images().size();
+                r.contractingFraction = k.contractingFraction();
+                r.convergedFraction = k.convergedFraction();
+                r.spectralRadiusMedian = k.quantile(ContractionAnalysis.Image::spectralRadius,
+                        0.5);
+                r.driftMedian = k.quantile(ContractionAnalysis.Image::drift, 0.5);
+            }
         }
         r.seconds = t.seconds + (System.nanoTime() - epochBegin) / 1e9;
         r.cpuSeconds = (ProcessMemory.processCpuNanos() - epochCpuBegin) / 1e9;
@@ -334,12 +395,27 @@ final class TrainingLoop implements java.io.Closeable {
                     ? String.format(Locale.ROOT, ", steps %.1f, residual %.2g, adjoint %.1f",
                             r.steps, r.residual, r.adjointIterations)
                     : "";
+            if (recurrent && !Double.isNaN(r.adjointCutFraction)) {
+                solver += String.format(Locale.ROOT, " (cut %.0f%%: growth %.0f%%, cap %.0f%%,"
+                        + " budget %.0f%%, exploded %.0f%%)", 100 * r.adjointCutFraction,
+                        100 * r.adjointCutGrowth, 100 * r.adjointCutNormCap,
+                        100 * r.adjointCutBudget, 100 * r.adjointCutExploded);
+            }
+            if (r.contractionImages > 0) {
+                solver += String.format(Locale.ROOT, ", contracting %.0f%% of %d (radius %.2f)",
+                        100 * r.contractingFraction, r.contractionImages,
+                        r.spectralRadiusMedian);
+            }
             console.printf(Locale.ROOT,
                     "Epoch %d/%d: loss %.4f, penalty %.3g%s, training F1 %.3f,"
                             + " validation loss %.4f F1 %.4f IoU %.4f (%.0f s) -> %s%n",
                     r.epoch, c.epochs, r.loss, r.penalty, solver, r.trainF1, r.validationLoss,
                     r.validationF1, r.validationIoU, r.seconds, out.relativize(saved));
             console.flush();
+        }
+        String regime = contractionWarning(r, c);
+        if (regime != null) {
+            watch.note(regime);
         }
         epoch++;
         if (stopAfterEpoch > 0 && state.epoch >= stopAfterEpoch && state.epoch < c.epochs) {

@@ -146,6 +146,17 @@ public final class TrainingWatch extends TrainingListenerAdapter implements Grad
         sawStep = false;
     }
 
+    /**
+     * Gives a warning that does not stop the run (one line, kept with the others).
+     *
+     * @param warning the warning, without the "Warning: " prefix
+     */
+    public void note(String warning) {
+        String line = "Warning: " + warning;
+        warnings.add(line);
+        console.accept(line);
+    }
+
     private void watch(String warning) {
         if (warning == null) {
             return;
