@@ -149,7 +149,11 @@ abstract class AbstractGradientMethod implements GradientMethod {
         }
         if (lcp == null) {
             columnSums.close();
-            return new Contraction(0, max, null);
+            return new Contraction(0, max, null, null);
+        }
+        if (lcp.getProbe() == LipschitzPenalty.Probe.POWER) {
+            columnSums.close();
+            return powerContraction(aux, lcp, max, scope);
         }
         double value = 0;
         NDList cotangents = new NDList(columnSums.size());
@@ -172,7 +176,90 @@ abstract class AbstractGradientMethod implements GradientMethod {
             value += part;
         }
         columnSums.close();
-        return new Contraction(value, max, cotangents);
+        return new Contraction(value, max, cotangents, null);
+    }
+
+    /**
+     * The {@link LipschitzPenalty.Probe#POWER} penalty: per state tensor, {@code k} power
+     * iterations {@code u <- J_ii^T u / ||.||} (each image's block normalised) from a fixed start,
+     * then the gains {@code g_b = ||J_ii^T u_b||} of the last probe {@code u}. The penalty is the
+     * reduction of {@code relu(g_b - lambda)^2} over the images; its cotangent on {@code J^T u}
+     * is {@code r_b = 2 relu(g_b - lambda) / n * (J^T u)_b / g_b}, and the probe {@code u} is
+     * held constant in the gradient (as {@code 1} is for the column sums).
+     */
+    private static Contraction powerContraction(AuxiliaryStep aux, LipschitzPenalty lcp,
+            double maxColumnSum, NDManager scope) {
+        double value = 0;
+        NDList cotangents = new NDList(aux.outputs.size());
+        NDList probes = new NDList(aux.outputs.size());
+        for (int i = 0; i < aux.outputs.size(); i++) {
+            NDArray leaf = aux.leaves.get(i);
+            NDArray probe = LipschitzPenalty.probeStart(leaf, aux.manager);
+            NDArray product = null;
+            double[] gains = null;
+            for (int k = 0; k < lcp.getPowerIterations(); k++) {
+                if (product != null) {
+                    NDArray next = Jacobians.normalisePerImage(new NDList(product), gains,
+                            aux.manager).head();
+                    probe.close();
+                    product.close();
+                    probe = next;
+                }
+                product = Jacobians.blockVjp(aux.outputs, aux.leaves, i, probe, aux.manager);
+                gains = Jacobians.perImageNorms(new NDList(product));
+            }
+            int images = gains.length;
+            double[] excess = new double[images];
+            int violating = 0;
+            double squares = 0;
+            for (int b = 0; b < images; b++) {
+                excess[b] = Math.max(gains[b] - lcp.getLambda(), 0);
+                squares += excess[b] * excess[b];
+                violating += excess[b] > 0 ? 1 : 0;
+            }
+            double normaliser;
+            switch (lcp.getReduction()) {
+                case SUM:
+                    normaliser = 1;
+                    break;
+                case VIOLATING:
+                    normaliser = violating;
+                    break;
+                default:
+                    // MEAN and PER_IMAGE: one value per image, averaged over the batch
+                    normaliser = images;
+                    break;
+            }
+            double part = violating == 0 ? 0 : squares / normaliser;
+            if (part > 0) {
+                double[] factor = new double[images];
+                for (int b = 0; b < images; b++) {
+                    factor[b] = gains[b] > 0 ? 2 * excess[b] / (normaliser * gains[b]) : 0;
+                }
+                NDArray r = Jacobians.normalisePerImage(new NDList(product),
+                        inverse(factor), scope).head();
+                NDArray kept = probe.duplicate();
+                kept.attach(scope);
+                cotangents.add(r);
+                probes.add(kept);
+            } else {
+                cotangents.add(null);
+                probes.add(null);
+            }
+            product.close();
+            probe.close();
+            value += part;
+        }
+        return new Contraction(value, maxColumnSum, cotangents, probes);
+    }
+
+    /** {@code 1 / x} element by element, for scaling by {@code x} with a per-image divider. */
+    private static double[] inverse(double[] x) {
+        double[] out = new double[x.length];
+        for (int b = 0; b < x.length; b++) {
+            out[b] = 1 / x[b];
+        }
+        return out;
     }
 
     /** The divisor of the summed squared excess under a reduction (0: nothing violates). */
@@ -217,13 +304,20 @@ abstract class AbstractGradientMethod implements GradientMethod {
 
     /**
      * Folds the {@code -S_i(h)} term of the one-sided difference into the cotangent of the
-     * recorded step at {@code h}: {@code c_i <- c_i - (weight / s_i) 1}. The cotangent is a plain
-     * array (no graph), so the scalar operand is safe here.
+     * recorded step at {@code h}: {@code c_i <- c_i - (weight / s_i) p_i}, with the probe {@code
+     * p_i} ({@code 1} when {@code probes} is null). The cotangent is a plain array (no graph), so
+     * the scalar operand is safe here.
      */
-    static void foldPenalty(NDList cotangent, double[] scales, float weight) {
+    static void foldPenalty(NDList cotangent, double[] scales, float weight, NDList probes) {
         for (int i = 0; i < cotangent.size(); i++) {
             if (!Double.isNaN(scales[i])) {
-                cotangent.get(i).subi(weight / scales[i]);
+                if (probes == null) {
+                    cotangent.get(i).subi(weight / scales[i]);
+                } else {
+                    try (NDArray shift = probes.get(i).mul(weight / scales[i])) {
+                        cotangent.get(i).subi(shift);
+                    }
+                }
             }
         }
     }
@@ -243,6 +337,7 @@ abstract class AbstractGradientMethod implements GradientMethod {
             NDArray drive,
             NDList state,
             NDList cotangents,
+            NDList probes,
             double[] scales,
             float weight,
             boolean oneSided,
@@ -262,9 +357,14 @@ abstract class AbstractGradientMethod implements GradientMethod {
                     h.tempAttach(side);
                     r.tempAttach(side);
                     NDArray shifted = h.add(r.mul(sign * scale));
-                    NDArray sum = net.step(store, drive, replace(state, i, shifted), true)
-                            .get(i)
-                            .sum();
+                    NDArray output = net.step(store, drive, replace(state, i, shifted), true)
+                            .get(i);
+                    NDArray probe = probes == null ? null : probes.get(i);
+                    if (probe != null) {
+                        // an array operand: it outlives the backward below
+                        probe.tempAttach(side);
+                    }
+                    NDArray sum = (probe == null ? output : output.mul(probe)).sum();
                     // the factor enters as the cotangent, not as a Number operand: DJL backs a
                     // Number with a Java buffer that it releases while autograd would keep it
                     NDArray factor = sum.onesLike()
@@ -351,11 +451,14 @@ abstract class AbstractGradientMethod implements GradientMethod {
         final double penalty;
         final double maxColumnSum;
         final NDList cotangents;
+        /** The probe {@code p_i} of each state tensor; null for the column sums ({@code 1}). */
+        final NDList probes;
 
-        Contraction(double penalty, double maxColumnSum, NDList cotangents) {
+        Contraction(double penalty, double maxColumnSum, NDList cotangents, NDList probes) {
             this.penalty = penalty;
             this.maxColumnSum = maxColumnSum;
             this.cotangents = cotangents;
+            this.probes = probes;
         }
 
         boolean hasGradient() {

@@ -110,7 +110,7 @@ public final class Bptt extends AbstractGradientMethod {
                 // the trajectory's graph must survive for the loss's backward below
                 double[] scales = penaltyScales(previous, contraction.cotangents, false);
                 backwardPenalty(net, parameterStore, drive, previous, contraction.cotangents,
-                        scales, penalty.getWeight(), false, true);
+                        contraction.probes, scales, penalty.getWeight(), false, true);
             }
             collector.backward(lossArray);
 

@@ -198,9 +198,9 @@ public final class ContractionAnalysis {
         double[] reference = null;
         for (int i = 0; i < a.size(); i++) {
             try (NDArray d = a.get(i).sub(b.get(i))) {
-                difference = add(difference, perImageSquares(d));
+                difference = Jacobians.addInto(difference, Jacobians.perImageSquares(d));
             }
-            reference = add(reference, perImageSquares(b.get(i)));
+            reference = Jacobians.addInto(reference, Jacobians.perImageSquares(b.get(i)));
         }
         double[] out = new double[difference.length];
         for (int j = 0; j < out.length; j++) {
@@ -208,27 +208,6 @@ public final class ContractionAnalysis {
                     : Math.sqrt(difference[j] / reference[j]);
         }
         return out;
-    }
-
-    private static double[] add(double[] total, double[] part) {
-        if (total == null) {
-            return part;
-        }
-        for (int j = 0; j < total.length; j++) {
-            total[j] += part[j];
-        }
-        return total;
-    }
-
-    /** Per image (first axis), the sum of squares of an array, in doubles. */
-    private static double[] perImageSquares(NDArray array) {
-        long images = array.getShape().get(0);
-        try (NDArray flat = array.reshape(images, -1);
-                NDArray wide = flat.toType(DataType.FLOAT64, false);
-                NDArray squares = wide.square();
-                NDArray sums = squares.sum(new int[] {1})) {
-            return sums.toDoubleArray();
-        }
     }
 
     /** Per image, the largest element of {@code J^T 1} over every state tensor. */
@@ -272,7 +251,7 @@ public final class ContractionAnalysis {
             NDArray start = aux.manager.create(values, shape).toType(leaf.getDataType(), false);
             u.add(start);
         }
-        u = normalisePerImage(u, norms(u), aux.manager);
+        u = Jacobians.normalisePerImage(u, Jacobians.perImageNorms(u), aux.manager);
         double[] logSum = new double[images];
         int counted = 0;
         int from = powerIterations / 2;
@@ -284,14 +263,14 @@ public final class ContractionAnalysis {
                 w.attach(aux.manager);
             }
             u.close();
-            double[] gain = norms(w);
+            double[] gain = Jacobians.perImageNorms(w);
             if (k >= from) {
                 for (int b = 0; b < images; b++) {
                     logSum[b] += Math.log(gain[b]);
                 }
                 counted++;
             }
-            u = normalisePerImage(w, gain, aux.manager);
+            u = Jacobians.normalisePerImage(w, gain, aux.manager);
             w.close();
         }
         u.close();
@@ -300,38 +279,6 @@ public final class ContractionAnalysis {
             radius[b] = Math.exp(logSum[b] / counted);
         }
         return radius;
-    }
-
-    private static double[] norms(NDList list) {
-        double[] squares = null;
-        for (NDArray a : list) {
-            squares = add(squares, perImageSquares(a));
-        }
-        for (int j = 0; j < squares.length; j++) {
-            squares[j] = Math.sqrt(squares[j]);
-        }
-        return squares;
-    }
-
-    /** Divides each image's block by its norm (a block of norm 0 or not finite stays). */
-    private static NDList normalisePerImage(NDList list, double[] norms, NDManager manager) {
-        double[] inverse = new double[norms.length];
-        for (int j = 0; j < norms.length; j++) {
-            inverse[j] = norms[j] > 0 && Double.isFinite(norms[j]) ? 1 / norms[j] : 1;
-        }
-        NDList out = new NDList(list.size());
-        for (NDArray a : list) {
-            long[] dims = new long[a.getShape().dimension()];
-            Arrays.fill(dims, 1);
-            dims[0] = norms.length;
-            try (NDArray factors = manager.create(inverse, new Shape(dims))
-                    .toType(a.getDataType(), false)) {
-                NDArray scaled = a.mul(factors);
-                scaled.attach(manager);
-                out.add(scaled);
-            }
-        }
-        return out;
     }
 
     /** {@inheritDoc} */

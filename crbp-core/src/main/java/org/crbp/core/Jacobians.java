@@ -7,6 +7,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+import java.util.Arrays;
 
 /**
  * Vector-Jacobian products of one cell step by repeated first-order backward passes, and the
@@ -105,6 +108,29 @@ final class Jacobians {
         return sums;
     }
 
+    /**
+     * Computes {@code J_ii^T p}: the cotangent {@code p} of output {@code i} pulled back to state
+     * input {@code i} only (the block of the Jacobian that {@link #columnSums} sums). The graph is
+     * kept.
+     *
+     * @param outputs the step's outputs
+     * @param leaves the state inputs of the step
+     * @param index the state tensor
+     * @param cotangent shaped like output {@code index}
+     * @param manager the manager of the result
+     * @return the product, shaped like leaf {@code index}
+     */
+    static NDArray blockVjp(NDList outputs, NDList leaves, int index, NDArray cotangent,
+            NDManager manager) {
+        zero(leaves);
+        EngineAutograd.backward(outputs.get(index), cotangent, true);
+        NDArray gradient = leaves.get(index).getGradient();
+        NDArray copy = gradient.duplicate();
+        gradient.close();
+        copy.attach(manager);
+        return copy;
+    }
+
     private static NDList gradients(NDList leaves, NDManager manager) {
         NDList result = new NDList(leaves.size());
         for (NDArray leaf : leaves) {
@@ -186,5 +212,60 @@ final class Jacobians {
         try (NDArray asDouble = scalar.toType(DataType.FLOAT64, false)) {
             return asDouble.getDouble();
         }
+    }
+
+    /** Adds {@code part} into {@code total} element by element ({@code part} itself when total is null). */
+    static double[] addInto(double[] total, double[] part) {
+        if (total == null) {
+            return part;
+        }
+        for (int j = 0; j < total.length; j++) {
+            total[j] += part[j];
+        }
+        return total;
+    }
+
+    /** Per image (first axis), the sum of squares of an array, in doubles. */
+    static double[] perImageSquares(NDArray array) {
+        long images = array.getShape().get(0);
+        try (NDArray flat = array.reshape(images, -1);
+                NDArray wide = flat.toType(DataType.FLOAT64, false);
+                NDArray squares = wide.square();
+                NDArray sums = squares.sum(new int[] {1})) {
+            return sums.toDoubleArray();
+        }
+    }
+
+    /** Per image (first axis), the Euclidean norm over all arrays of a list together. */
+    static double[] perImageNorms(NDList list) {
+        double[] squares = null;
+        for (NDArray a : list) {
+            squares = addInto(squares, perImageSquares(a));
+        }
+        for (int j = 0; j < squares.length; j++) {
+            squares[j] = Math.sqrt(squares[j]);
+        }
+        return squares;
+    }
+
+    /** Divides each image's block by its norm (a block of norm 0 or not finite stays). */
+    static NDList normalisePerImage(NDList list, double[] norms, NDManager manager) {
+        double[] inverse = new double[norms.length];
+        for (int j = 0; j < norms.length; j++) {
+            inverse[j] = norms[j] > 0 && Double.isFinite(norms[j]) ? 1 / norms[j] : 1;
+        }
+        NDList out = new NDList(list.size());
+        for (NDArray a : list) {
+            long[] dims = new long[a.getShape().dimension()];
+            Arrays.fill(dims, 1);
+            dims[0] = norms.length;
+            try (NDArray factors = manager.create(inverse, new Shape(dims))
+                    .toType(a.getDataType(), false)) {
+                NDArray scaled = a.mul(factors);
+                scaled.attach(manager);
+                out.add(scaled);
+            }
+        }
+        return out;
     }
 }

@@ -3,9 +3,15 @@
  */
 package org.crbp.core;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
 /**
  * The Lipschitz coefficient penalty (LCP): {@code reduce(relu(J^T 1 - lambda)^2)} at the last
- * step, where {@code J} is the Jacobian of one step with respect to the state. It pushes every
+ * step (or, with {@link Probe#POWER}, {@code reduce(relu(||J^T u|| - lambda)^2)} over the images
+ * for the dominant direction {@code u}), where {@code J} is the Jacobian of one step with respect to the state. It pushes every
  * column sum of {@code J} below {@code lambda}, which makes the dynamics locally contractive
  * around the state reached, so that recurrent back-propagation's Neumann series converges.
  *
@@ -33,8 +39,27 @@ public final class LipschitzPenalty {
         VIOLATING
     }
 
+    /** Which vector the Jacobian is probed with. */
+    public enum Probe {
+        /**
+         * {@code J^T 1}, the paper's column sums: one product, and a bound on signed sums only
+         * (large negative entries satisfy it while the spectral radius stays near 1, or beyond
+         * it with the opposite sign).
+         */
+        ONES,
+        /**
+         * {@code ||J^T u_k||} per image, with {@code u_k} the direction reached by {@code k} power
+         * iterations from a fixed start, normalised per image: a lower bound on the spectral
+         * norm that tracks the dominant mode, so the penalty bounds the spectral radius itself.
+         * Costs {@code k} products instead of one.
+         */
+        POWER
+    }
+
     private final double lambda;
     private final float weight;
+    private final Probe probe;
+    private final int powerIterations;
     private final Reduction reduction;
     private final int every;
 
@@ -43,6 +68,26 @@ public final class LipschitzPenalty {
         weight = builder.weight;
         reduction = builder.reduction;
         every = builder.every;
+        probe = builder.probe;
+        powerIterations = builder.powerIterations;
+    }
+
+    /**
+     * Returns the vector the Jacobian is probed with.
+     *
+     * @return the probe
+     */
+    public Probe getProbe() {
+        return probe;
+    }
+
+    /**
+     * Returns the number of products of the {@link Probe#POWER} probe.
+     *
+     * @return the number of power iterations, at least 1
+     */
+    public int getPowerIterations() {
+        return powerIterations;
     }
 
     /**
@@ -91,6 +136,32 @@ public final class LipschitzPenalty {
     }
 
     /**
+     * The fixed start of the power probe for a state tensor: standard normal values from a seeded
+     * generator (the same for every batch, so that a resumed run probes as an uninterrupted one,
+     * and the engine's random state is not touched), each image's block normalised.
+     *
+     * @param like the state tensor whose shape and type the probe takes
+     * @param manager the manager of the probe
+     * @return the start
+     */
+    static NDArray probeStart(NDArray like, NDManager manager) {
+        Shape shape = like.getShape();
+        java.util.Random random = new java.util.Random(PROBE_SEED);
+        float[] values = new float[Math.toIntExact(shape.size())];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) random.nextGaussian();
+        }
+        try (NDArray raw = manager.create(values, shape);
+                NDArray typed = raw.toType(like.getDataType(), false)) {
+            NDList list = new NDList(typed);
+            return Jacobians.normalisePerImage(list, Jacobians.perImageNorms(list), manager)
+                    .head();
+        }
+    }
+
+    private static final long PROBE_SEED = 7;
+
+    /**
      * Returns a float as the double with the same shortest decimal representation.
      *
      * @param value a float
@@ -103,7 +174,8 @@ public final class LipschitzPenalty {
     /** {@inheritDoc} */
     @Override
     public String toString() {
-        return "LCP(lambda=" + lambda + ", weight=" + weight + ", " + reduction + ", every " + every
+        return "LCP(lambda=" + lambda + ", weight=" + weight + ", " + reduction
+                + (probe == Probe.POWER ? ", power " + powerIterations : "") + ", every " + every
                 + ")";
     }
 
@@ -114,8 +186,32 @@ public final class LipschitzPenalty {
         private float weight = 10f;
         private Reduction reduction = Reduction.MEAN;
         private int every = 1;
+        private Probe probe = Probe.ONES;
+        private int powerIterations = 5;
 
         Builder() {}
+
+        /**
+         * Chooses the probe (default {@link Probe#ONES}, the paper's {@code J^T 1}).
+         *
+         * @param probe the probe
+         * @return this builder
+         */
+        public Builder optProbe(Probe probe) {
+            this.probe = probe;
+            return this;
+        }
+
+        /**
+         * Sets the number of power iterations of the {@link Probe#POWER} probe (default 5).
+         *
+         * @param iterations the number, at least 1
+         * @return this builder
+         */
+        public Builder optPowerIterations(int iterations) {
+            this.powerIterations = iterations;
+            return this;
+        }
 
         /**
          * Sets the bound on {@code J^T 1} (default 0.9), held as a double as in the reference.
@@ -186,6 +282,14 @@ public final class LipschitzPenalty {
                 throw new IllegalArgumentException("The penalty reduction must not be null");
             }
             Checks.checkPeriod(every, "The penalty period");
+            if (probe == null) {
+                throw new IllegalArgumentException("The penalty probe must not be null");
+            }
+            if (powerIterations < 1) {
+                throw new IllegalArgumentException(
+                        "The number of power iterations must be at least 1, got "
+                                + powerIterations);
+            }
             return new LipschitzPenalty(this);
         }
     }

@@ -199,7 +199,7 @@ public final class Rbp extends AbstractGradientMethod {
             if (withPenalty) {
                 scales = penaltyScales(fixedPoint, contraction.cotangents, oneSided);
                 if (oneSided) {
-                    foldPenalty(cotangent, scales, penalty.getWeight());
+                    foldPenalty(cotangent, scales, penalty.getWeight(), contraction.probes);
                 }
             }
             try (NDManager stepScope = scope.newSubManager()) {
@@ -211,7 +211,7 @@ public final class Rbp extends AbstractGradientMethod {
             }
             if (withPenalty) {
                 backwardPenalty(net, parameterStore, driveLeaf, fixedPoint,
-                        contraction.cotangents, scales, penalty.getWeight(), oneSided, false);
+                        contraction.cotangents, contraction.probes, scales, penalty.getWeight(), oneSided, false);
             }
             Jacobians.backward(new NDList(drive), new NDList(driveLeaf.getGradient()), false);
 

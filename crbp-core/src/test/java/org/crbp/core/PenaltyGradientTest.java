@@ -209,6 +209,93 @@ class PenaltyGradientTest {
         }
     }
 
+    /**
+     * The power probe's penalty with one iteration, {@code mean_b relu(||J^T u0_b|| - lambda)^2}
+     * with the fixed start {@code u0}, from DJL's public autograd in Java doubles.
+     */
+    private double powerPenaltyAt(RecurrentNet net, NDList data, NDArray state, double lambda) {
+        try (NDManager scope = manager.newSubManager()) {
+            ScopedParameterStore detached = new ScopedParameterStore(ps, scope, true);
+            NDArray drive = net.drive(detached, data, false).stopGradient();
+            NDArray leaf = state.duplicate();
+            leaf.attach(scope);
+            drive.attach(scope);
+            leaf.setRequiresGradient(true);
+            NDArray probe = LipschitzPenalty.probeStart(leaf, scope);
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDList out = net.step(detached, drive, new NDList(leaf), true);
+                collector.backward(out.head().mul(probe).sum());
+            }
+            double[] w = leaf.getGradient().toDoubleArray();
+            int images = (int) INPUT.get(0);
+            int per = w.length / images;
+            double sum = 0;
+            for (int b = 0; b < images; b++) {
+                double norm = 0;
+                for (int j = 0; j < per; j++) {
+                    norm += w[b * per + j] * w[b * per + j];
+                }
+                double excess = Math.max(Math.sqrt(norm) - lambda, 0);
+                sum += excess * excess;
+            }
+            return sum / images;
+        }
+    }
+
+    @Test
+    void powerProbesGradientEqualsFiniteDifferences() {
+        int steps = 6;
+        double lambda = 0.05;
+        LipschitzPenalty lcp = LipschitzPenalty.builder().optLambda(lambda).optWeight(1f)
+                .optProbe(LipschitzPenalty.Probe.POWER).optPowerIterations(1).build();
+        for (boolean rbp : new boolean[] {true, false}) {
+            RecurrentNet net = build(steps);
+            NDList data = data(6);
+            GradientMethod method = rbp
+                    ? Rbp.builder().setSteps(steps).optPenalty(lcp)
+                            .optPenaltyDifference(Rbp.PenaltyDifference.CENTRAL).build()
+                    : Bptt.builder().setSteps(steps).optPenalty(lcp).build();
+            NDArray before = stateBeforeLast(net, data, steps);
+            GradientCheck.zeroGradients(net);
+            StepResult result = method.forwardBackward(net, ps, data, labels(), zeroLoss);
+            Map<String, double[]> analytic = GradientCheck.readGradients(net);
+            double expected = powerPenaltyAt(net, data, before, lambda);
+            assertTrue(expected > 1e-4, "the test needs a non-zero penalty, got " + expected);
+            assertEquals(expected, result.penalty(), 1e-6 * expected);
+            // C-RBP holds the state fixed; C-BPTT differentiates through the trajectory too
+            Map<String, double[]> numeric = GradientCheck.finiteDifferences(net, 1e-6,
+                    n -> powerPenaltyAt(n, data, rbp ? before : stateBeforeLast(n, data, steps),
+                            lambda));
+            for (String name : numeric.keySet()) {
+                double error = GradientCheck.relativeError(analytic.get(name), numeric.get(name));
+                if (name.contains("readout")) {
+                    continue;
+                }
+                assertTrue(error < 1e-3, (rbp ? "C-RBP " : "C-BPTT ") + name
+                        + ": relative error " + error);
+            }
+        }
+    }
+
+    @Test
+    void morePowerIterationsFindALargerGain() {
+        // power iterations climb towards the dominant mode: the gain (and so the penalty at a
+        // small lambda) grows with the iterations from the same start
+        int steps = 6;
+        RecurrentNet net = build(steps);
+        NDList data = data(7);
+        double previous = 0;
+        for (int k : new int[] {1, 4, 16}) {
+            LipschitzPenalty lcp = LipschitzPenalty.builder().optLambda(0.0).optWeight(1f)
+                    .optProbe(LipschitzPenalty.Probe.POWER).optPowerIterations(k).build();
+            StepResult result = Rbp.builder().setSteps(steps).optPenalty(lcp).build()
+                    .forwardBackward(net, ps, data, labels(), zeroLoss);
+            assertTrue(result.penalty() > previous, k + " iterations: " + result.penalty()
+                    + " after " + previous);
+            previous = result.penalty();
+        }
+    }
+
     @Test
     void crbpWithZeroWeightIsExactlyRbp() {
         int steps = 6;

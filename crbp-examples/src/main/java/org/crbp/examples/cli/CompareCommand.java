@@ -65,7 +65,13 @@ final class CompareCommand implements Callable<Integer> {
         double[] cpuMinutes;
         double[] updates;
         double[] iou;
+        /** Per epoch: the largest J^T 1 the monitor saw, the fraction of validation images
+         * that contract and their median drift (NaN where not measured). */
+        double[] maxColumnSum;
+        double[] contracting;
+        double[] drift;
         double bestIoU;
+        Map<?, ?> contraction;
         double testIoU = Double.NaN;
         double testRecall = Double.NaN;
         String command = "";
@@ -103,6 +109,7 @@ final class CompareCommand implements Callable<Integer> {
                 BitmapEncoder.BitmapFormat.PNG);
         BitmapEncoder.saveBitmap(updates, out.resolve("iou-vs-updates.png").toString(),
                 BitmapEncoder.BitmapFormat.PNG);
+        contractionCharts(curves);
         String table = table(curves);
         Files.writeString(out.resolve("compare.md"), table, StandardCharsets.UTF_8);
         PrintWriter console = spec.commandLine().getOut();
@@ -111,6 +118,61 @@ final class CompareCommand implements Callable<Integer> {
                 + out.resolve("iou-vs-updates.png"));
         console.flush();
         return 0;
+    }
+
+    /**
+     * The contraction against updates, for runs of recurrent models: the largest {@code J^T 1}
+     * the monitor saw in each epoch, and (where measured) the fraction of validation images that
+     * contract and their median drift.
+     */
+    private void contractionCharts(List<Curve> curves) throws IOException {
+        XYChart columnSums = Charts.chart(title, "updates", "largest J^T 1 in the epoch");
+        XYChart contracting = Charts.chart(title, "updates",
+                "validation images that contract (fraction)");
+        XYChart drift = Charts.chart(title, "updates", "median drift ||h_4N - h_N|| / ||h_N||");
+        int[] series = new int[3];
+        for (Curve c : curves) {
+            // a feedforward run records no column sums (0)
+            series[0] += addFinite(columnSums, c.name, c.updates, c.maxColumnSum, true);
+            series[1] += addFinite(contracting, c.name, c.updates, c.contracting, false);
+            series[2] += addFinite(drift, c.name, c.updates, c.drift, false);
+        }
+        if (series[0] > 0) {
+            columnSums.getStyler().setYAxisLogarithmic(true);
+        }
+        XYChart[] charts = {columnSums, contracting, drift};
+        String[] files = {"jt1-vs-updates.png", "contracting-vs-updates.png",
+            "drift-vs-updates.png"};
+        for (int i = 0; i < charts.length; i++) {
+            if (series[i] > 0) {
+                charts[i].getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+                charts[i].getStyler().setXAxisMin(0.0);
+                charts[i].getStyler().setXAxisDecimalPattern("#0");
+                BitmapEncoder.saveBitmap(charts[i], out.resolve(files[i]).toString(),
+                        BitmapEncoder.BitmapFormat.PNG);
+            }
+        }
+    }
+
+    /**
+     * Adds the finite (and, if asked, positive) points of a curve as a series; returns 1 if it
+     * had any, else 0.
+     */
+    private static int addFinite(XYChart chart, String name, double[] x, double[] y,
+            boolean positiveOnly) {
+        List<Double> xs = new ArrayList<>();
+        List<Double> ys = new ArrayList<>();
+        for (int i = 0; i < y.length; i++) {
+            if (Double.isFinite(y[i]) && (!positiveOnly || y[i] > 0)) {
+                xs.add(x[i]);
+                ys.add(y[i]);
+            }
+        }
+        if (xs.isEmpty()) {
+            return 0;
+        }
+        chart.addSeries(name, xs, ys);
+        return 1;
     }
 
     private XYChart chart(String x) {
@@ -140,6 +202,9 @@ final class CompareCommand implements Callable<Integer> {
         c.cpuMinutes = new double[n];
         c.updates = new double[n];
         c.iou = new double[n];
+        c.maxColumnSum = new double[n];
+        c.contracting = new double[n];
+        c.drift = new double[n];
         double wall = 0;
         double cpu = 0;
         int perEpoch = found.state.config.trainSize / found.state.config.batch;
@@ -151,6 +216,9 @@ final class CompareCommand implements Callable<Integer> {
             c.cpuMinutes[i] = cpu / 60;
             c.updates[i] = r.updates > 0 ? r.updates : (double) r.epoch * perEpoch;
             c.iou[i] = r.validationIoU;
+            c.maxColumnSum[i] = r.maxColumnSum;
+            c.contracting[i] = r.contractingFraction;
+            c.drift[i] = r.driftMedian;
             c.bestIoU = Math.max(c.bestIoU, r.validationIoU);
         }
         Path report = run.resolve("report.json");
@@ -163,6 +231,8 @@ final class CompareCommand implements Callable<Integer> {
             }
             c.testIoU = number(m.get("iou"));
             c.testRecall = number(m.get("recall"));
+            c.contraction = m.get("contraction") instanceof Map ? (Map<?, ?>) m.get("contraction")
+                    : null;
             Object command = m.get("commandLine");
             c.command = command == null ? "" : command.toString();
         }
@@ -176,15 +246,25 @@ final class CompareCommand implements Callable<Integer> {
     static String table(List<Curve> curves) {
         StringBuilder sb = new StringBuilder();
         sb.append("| run | updates | wall min | CPU min | last val IoU | best val IoU | test IoU"
-                + " | test recall |\n|---|---|---|---|---|---|---|---|\n");
+                + " | test recall | test: converged to tol | spectral radius median / p95"
+                + " | drift median |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Curve c : curves) {
             int n = c.iou.length;
-            sb.append(String.format(Locale.ROOT, "| %s | %.0f | %.1f | %.1f | %s | %s | %s | %s |%n",
+            sb.append(String.format(Locale.ROOT, "| %s | %.0f | %.1f | %.1f | %s | %s | %s | %s"
+                    + " | %s | %s | %s |%n",
                     c.name, n == 0 ? 0 : c.updates[n - 1], n == 0 ? 0 : c.minutes[n - 1],
                     n == 0 ? 0 : c.cpuMinutes[n - 1], n == 0 ? "-" : fmt(c.iou[n - 1]),
-                    fmt(c.bestIoU), fmt(c.testIoU), fmt(c.testRecall)));
+                    fmt(c.bestIoU), fmt(c.testIoU), fmt(c.testRecall),
+                    fmt(figure(c, "convergedFraction")),
+                    fmt(figure(c, "spectralRadiusMedian")) + " / "
+                            + fmt(figure(c, "spectralRadiusP95")),
+                    fmt(figure(c, "driftMedian"))));
         }
         return sb.toString();
+    }
+
+    private static double figure(Curve c, String name) {
+        return c.contraction == null ? Double.NaN : number(c.contraction.get(name));
     }
 
     private static String fmt(double v) {

@@ -93,6 +93,18 @@ final class TrainCommand implements Callable<Integer> {
                         + " elements above lambda only). Default: mean.")
         String penaltyReduction;
 
+        @Option(names = "--penalty-probe", paramLabel = "<name>",
+                description = "What the penalty bounds: ones (the column sums J^T 1, the paper's)"
+                        + " or power (||J^T u|| per image for the dominant direction u found by"
+                        + " --penalty-iterations power iterations: the spectral radius)."
+                        + " Default: ones.")
+        String penaltyProbe;
+
+        @Option(names = "--penalty-iterations", paramLabel = "<k>",
+                description = "Power iterations of --penalty-probe power (vector-Jacobian"
+                        + " products per batch). Default: 5.")
+        Integer penaltyIterations;
+
         @Option(names = "--penalty-difference", paramLabel = "<name>",
                 description = "How C-RBP differences the penalty's Hessian-vector product:"
                         + " one-sided (one extra step per batch) or central (two, more accurate)."
@@ -212,6 +224,9 @@ final class TrainCommand implements Callable<Integer> {
             c.lambda = lambda;
             c.penaltyWeight = penaltyWeight;
             c.penaltyReduction = penaltyReduction != null ? penaltyReduction : c.penaltyReduction;
+            c.penaltyProbe = penaltyProbe != null ? penaltyProbe : c.penaltyProbe;
+            c.penaltyIterations = penaltyIterations != null ? penaltyIterations
+                    : c.penaltyIterations;
             c.penaltyDifference = penaltyDifference != null ? penaltyDifference
                     : c.penaltyDifference;
             c.truncation = truncation;

@@ -114,7 +114,8 @@ public final class Checkpoints {
         double adjointIterations;
         int diverged;
         double residual;
-        double maxColumnSum;
+        /** The largest {@code max(J^T 1)} measured in the epoch (the contraction monitor). */
+        public double maxColumnSum;
         /** The fraction of the epoch's adjoint solves cut short (any reason), NaN without. */
         public double adjointCutFraction = Double.NaN;
         /** ... by the growth guard. */
@@ -134,7 +135,7 @@ public final class Checkpoints {
         /** Their median spectral radius at the end of the solve. */
         public double spectralRadiusMedian = Double.NaN;
         /** Their median drift after the trained steps. */
-        double driftMedian = Double.NaN;
+        public double driftMedian = Double.NaN;
         public double seconds;
         /** Updates since the start of the run, at the end of this epoch. */
         public long updates;

@@ -58,6 +58,10 @@ public final class RunConfig {
     public float penaltyWeight = 10f;
     /** How the penalty's per-element excess is reduced: mean, sum, image or violating. */
     public String penaltyReduction = "mean";
+    /** The penalty's probe: ones (the paper's J^T 1) or power (the dominant mode's gain). */
+    public String penaltyProbe = "ones";
+    /** The power iterations of the power probe. */
+    public int penaltyIterations = 5;
     /** The difference of the penalty's Hessian-vector product in C-RBP: one-sided or central. */
     public String penaltyDifference = "one-sided";
     /** The number of recorded steps of truncated BPTT. */
@@ -279,6 +283,11 @@ public final class RunConfig {
         require(penaltyReduction.matches("mean|sum|image|violating"),
                 "--penalty-reduction must be mean, sum, image or violating, got '"
                         + penaltyReduction + "'");
+        penaltyProbe = penaltyProbe == null ? "ones" : lower(penaltyProbe);
+        require(penaltyProbe.matches("ones|power"),
+                "--penalty-probe must be ones or power, got '" + penaltyProbe + "'");
+        require(penaltyIterations >= 1, "--penalty-iterations must be at least 1, got "
+                + penaltyIterations);
         penaltyDifference = penaltyDifference == null ? "one-sided" : lower(penaltyDifference);
         require(penaltyDifference.matches("one-sided|central"),
                 "--penalty-difference must be one-sided or central, got '" + penaltyDifference

@@ -117,7 +117,10 @@ public final class Setup {
     public static GradientMethod method(RunConfig c, StepListener listener) {
         LipschitzPenalty penalty = c.method == MethodKind.CBPTT || c.method == MethodKind.CRBP
                 ? LipschitzPenalty.builder().optLambda(c.lambda)
-                        .optWeight(c.penaltyWeight).optReduction(penaltyReduction(c)).build()
+                        .optWeight(c.penaltyWeight).optReduction(penaltyReduction(c))
+                        .optProbe("power".equals(c.penaltyProbe) ? LipschitzPenalty.Probe.POWER
+                                : LipschitzPenalty.Probe.ONES)
+                        .optPowerIterations(c.penaltyIterations).build()
                 : null;
         switch (c.method) {
             case BPTT:

@@ -429,6 +429,10 @@ public final class Training {
         r.put("lambda", c.lambda);
         r.put("penaltyWeight", c.penaltyWeight);
         r.put("penaltyReduction", c.penaltyReduction);
+        r.put("penaltyProbe", c.penaltyProbe);
+        if ("power".equals(c.penaltyProbe)) {
+            r.put("penaltyIterations", c.penaltyIterations);
+        }
         r.put("penaltyDifference", c.penaltyDifference);
         r.put("kernel", c.kernel);
         r.put("channels", c.channels);
