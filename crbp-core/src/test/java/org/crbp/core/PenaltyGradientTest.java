@@ -327,7 +327,9 @@ class PenaltyGradientTest {
                 .optPenalty(lcp).optPenaltyDifference(Rbp.PenaltyDifference.CENTRAL).build(), ps,
                 data, labels, loss);
         Map<String, double[]> oneSided = GradientCheck.gradients(net, Rbp.builder()
-                .setSteps(steps).optPenalty(lcp).build(), ps, data, labels, loss);
+                .setSteps(steps).optPenalty(lcp)
+                .optPenaltyDifference(Rbp.PenaltyDifference.ONE_SIDED).build(), ps, data,
+                labels, loss);
         double error = GradientCheck.maxRelativeError(oneSided, central);
         // first-order truncation at a step of 1e-7 of the state's scale, in float64
         assertTrue(error < 1e-5, "one-sided against central: " + error);

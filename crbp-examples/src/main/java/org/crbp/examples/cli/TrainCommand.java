@@ -90,7 +90,7 @@ final class TrainCommand implements Callable<Integer> {
                 description = "How the penalty's squared excess relu(J^T 1 - lambda)^2 is"
                         + " reduced: mean (over all elements, the reference), sum, image (summed"
                         + " per image, averaged over the batch) or violating (the mean over the"
-                        + " elements above lambda only). Default: mean.")
+                        + " elements above lambda only). Default: image (cpu), mean (reference).")
         String penaltyReduction;
 
         @Option(names = "--penalty-probe", paramLabel = "<name>",
@@ -107,8 +107,8 @@ final class TrainCommand implements Callable<Integer> {
 
         @Option(names = "--penalty-difference", paramLabel = "<name>",
                 description = "How C-RBP differences the penalty's Hessian-vector product:"
-                        + " one-sided (one extra step per batch) or central (two, more accurate)."
-                        + " Default: one-sided.")
+                        + " one-sided (one extra step per batch) or central (two, second-order"
+                        + " accurate). Default: central.")
         String penaltyDifference;
 
         @Option(names = "--truncation", defaultValue = "3", paramLabel = "<steps>",
@@ -306,7 +306,7 @@ final class TrainCommand implements Callable<Integer> {
     int threads;
 
     @Option(names = {"-q", "--quiet"},
-            description = "Print only warnings, errors and the final result line (no progress"
+            description = "Print only warnings, errors and the result lines (no progress"
                     + " bars, no per-epoch lines); metrics.csv and report.json are written as"
                     + " usual.")
     boolean quiet;

@@ -70,7 +70,7 @@ public final class Training {
         public boolean stopOnDivergence;
         public double timeBudgetMinutes;
         public List<String> commandLine = new ArrayList<>();
-        /** Only warnings, errors and the final result line on the console. */
+        /** Only warnings, errors and the result lines (test scores, contraction) on the console. */
         public boolean quiet;
         /** The effective settings by option name, written as config.json (null: none). */
         public Map<String, Object> settings;
