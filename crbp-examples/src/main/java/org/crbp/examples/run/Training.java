@@ -165,7 +165,8 @@ public final class Training {
             DiagnosticsListener diagnostics = new DiagnosticsListener();
             // the epoch's statistics as sums a mid-epoch checkpoint keeps, and blow-up warnings
             StopSignal stop = StopSignal.none();
-            TrainingWatch watch = new TrainingWatch(stop, o.stopOnDivergence, line -> {
+            TrainingWatch watch = new TrainingWatch(stop, o.stopOnDivergence,
+                    TrainingWatch.penaltyFloor(c), line -> {
                 console.println(line);
                 console.flush();
             });

@@ -332,12 +332,19 @@ final class TrainingLoop implements java.io.Closeable {
             what.append(what.length() > 0 ? " and " : "").append(String.format(Locale.ROOT,
                     "%.0f%% of its adjoint solves were cut short", 100 * r.adjointCutFraction));
         }
-        String advice = c.method == MethodKind.CRBP
-                ? "raise --penalty-weight or use --penalty-reduction violating"
-                : "train with the penalty (--method crbp)";
+        String advice;
+        if (fewContract && !manyCut && r.spectralRadiusMedian < 1) {
+            // contracting, but too slowly to reach the tolerance: the state after T steps is
+            // not yet the fixed point the gradient assumes
+            advice = "the dynamics contract slowly: solve to a tolerance (--tol 1e-3 --max-steps "
+                    + 4 * c.steps + ") or run more --steps";
+        } else if (c.method == MethodKind.CRBP) {
+            advice = "raise --penalty-weight or lower --lr";
+        } else {
+            advice = "train with the penalty (--method crbp) or lower --lr";
+        }
         return String.format(Locale.ROOT, "epoch %d left the contractive regime: %s; the"
-                + " implicit gradient is approximate there (%s, or lower --lr)", r.epoch, what,
-                advice);
+                + " implicit gradient is approximate there (%s)", r.epoch, what, advice);
     }
 
     private void endEpoch(Trainer trainer) throws IOException {

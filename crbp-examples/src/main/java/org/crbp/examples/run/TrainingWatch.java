@@ -44,11 +44,41 @@ public final class TrainingWatch extends TrainingListenerAdapter implements Grad
      * @param console where warnings go (one line each)
      */
     public TrainingWatch(StopSignal stop, boolean stopOnDivergence, Consumer<String> console) {
+        this(stop, stopOnDivergence, MEAN_PENALTY_FLOOR, console);
+    }
+
+    /**
+     * Creates the watch with a floor under the penalty's running median.
+     *
+     * @param stop the stop signal the loop polls
+     * @param stopOnDivergence whether a warning also stops the run
+     * @param penaltyFloor the smallest median the penalty is compared with (a penalty that is 0
+     *     on most batches would otherwise warn at every violation)
+     * @param console where warnings go (one line each)
+     */
+    public TrainingWatch(StopSignal stop, boolean stopOnDivergence, double penaltyFloor,
+            Consumer<String> console) {
         this.stop = stop;
         this.stopOnDivergence = stopOnDivergence;
         this.console = console;
         lossMonitor = DivergenceMonitor.builder().setName("loss").build();
-        penaltyMonitor = DivergenceMonitor.builder().setName("penalty").optFloor(1e-3).build();
+        penaltyMonitor = DivergenceMonitor.builder().setName("penalty").optFloor(penaltyFloor)
+                .build();
+    }
+
+    /** The penalty's floor under the reference's mean over all elements. */
+    public static final double MEAN_PENALTY_FLOOR = 1e-3;
+
+    /**
+     * The penalty's floor of a run: a reduction that does not divide by every element (per image,
+     * over the violating elements, the sum) is zero on most batches and some 1e4 times the mean
+     * when it is not, so only a penalty above 1 is a spike worth a line.
+     *
+     * @param c the run's configuration
+     * @return the floor
+     */
+    public static double penaltyFloor(RunConfig c) {
+        return "mean".equals(c.penaltyReduction) ? MEAN_PENALTY_FLOOR : 1e-2;
     }
 
     /**

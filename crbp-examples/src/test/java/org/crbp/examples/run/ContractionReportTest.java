@@ -80,6 +80,11 @@ class ContractionReportTest {
         assertTrue(few.contains("--penalty-weight"), few);
         assertEquals(1, few.split("\n").length);
 
+        r.spectralRadiusMedian = 0.94;
+        String slow = TrainingLoop.contractionWarning(r, c);
+        assertTrue(slow.contains("the dynamics contract slowly: solve to a tolerance (--tol 1e-3"
+                + " --max-steps 48)"), slow);
+
         r.contractingFraction = 1;
         r.adjointCutFraction = 0.4;
         String cut = TrainingLoop.contractionWarning(r, c);
