@@ -87,6 +87,27 @@ class PenaltyGradientTest {
         return net.advance(ps, drive, state, steps - 1, true, true, null).head();
     }
 
+    /**
+     * {@code J^T p} at {@code state} from DJL's public autograd: {@code p = 1}, or with {@code
+     * probe} the power penalty's fixed start.
+     */
+    private double[] pulledBack(RecurrentNet net, NDList data, NDArray state, boolean probe) {
+        try (NDManager scope = manager.newSubManager()) {
+            ScopedParameterStore detached = new ScopedParameterStore(ps, scope, true);
+            NDArray drive = net.drive(detached, data, false).stopGradient();
+            NDArray leaf = state.duplicate();
+            leaf.attach(scope);
+            drive.attach(scope);
+            leaf.setRequiresGradient(true);
+            NDArray weights = probe ? LipschitzPenalty.probeStart(leaf, scope) : null;
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray out = net.step(detached, drive, new NDList(leaf), true).head();
+                collector.backward((weights == null ? out : out.mul(weights)).sum());
+            }
+            return leaf.getGradient().toDoubleArray();
+        }
+    }
+
     /** mean(relu(J^T 1 - lambda)^2) at {@code state}, with J^T 1 from DJL's public autograd. */
     private double penaltyAt(RecurrentNet net, NDList data, NDArray state) {
         return penaltyAt(net, data, state, LipschitzPenalty.Reduction.MEAN);
@@ -95,37 +116,25 @@ class PenaltyGradientTest {
     /** The penalty at {@code state} under a reduction, computed in Java doubles. */
     private double penaltyAt(RecurrentNet net, NDList data, NDArray state,
             LipschitzPenalty.Reduction reduction) {
-        try (NDManager scope = manager.newSubManager()) {
-            ScopedParameterStore detached = new ScopedParameterStore(ps, scope, true);
-            NDArray drive = net.drive(detached, data, false).stopGradient();
-            NDArray leaf = state.duplicate();
-            leaf.attach(scope);
-            drive.attach(scope);
-            leaf.setRequiresGradient(true);
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDList out = net.step(detached, drive, new NDList(leaf), true);
-                collector.backward(out.head().sum());
-            }
-            double[] u = leaf.getGradient().toDoubleArray();
-            double sum = 0;
-            int violating = 0;
-            for (double value : u) {
-                double excess = Math.max(value - LAMBDA, 0);
-                sum += excess * excess;
-                violating += excess > 0 ? 1 : 0;
-            }
-            switch (reduction) {
-                case MEAN:
-                    return sum / u.length;
-                case SUM:
-                    return sum;
-                case PER_IMAGE:
-                    return sum / INPUT.get(0);
-                case VIOLATING:
-                    return violating == 0 ? 0 : sum / violating;
-                default:
-                    throw new IllegalArgumentException(reduction.toString());
-            }
+        double[] u = pulledBack(net, data, state, false);
+        double sum = 0;
+        int violating = 0;
+        for (double value : u) {
+            double excess = Math.max(value - LAMBDA, 0);
+            sum += excess * excess;
+            violating += excess > 0 ? 1 : 0;
+        }
+        switch (reduction) {
+            case MEAN:
+                return sum / u.length;
+            case SUM:
+                return sum;
+            case PER_IMAGE:
+                return sum / INPUT.get(0);
+            case VIOLATING:
+                return violating == 0 ? 0 : sum / violating;
+            default:
+                throw new IllegalArgumentException(reduction.toString());
         }
     }
 
@@ -214,32 +223,19 @@ class PenaltyGradientTest {
      * with the fixed start {@code u0}, from DJL's public autograd in Java doubles.
      */
     private double powerPenaltyAt(RecurrentNet net, NDList data, NDArray state, double lambda) {
-        try (NDManager scope = manager.newSubManager()) {
-            ScopedParameterStore detached = new ScopedParameterStore(ps, scope, true);
-            NDArray drive = net.drive(detached, data, false).stopGradient();
-            NDArray leaf = state.duplicate();
-            leaf.attach(scope);
-            drive.attach(scope);
-            leaf.setRequiresGradient(true);
-            NDArray probe = LipschitzPenalty.probeStart(leaf, scope);
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDList out = net.step(detached, drive, new NDList(leaf), true);
-                collector.backward(out.head().mul(probe).sum());
+        double[] w = pulledBack(net, data, state, true);
+        int images = (int) INPUT.get(0);
+        int per = w.length / images;
+        double sum = 0;
+        for (int b = 0; b < images; b++) {
+            double norm = 0;
+            for (int j = 0; j < per; j++) {
+                norm += w[b * per + j] * w[b * per + j];
             }
-            double[] w = leaf.getGradient().toDoubleArray();
-            int images = (int) INPUT.get(0);
-            int per = w.length / images;
-            double sum = 0;
-            for (int b = 0; b < images; b++) {
-                double norm = 0;
-                for (int j = 0; j < per; j++) {
-                    norm += w[b * per + j] * w[b * per + j];
-                }
-                double excess = Math.max(Math.sqrt(norm) - lambda, 0);
-                sum += excess * excess;
-            }
-            return sum / images;
+            double excess = Math.max(Math.sqrt(norm) - lambda, 0);
+            sum += excess * excess;
         }
+        return sum / images;
     }
 
     @Test
