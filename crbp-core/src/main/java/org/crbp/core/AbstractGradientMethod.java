@@ -236,8 +236,8 @@ abstract class AbstractGradientMethod implements GradientMethod {
                 for (int b = 0; b < images; b++) {
                     factor[b] = gains[b] > 0 ? 2 * excess[b] / (normaliser * gains[b]) : 0;
                 }
-                NDArray r = Jacobians.normalisePerImage(new NDList(product),
-                        inverse(factor), scope).head();
+                // zero for the images within the bound
+                NDArray r = Jacobians.scalePerImage(new NDList(product), factor, scope).head();
                 NDArray kept = probe.duplicate();
                 kept.attach(scope);
                 cotangents.add(r);
@@ -251,15 +251,6 @@ abstract class AbstractGradientMethod implements GradientMethod {
             value += part;
         }
         return new Contraction(value, maxColumnSum, cotangents, probes);
-    }
-
-    /** {@code 1 / x} element by element, for scaling by {@code x} with a per-image divider. */
-    private static double[] inverse(double[] x) {
-        double[] out = new double[x.length];
-        for (int b = 0; b < x.length; b++) {
-            out[b] = 1 / x[b];
-        }
-        return out;
     }
 
     /** The divisor of the summed squared excess under a reduction (0: nothing violates). */

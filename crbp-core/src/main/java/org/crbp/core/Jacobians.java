@@ -254,14 +254,19 @@ final class Jacobians {
         for (int j = 0; j < norms.length; j++) {
             inverse[j] = norms[j] > 0 && Double.isFinite(norms[j]) ? 1 / norms[j] : 1;
         }
+        return scalePerImage(list, inverse, manager);
+    }
+
+    /** Multiplies each image's block (first axis) by its factor; the result is in {@code manager}. */
+    static NDList scalePerImage(NDList list, double[] factors, NDManager manager) {
         NDList out = new NDList(list.size());
         for (NDArray a : list) {
             long[] dims = new long[a.getShape().dimension()];
             Arrays.fill(dims, 1);
-            dims[0] = norms.length;
-            try (NDArray factors = manager.create(inverse, new Shape(dims))
-                    .toType(a.getDataType(), false)) {
-                NDArray scaled = a.mul(factors);
+            dims[0] = factors.length;
+            try (NDArray wide = manager.create(factors, new Shape(dims));
+                    NDArray typed = wide.toType(a.getDataType(), false)) {
+                NDArray scaled = a.mul(typed);
                 scaled.attach(manager);
                 out.add(scaled);
             }

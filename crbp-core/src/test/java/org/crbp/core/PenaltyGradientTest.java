@@ -274,6 +274,45 @@ class PenaltyGradientTest {
     }
 
     @Test
+    void powerPenaltyLeavesImagesWithinTheBoundAlone() {
+        // lambda between the two images' gains: one image violates, the other must add nothing
+        int steps = 6;
+        RecurrentNet net = build(steps);
+        NDList data = data(8);
+        NDArray before = stateBeforeLast(net, data, steps);
+        double[] w = pulledBack(net, data, before, true);
+        int per = w.length / 2;
+        double[] gains = new double[2];
+        for (int b = 0; b < 2; b++) {
+            for (int j = 0; j < per; j++) {
+                gains[b] += w[b * per + j] * w[b * per + j];
+            }
+            gains[b] = Math.sqrt(gains[b]);
+        }
+        assertTrue(Math.abs(gains[0] - gains[1]) > 1e-3, "the images need different gains");
+        double lambda = (gains[0] + gains[1]) / 2;
+        LipschitzPenalty lcp = LipschitzPenalty.builder().optLambda(lambda).optWeight(1f)
+                .optProbe(LipschitzPenalty.Probe.POWER).optPowerIterations(1).build();
+        GradientCheck.zeroGradients(net);
+        StepResult result = Rbp.builder().setSteps(steps).optPenalty(lcp)
+                .optPenaltyDifference(Rbp.PenaltyDifference.CENTRAL).build()
+                .forwardBackward(net, ps, data, labels(), zeroLoss);
+        Map<String, double[]> analytic = GradientCheck.readGradients(net);
+        double expected = powerPenaltyAt(net, data, before, lambda);
+        assertTrue(expected > 0, "one image violates");
+        assertEquals(expected, result.penalty(), 1e-6 * expected);
+        Map<String, double[]> numeric = GradientCheck.finiteDifferences(net, 1e-6,
+                n -> powerPenaltyAt(n, data, before, lambda));
+        for (String name : numeric.keySet()) {
+            if (name.contains("readout")) {
+                continue;
+            }
+            double error = GradientCheck.relativeError(analytic.get(name), numeric.get(name));
+            assertTrue(error < 1e-3, name + ": relative error " + error);
+        }
+    }
+
+    @Test
     void morePowerIterationsFindALargerGain() {
         // power iterations climb towards the dominant mode: the gain (and so the penalty at a
         // small lambda) grows with the iterations from the same start
