@@ -264,8 +264,16 @@ public final class Training {
                     console.println("Test " + contraction);
                     console.flush();
                 }
-                if (!watch.getWarnings().isEmpty()) {
-                    report.put("warnings", watch.getWarnings());
+                // rebuilt from the history, so that a resumed run reports its earlier epochs too
+                List<String> regime = new ArrayList<>();
+                for (Checkpoints.EpochRecord r : state.history) {
+                    String warning = TrainingLoop.contractionWarning(r, c);
+                    if (warning != null) {
+                        regime.add(warning);
+                    }
+                }
+                if (!regime.isEmpty()) {
+                    report.put("contractionWarnings", regime);
                 }
                 if (o.pictures) {
                     RunPictures.forRun(block, trainer.getManager(), c, state, test, out,
