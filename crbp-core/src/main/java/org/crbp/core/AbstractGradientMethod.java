@@ -29,7 +29,7 @@ abstract class AbstractGradientMethod implements GradientMethod {
     /**
      * The contraction monitor's default period in batches. The monitor costs one vector-Jacobian
      * product per state tensor (and for BPTT one more step): about 10% of a BPTT-6 iteration
-     * when run on every batch (JFR profile, DESIGN.md); every 10th batch brings that under 1%
+     * when run on every batch (a JFR profile); every 10th batch brings that under 1%
      * while an epoch of a few hundred batches still gets dozens of measurements.
      */
     static final int DEFAULT_MONITOR_EVERY = 10;

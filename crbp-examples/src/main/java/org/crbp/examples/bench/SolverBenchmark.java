@@ -274,7 +274,7 @@ public final class SolverBenchmark {
     /**
      * Whole C-RBP iterations: the reference's algorithm (plain iteration for T - 1 steps, all 15
      * Neumann terms, the penalty by central differences: the configuration measured at 1.05x the
-     * published code's seconds, DESIGN.md) against crbp's solvers, each at the fixed-point residual
+     * published code's seconds in a side-by-side measurement) against crbp's solvers, each at the fixed-point residual
      * the reference's T - 1 steps reach, with its gradient error against a converged solve.
      */
     private static void iteration(RecurrentNet net, ParameterStore ps, NDList data,

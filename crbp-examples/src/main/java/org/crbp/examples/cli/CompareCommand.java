@@ -7,6 +7,7 @@ import org.crbp.examples.CliException;
 import org.crbp.examples.analysis.Charts;
 import org.crbp.examples.run.Checkpoints;
 import org.crbp.examples.run.Json;
+import org.crbp.examples.run.Provenance;
 
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -110,7 +111,8 @@ final class CompareCommand implements Callable<Integer> {
         BitmapEncoder.saveBitmap(updates, out.resolve("iou-vs-updates.png").toString(),
                 BitmapEncoder.BitmapFormat.PNG);
         contractionCharts(curves);
-        String table = table(curves);
+        String table = "Written by `crbp compare` (crbp commit "
+                + Provenance.gitCommit() + ").\n\n" + table(curves);
         Files.writeString(out.resolve("compare.md"), table, StandardCharsets.UTF_8);
         PrintWriter console = spec.commandLine().getOut();
         console.print(table);

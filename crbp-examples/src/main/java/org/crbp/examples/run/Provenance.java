@@ -52,7 +52,7 @@ public final class Provenance {
      *
      * @return the commit
      */
-    static String gitCommit() {
+    public static String gitCommit() {
         Properties p = build();
         String commit = field(p.getProperty("crbp.commit.line"), 0);
         if (UNKNOWN.equals(commit)) {
