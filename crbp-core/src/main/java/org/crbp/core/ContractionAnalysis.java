@@ -150,7 +150,7 @@ public final class ContractionAnalysis {
                     atSteps = next;
                 }
                 if (state != atSteps) {
-                    closeUnlessShared(state, next);
+                    RecurrentNet.closeUnlessKept(state, next);
                 }
                 state = next;
             }
@@ -160,7 +160,8 @@ public final class ContractionAnalysis {
                     residualAtEnd[b] = residual[b];
                 }
             }
-            double[] drift = relativeDistances(state, atSteps);
+            // ||h_H - h_N|| / ||h_N||: the residual of h_N against h_H
+            double[] drift = Residual.of(atSteps, state).samples();
 
             double[] radius;
             double[] maxColumnSum;
@@ -178,36 +179,6 @@ public final class ContractionAnalysis {
             }
             return result;
         }
-    }
-
-    private static void closeUnlessShared(NDList old, NDList kept) {
-        for (NDArray array : old) {
-            boolean shared = false;
-            for (NDArray k : kept) {
-                shared |= k == array;
-            }
-            if (!shared) {
-                array.close();
-            }
-        }
-    }
-
-    /** Per image, {@code ||a - b|| / ||b||} over all state tensors together. */
-    private static double[] relativeDistances(NDList a, NDList b) {
-        double[] difference = null;
-        double[] reference = null;
-        for (int i = 0; i < a.size(); i++) {
-            try (NDArray d = a.get(i).sub(b.get(i))) {
-                difference = Jacobians.addInto(difference, Jacobians.perImageSquares(d));
-            }
-            reference = Jacobians.addInto(reference, Jacobians.perImageSquares(b.get(i)));
-        }
-        double[] out = new double[difference.length];
-        for (int j = 0; j < out.length; j++) {
-            out[j] = reference[j] == 0 ? Math.sqrt(difference[j])
-                    : Math.sqrt(difference[j] / reference[j]);
-        }
-        return out;
     }
 
     /** Per image, the largest element of {@code J^T 1} over every state tensor. */

@@ -342,7 +342,8 @@ public final class RecurrentNet extends AbstractBlock {
         return copy;
     }
 
-    private static void closeUnlessKept(NDList old, NDList kept) {
+    /** Closes the arrays of {@code old} that are not also in {@code kept}. */
+    static void closeUnlessKept(NDList old, NDList kept) {
         for (NDArray array : old) {
             boolean alias = false;
             for (NDArray k : kept) {
