@@ -61,7 +61,28 @@ public final class PathfinderModels {
      */
     public static RecurrentNet hgru(
             int kernel, int channels, int steps, HgruCell.GateInit gateInit) {
-        HgruCell.Builder cell = HgruCell.builder().optKernel(kernel).optChannels(channels);
+        return hgru(kernel, channels, steps, gateInit, 0);
+    }
+
+    /**
+     * The hGRU Pathfinder model with a choice of gate-bias initialisation and a floor on the
+     * update gate (see {@link HgruCell.Builder#optUpdateGateFloor}).
+     *
+     * @param kernel the horizontal kernel size (15 in the paper; 3, 5, 7, 9 also used)
+     * @param channels the number of channels (25 in the paper)
+     * @param steps the number of steps of the forward pass (also the T of the chronos rule)
+     * @param gateInit how the gate biases start
+     * @param updateGateFloor the update gate's floor, in [0, 1); 0 is the reference's gate
+     * @return the network
+     */
+    public static RecurrentNet hgru(
+            int kernel, int channels, int steps, HgruCell.GateInit gateInit,
+            double updateGateFloor) {
+        HgruCell.Builder cell =
+                HgruCell.builder()
+                        .optKernel(kernel)
+                        .optChannels(channels)
+                        .optUpdateGateFloor(updateGateFloor);
         if (gateInit == HgruCell.GateInit.CHRONOS) {
             cell.optChronosGateInit(Math.max(3, steps));
         }

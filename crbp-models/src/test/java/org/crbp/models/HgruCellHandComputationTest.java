@@ -4,6 +4,7 @@
 package org.crbp.models;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -40,6 +41,35 @@ class HgruCellHandComputationTest {
 
     @Test
     void oneStepMatchesTheSevenEquations() {
+        oneStepMatches(0);
+    }
+
+    @Test
+    void theUpdateGateFloorEntersAsFPlusOneMinusFTimesTheGate() {
+        oneStepMatches(0.3);
+    }
+
+    @Test
+    void theFlooredCellsGradientsMatchFiniteDifferences() {
+        HgruCell cell = HgruCell.builder().optChannels(C).optKernel(K).optUpdateGateFloor(0.3).build();
+        // central differences of float64 reach ~1e-6 on the smallest gradients; the
+        // scalar-operand trap this guards against gives errors of order 1
+        double error = org.crbp.core.check.GradientCheck.checkCell(cell, new Shape(N, C, H, W), 1e-5);
+        assertTrue(error < 1e-5, "relative error " + error);
+    }
+
+    @Test
+    void theUpdateGateFloorIsCheckedByTheBuilder() {
+        for (double bad : new double[] {-0.1, 1.0, Double.NaN}) {
+            IllegalArgumentException e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> HgruCell.builder().optUpdateGateFloor(bad).build());
+            assertTrue(e.getMessage().contains("floor"), e.getMessage());
+        }
+    }
+
+    private void oneStepMatches(double floor) {
         double[] wInh = rand(C * C * K * K, -0.5, 0.5);
         double[] wExc = rand(C * C * K * K, -0.5, 0.5);
         double[] u1w = rand(C * C, -1, 1);
@@ -60,7 +90,8 @@ class HgruCellHandComputationTest {
         double[] x = rand(N * C * H * W, 0, 2);
         double[] h = rand(N * C * H * W, 0, 1.5);
 
-        HgruCell cell = HgruCell.builder().optChannels(C).optKernel(K).build();
+        HgruCell cell =
+                HgruCell.builder().optChannels(C).optKernel(K).optUpdateGateFloor(floor).build();
         cell.setInitializer(Initializers.fixed(wInh), "w_gate_inh");
         cell.setInitializer(Initializers.fixed(wExc), "w_gate_exc");
         cell.setInitializer(Initializers.fixed(u1w), "u1_weight");
@@ -98,6 +129,9 @@ class HgruCellHandComputationTest {
             h1[i] = sp(x[i] - sp(c1[i] * (alpha[c] * h[i] + mu[c])));
         }
         double[] g2 = sigmoid(conv(h1, u2w, u2b, 1));
+        for (int i = 0; i < g2.length; i++) {
+            g2[i] = floor + (1 - floor) * g2[i];
+        }
         double[] c2 = bn(conv(h1, wExc, null, K), bnw[3], bnb[3]);
         double[] expected = new double[h.length];
         for (int i = 0; i < h.length; i++) {

@@ -186,6 +186,12 @@ final class TrainCommand implements Callable<Integer> {
                         + " U(1, 7)); b2 = -b1. Default: chronos (cpu), reference (reference).")
         String gateInit;
 
+        @Option(names = "--gate-floor", paramLabel = "<f>",
+                description = "Floor of the hGRU's update gate, g2 = f + (1 - f) sigma(...): the"
+                        + " old state's leak is at most 1 - f, which bounds the slowest mode of"
+                        + " the dynamics (0: the reference's gate). Default: 0.")
+        Float gateFloor;
+
         @Option(names = "--fresh-data", negatable = true, fallbackValue = "true",
                 description = "Generate new training images every epoch (--no-fresh-data: the same"
                         + " images every epoch). Default: on (cpu), off (reference).")
@@ -247,6 +253,7 @@ final class TrainCommand implements Callable<Integer> {
             c.loss = loss != null ? loss : c.loss;
             c.diceWeight = diceWeight != null ? diceWeight : c.diceWeight;
             c.gateInit = gateInit != null ? gateInit : c.gateInit;
+            c.gateFloor = gateFloor != null ? gateFloor : c.gateFloor;
             c.freshData = freshData != null ? freshData : c.freshData;
             if (curriculum != null) {
                 c.curriculum = new java.util.ArrayList<>(curriculum);

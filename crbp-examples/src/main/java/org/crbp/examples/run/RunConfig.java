@@ -103,6 +103,11 @@ public final class RunConfig {
     public float diceWeight = 1f;
     /** The hGRU's gate-bias initialisation: reference (b1 ~ U(1,7)) or chronos (log U(1,T-1)). */
     public String gateInit = "reference";
+    /**
+     * The floor f of the hGRU's update gate, g2 = f + (1 - f) sigma(...): the old state's leak
+     * is at most 1 - f (0: the reference's gate).
+     */
+    public float gateFloor = 0f;
     /** Whether every epoch trains on newly generated images (else the same trainSize images). */
     public boolean freshData;
     /**
@@ -351,6 +356,10 @@ public final class RunConfig {
         }
         require(gateInit.equals("reference") || gateInit.equals("chronos"),
                 "--gate-init must be reference or chronos, got '" + gateInit + "'");
+        require(gateFloor >= 0 && gateFloor <= 0.9f,
+                "--gate-floor must be in [0, 0.9], got " + gateFloor);
+        require(gateFloor == 0 || model == ModelKind.HGRU,
+                "--gate-floor applies to the hGRU only, not to " + model);
 
     }
 

@@ -60,7 +60,7 @@ public final class Setup {
             case HGRU:
                 return PathfinderModels.hgru(c.kernel, c.channels, steps,
                         "chronos".equals(c.gateInit) ? HgruCell.GateInit.CHRONOS
-                                : HgruCell.GateInit.REFERENCE);
+                                : HgruCell.GateInit.REFERENCE, c.gateFloor);
             case CONVLSTM:
                 return PathfinderModels.convLstm(c.kernel, c.channels, steps);
             case FF:
