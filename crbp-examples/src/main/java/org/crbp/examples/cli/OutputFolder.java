@@ -14,12 +14,30 @@ final class OutputFolder {
     private OutputFolder() {}
 
     /**
-     * Refuses an output folder that is a file or lies under one, in one line.
+     * Refuses an output folder that is empty, holds control characters or surrounding spaces
+     * (quoting mistakes), is a file or lies under one, in one line.
      *
      * @param out the folder
-     * @throws CliException if {@code out} or a folder above it is a file
+     * @throws CliException if {@code out} is empty or odd, or it or a folder above it is a file
      */
     static void check(Path out) {
+        String name = out.toString();
+        if (name.isBlank()) {
+            // an empty path is the current folder: results would land among the user's files
+            throw new CliException("--out is empty; name a folder for the results (use --out ."
+                    + " to write into the current folder)");
+        }
+        for (int i = 0; i < name.length(); i++) {
+            if (Character.isISOControl(name.charAt(i))) {
+                throw new CliException("--out '" + name.replaceAll("\\p{Cntrl}", "?")
+                        + "' holds a control character (at position " + (i + 1) + "); check"
+                        + " the quoting");
+            }
+        }
+        if (!name.equals(name.strip())) {
+            throw new CliException("--out '" + name + "' begins or ends with a space; check the"
+                    + " quoting");
+        }
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new CliException("--out " + out + " is a file, not a folder");
         }

@@ -337,8 +337,7 @@ final class TrainCommand implements Callable<Integer> {
      * Options that may differ from the run's settings on {@code --resume}: how long and how
      * verbosely it runs, where, and what it does after training; everything else must agree.
      */
-    static final List<String> RESUME_MAY_CHANGE = List.of("epochs", "time-budget", "threads",
-            "quiet", "out", "analysis-steps", "no-pictures", "stop-on-divergence");
+    static final List<String> RESUME_MAY_CHANGE = Training.MAY_CHANGE_ON_RESUME;
 
     /** The name of the effective settings in every run folder. */
     static final String CONFIG_FILE = "config.json";
@@ -374,6 +373,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         RunConfig c = t.run.toConfig();
         Path dir = t.dir(c);
+        OutputFolder.check(dir);
         Path source = dir.resolve(CONFIG_FILE);
         Map<String, JsonElement> stored = stored(dir, t.resumeFrom);
         if (stored == null) {
@@ -405,10 +405,11 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /**
-     * The stored settings of the run a --resume continues: its config.json, with the model's
-     * settings from the checkpoint's configuration (what the weights were trained with).
+     * The stored settings of the run a --resume continues: its config.json (written when the run
+     * started, before any checkpoint), completed from the checkpoint's configuration for settings
+     * that config.json lacks (a run folder from an older crbp, or without config.json).
      *
-     * @return the settings, or null if the folder holds no checkpoint
+     * @return the settings, or null if the folder holds neither config.json nor a checkpoint
      */
     private Map<String, JsonElement> stored(Path dir, String resumeFrom) {
         if (!Files.isDirectory(dir)) {
@@ -416,19 +417,23 @@ final class TrainCommand implements Callable<Integer> {
         }
         Checkpoints.Found found = resumeFrom != null ? Checkpoints.named(dir, resumeFrom)
                 : Checkpoints.latestIn(dir);
-        if (found == null) {
+        Path file = dir.resolve(CONFIG_FILE);
+        if (found == null && !Files.exists(file)) {
             return null;
         }
         Map<String, JsonElement> s = new LinkedHashMap<>();
-        Path file = dir.resolve(CONFIG_FILE);
         if (Files.exists(file)) {
             s.putAll(RunSettings.read(file));
         }
-        TrainCommand fresh = parse(List.of(), "");
-        Map<String, Object> model = RunSettings.effective(fresh.spec, found.state.config, dir,
-                true);
-        for (Map.Entry<String, Object> e : model.entrySet()) {
-            s.put(e.getKey(), Json.GSON.toJsonTree(e.getValue()));
+        if (found != null) {
+            TrainCommand fresh = parse(List.of(), "");
+            Map<String, Object> model = RunSettings.effective(fresh.spec, found.state.config,
+                    dir, true);
+            for (Map.Entry<String, Object> e : model.entrySet()) {
+                // where both say, the run's config.json rules: a checkpoint that disagrees
+                // with it is refused when it is loaded (Training)
+                s.putIfAbsent(e.getKey(), Json.GSON.toJsonTree(e.getValue()));
+            }
         }
         s.keySet().removeIf(name -> {
             OptionSpec o = spec.findOption("--" + name);

@@ -53,6 +53,12 @@ public final class Checkpoints {
     static final String STATE = "state.json";
     /** The SHA-256 of state.json, written after it (sha256sum format). */
     static final String STATE_SHA256 = "state.sha256";
+    /**
+     * The commit time of the first crbp that wrote state.sha256: a checkpoint without one is
+     * accepted only when its provenance shows an earlier crbp.
+     */
+    static final String STATE_SHA256_SINCE = "2026-12-01T06:18:48Z";
+
     /** Checkpoints without a state.sha256 already warned about. */
     private static final java.util.Set<Path> UNVERIFIED_WARNED =
             java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -82,6 +88,8 @@ public final class Checkpoints {
         org.crbp.examples.run.EpochTally partial;
         /** Size and SHA-256 of every other file of the checkpoint, by file name. */
         Map<String, FileRecord> files;
+        /** The identity of the run that wrote the checkpoint (its folder's run.json). */
+        String runId;
     }
 
     /** A file's size and SHA-256, as recorded in {@code state.json}. */
@@ -426,6 +434,21 @@ public final class Checkpoints {
                 || (state.epoch == 0 && state.batchesInEpoch < 1)) {
             throw corruptFile(stateFile, "lacks the epoch or the configuration");
         }
+        if (!stateVerified) {
+            String writtenBy = writtenAt(state);
+            if (writtenBy == null || writtenBy.compareTo(STATE_SHA256_SINCE) >= 0) {
+                throw corruptFile(dir.resolve(STATE_SHA256), "is missing, but "
+                        + (writtenBy == null ? "the checkpoint does not say which crbp wrote it"
+                                : "the crbp that wrote the checkpoint (commit of " + writtenBy
+                                        + ") writes it")
+                        + ": it was removed, so " + STATE + " cannot be verified");
+            }
+            if (UNVERIFIED_WARNED.add(dir.toAbsolutePath().normalize())) {
+                System.err.println("Warning: checkpoint " + dir + " has no " + STATE_SHA256
+                        + " (written by a crbp of " + writtenBy + ", before checkpoints had"
+                        + " one): its " + STATE + " cannot be verified");
+            }
+        }
         Path params = dir.resolve(paramsName(state.epoch));
         if (!Files.isRegularFile(params)) {
             throw corruptFile(params, "is missing");
@@ -454,11 +477,7 @@ public final class Checkpoints {
     private static boolean verifyState(Path dir, Path stateFile) {
         Path sidecar = dir.resolve(STATE_SHA256);
         if (!Files.exists(sidecar)) {
-            if (UNVERIFIED_WARNED.add(dir.toAbsolutePath().normalize())) {
-                System.err.println("Warning: checkpoint " + dir + " has no " + STATE_SHA256
-                        + " (written by an older crbp): its " + STATE + " cannot be verified");
-            }
-            return false;
+            return false; // allowed only for checkpoints from before state.sha256 (see read)
         }
         String recorded;
         try {
@@ -480,6 +499,24 @@ public final class Checkpoints {
             throw corruptFile(stateFile, "is not readable (" + oneLine(e) + ")");
         }
         return true;
+    }
+
+    /**
+     * The commit time (UTC, ISO 8601) of the crbp that wrote a checkpoint, from its provenance,
+     * or null if it does not say.
+     */
+    private static String writtenAt(State state) {
+        Object time = state.provenance == null ? null : state.provenance.get("gitCommitTime");
+        if (!(time instanceof String)) {
+            return null;
+        }
+        try {
+            return java.time.OffsetDateTime.parse((String) time)
+                    .withOffsetSameInstant(java.time.ZoneOffset.UTC)
+                    .format(java.time.format.DateTimeFormatter.ISO_INSTANT);
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
     }
 
     private static void verify(Path file, FileRecord expected) {

@@ -92,7 +92,15 @@ public final class Training {
             throws IOException {
         // progress and information; with --quiet only warnings, errors and the result remain
         PrintWriter info = o.quiet ? new PrintWriter(java.io.Writer.nullWriter()) : console;
-        org.crbp.examples.run.AtomicFiles.createDirectories(out);
+        // one process per run folder, from the first moment to the report
+        try (RunFolder folder = RunFolder.hold(out)) {
+            return run(c, folder, o, console, info);
+        }
+    }
+
+    private static Map<String, Object> run(RunConfig c, RunFolder folder, Options o,
+            PrintWriter console, PrintWriter info) throws IOException {
+        Path out = folder.dir();
         Checkpoints.cleanInterrupted(out);
         Checkpoints.Found previous = o.resumeFrom != null ? Checkpoints.named(out, o.resumeFrom)
                 : Checkpoints.latestIn(out);
@@ -101,17 +109,26 @@ public final class Training {
                     + previous.dir.getFileName() + "); add --resume to continue that run, or"
                     + " choose another --out");
         }
-        if (previous != null && !previous.state.config.resumableAs(c)) {
-            throw new CliException("cannot resume: the checkpoint " + previous.dir
-                    + " was trained with another configuration (" + differences(
-                            previous.state.config, c) + ")");
+        if (previous != null) {
+            folder.checkBelongs(previous);
+            if (!previous.state.config.resumableAs(c)) {
+                throw new CliException("cannot resume: the checkpoint " + previous.dir
+                        + " was trained with another configuration than this run's ("
+                        + differences(previous.state.config, c) + ")");
+            }
+        }
+        Path settingsFile = out.resolve("config.json");
+        boolean hadSettings = Files.exists(settingsFile);
+        if (previous == null && !o.resume && o.settings != null && hadSettings) {
+            sameRunOrRefuse(settingsFile, o.settings);
         }
         if (o.settings != null) {
             // every run folder says how to run it again: crbp train --config OUT/config.json
             Json.write(out.resolve("config.json"), o.settings);
         }
         if (o.resume && previous == null) {
-            info.println("No checkpoint in " + out + ": starting from scratch.");
+            info.println("No checkpoint in " + out + " yet: starting its run from scratch"
+                    + (hadSettings ? " with its settings (" + settingsFile + ")" : "") + ".");
         }
         Device device = Setup.device(c.device);
         PathfinderPreset preset = c.presetValue();
@@ -138,6 +155,7 @@ public final class Training {
         GradientMethod method = c.recurrent() ? Setup.method(c, budget) : null;
         Checkpoints.State state = new Checkpoints.State();
         state.config = c;
+        state.runId = folder.runId();
         state.provenance = Provenance.collect(c.seed, device);
         String label = c.model + " " + c.methodLabel() + (c.recurrent() ? " T=" + c.steps : "");
         info.printf(Locale.ROOT, "Training %s on %s (%d images, batch %d, %d epochs) on %s,"
@@ -284,6 +302,45 @@ public final class Training {
                 info.flush();
                 return report;
             }
+        }
+    }
+
+    /**
+     * Settings that may differ between a run folder's config.json and a later command on the
+     * same run: how long and how verbosely it runs, where, and what it does after training.
+     */
+    public static final List<String> MAY_CHANGE_ON_RESUME = List.of("epochs", "time-budget",
+            "threads", "quiet", "out", "analysis-steps", "no-pictures", "stop-on-divergence");
+
+    /**
+     * Refuses to start a new run in a folder whose config.json holds another run's settings (a
+     * run that stopped before its first checkpoint); the same settings start it again.
+     */
+    private static void sameRunOrRefuse(Path settingsFile, Map<String, Object> settings) {
+        Map<?, ?> stored;
+        try {
+            stored = Json.GSON.fromJson(Files.readString(settingsFile), Map.class);
+        } catch (IOException | com.google.gson.JsonParseException e) {
+            throw new CliException(settingsFile + " is not readable (" + firstLine(e)
+                    + "); remove it to start a new run there, or choose another --out");
+        }
+        Map<?, ?> now = Json.GSON.fromJson(Json.GSON.toJson(settings), Map.class);
+        List<String> differ = new ArrayList<>();
+        for (Object key : now.keySet()) {
+            if (MAY_CHANGE_ON_RESUME.contains(key) || stored == null) {
+                continue;
+            }
+            Object was = stored.get(key);
+            Object is = now.get(key);
+            if (was == null ? is != null : !was.equals(is)) {
+                differ.add("--" + key + " " + was + " there, " + is + " here");
+            }
+        }
+        if (stored == null || !differ.isEmpty()) {
+            throw new CliException(settingsFile.getParent() + " holds another run that has no"
+                    + " checkpoint yet (" + (stored == null ? "an empty config.json"
+                            : String.join(", ", differ)) + "); add --resume to start that run"
+                    + " again with its settings, or choose another --out");
         }
     }
 

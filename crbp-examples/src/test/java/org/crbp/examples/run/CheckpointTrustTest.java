@@ -138,15 +138,30 @@ public class CheckpointTrustTest {
     }
 
     @Test
-    void anOldCheckpointWithoutStateChecksumIsAcceptedWithAWarning() throws IOException {
+    void aRemovedStateChecksumIsRefusedUnlessTheCheckpointPredatesChecksums() throws IOException {
         Path copy = copyOfRun("no-sidecar");
         Path dir = copy.resolve("checkpoints/epoch-002");
         assertTrue(Checkpoints.read(dir).stateVerified);
         Files.delete(dir.resolve("state.sha256"));
+        // written by a crbp that writes state.sha256: someone removed it
+        assertOneLine(Cli.run("evaluate", "--checkpoint", copy.toString()),
+                "state.sha256 is missing", "cannot be verified");
+        // a checkpoint whose provenance shows a crbp from before checksums loads, with a warning
+        writtenBefore(dir, "2026-11-20T10:00:00+01:00");
         assertFalse(Checkpoints.read(dir).stateVerified);
         Cli ok = Cli.run("evaluate", "--checkpoint", copy.toString(), "--out",
                 tmp.resolve("no-sidecar-eval").toString());
         assertEquals(0, ok.exitCode, ok.toString());
+    }
+
+    /** Makes a checkpoint's provenance say it was written by a crbp of the given commit time. */
+    private static void writtenBefore(Path checkpoint, String commitTime) throws IOException {
+        Path state = checkpoint.resolve("state.json");
+        String text = Files.readString(state, StandardCharsets.UTF_8);
+        String edited = text.replaceFirst("\"gitCommitTime\": \"[^\"]*\"",
+                "\"gitCommitTime\": \"" + commitTime + "\"");
+        assertTrue(!edited.equals(text) || text.contains(commitTime), "no gitCommitTime: " + text);
+        Files.writeString(state, edited, StandardCharsets.UTF_8);
     }
 
     @Test
@@ -188,6 +203,7 @@ public class CheckpointTrustTest {
                 state.substring(0, state.lastIndexOf(',', at)) + "\n}\n");
         // nor state.sha256, which came later still
         Files.delete(dir.resolve("state.sha256"));
+        writtenBefore(dir, "2026-11-01T00:00:00Z");
         assertNull(Checkpoints.read(dir).state.files);
         Path params = dir.resolve("crbp-0002.params");
         Files.write(params, new byte[(int) Files.size(params)]);
