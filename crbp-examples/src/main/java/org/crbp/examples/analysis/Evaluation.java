@@ -66,9 +66,32 @@ public final class Evaluation {
      */
     public static Scores evaluate(Block block, NDManager manager, Dataset set, int steps,
             String progress, Loss loss) {
+        return evaluate(block, manager, set, steps, progress, loss, NO_DEADLINE);
+    }
+
+    /** No deadline: every batch of the set is evaluated. */
+    public static final long NO_DEADLINE = Long.MAX_VALUE;
+
+    /**
+     * Evaluates a model and, with a loss, its mean loss per image, stopping between batches once
+     * a deadline has passed (after at least one batch): the scores then cover the images done
+     * and say so ({@link Scores#stoppedEarly()}).
+     *
+     * @param block the model ({@link RecurrentNet} or a feedforward block)
+     * @param manager the manager for the batches
+     * @param set the dataset
+     * @param steps the number of recurrent steps (ignored for feedforward blocks)
+     * @param progress a progress bar message, or {@code null} for none
+     * @param loss the training loss to evaluate too, or {@code null}
+     * @param deadline a {@link System#nanoTime()} instant, or {@link #NO_DEADLINE}
+     * @return the summed counts (and loss)
+     */
+    public static Scores evaluate(Block block, NDManager manager, Dataset set, int steps,
+            String progress, Loss loss, long deadline) {
         Scores scores = new Scores();
         ParameterStore ps = new ParameterStore(manager, false);
-        eachBatch(manager, set, progress, (batch, scope) -> {
+        boolean cut = eachBatch(manager, set, progress, deadline, (batch, scope) -> {
+            scores.addImages(batch.getSize());
             NDList predictions = forward(block, ps, batch.getData(), steps);
             scores.add(SegmentationEvaluator.confusion(batch.getLabels(), predictions));
             if (loss != null) {
@@ -78,6 +101,9 @@ public final class Evaluation {
             }
             predictions.close();
         });
+        if (cut) {
+            scores.markStoppedEarly();
+        }
         return scores;
     }
 
@@ -102,7 +128,7 @@ public final class Evaluation {
         Scores scores = new Scores();
         List<Integer> depths = new ArrayList<>();
         ParameterStore ps = new ParameterStore(manager, false);
-        eachBatch(manager, set, progress, (batch, batchScope) -> {
+        eachBatch(manager, set, progress, NO_DEADLINE, (batch, batchScope) -> {
             NDList data = batch.getData();
             data.tempAttach(batchScope);
             NDArray drive = net.drive(ps, data, false).stopGradient();
@@ -148,9 +174,29 @@ public final class Evaluation {
      */
     public static ContractionAnalysis.Summary contraction(RecurrentNet net, NDManager manager,
             Dataset set, ContractionAnalysis analysis, int maxImages, String progress) {
+        return contraction(net, manager, set, analysis, maxImages, progress, NO_DEADLINE);
+    }
+
+    /**
+     * Measures the contraction as {@link #contraction(RecurrentNet, NDManager, Dataset,
+     * ContractionAnalysis, int, String)} does, stopping between batches once a deadline has
+     * passed (after at least one batch); the summary covers the images measured.
+     *
+     * @param net the model
+     * @param manager the manager for the batches
+     * @param set the dataset
+     * @param analysis the measurement's settings
+     * @param maxImages the most images to measure, whole batches; 0 for all
+     * @param progress a progress bar message, or {@code null} for none
+     * @param deadline a {@link System#nanoTime()} instant, or {@link #NO_DEADLINE}
+     * @return the per-image measurements and their statistics
+     */
+    public static ContractionAnalysis.Summary contraction(RecurrentNet net, NDManager manager,
+            Dataset set, ContractionAnalysis analysis, int maxImages, String progress,
+            long deadline) {
         ContractionAnalysis.Summary summary = new ContractionAnalysis.Summary(analysis);
         ParameterStore ps = new ParameterStore(manager, false);
-        eachBatch(manager, set, progress, (batch, batchScope) -> {
+        eachBatch(manager, set, progress, deadline, (batch, batchScope) -> {
             if (maxImages <= 0 || summary.images().size() < maxImages) {
                 summary.add(analysis.measure(net, ps, batch.getData()));
             }
@@ -167,12 +213,20 @@ public final class Evaluation {
     /**
      * Runs {@code work} on every batch of {@code set} with an optional progress bar; each batch
      * and everything made in its scope are freed before the next one.
+     *
+     * @return whether the deadline stopped it before the last batch
      */
-    private static void eachBatch(NDManager manager, Dataset set, String progress,
-            BatchWork work) {
+    private static boolean eachBatch(NDManager manager, Dataset set, String progress,
+            long deadline, BatchWork work) {
         try (NDManager scope = manager.newSubManager()) {
             ProgressBar bar = null;
+            boolean first = true;
             for (Batch batch : set.getData(scope)) {
+                if (!first && deadline != NO_DEADLINE && System.nanoTime() > deadline) {
+                    batch.close();
+                    return true;
+                }
+                first = false;
                 try (NDManager batchScope = scope.newSubManager()) {
                     if (progress != null && bar == null) {
                         bar = new ProgressBar(progress, batch.getProgressTotal());
@@ -188,6 +242,7 @@ public final class Evaluation {
             if (bar != null) {
                 bar.end();
             }
+            return false;
         } catch (IOException | TranslateException e) {
             throw new CliException("cannot read the evaluation data: " + e.getMessage(),
                     ExitCode.FAILURE, e);

@@ -19,6 +19,8 @@ public final class Scores {
     private long tn;
     private double lossSum;
     private long lossImages;
+    private long images;
+    private boolean stoppedEarly;
 
     /** Creates empty counts. */
     public Scores() {}
@@ -30,6 +32,38 @@ public final class Scores {
      */
     public void add(long[] counts) {
         addCounts(counts);
+    }
+
+    /**
+     * Counts a batch's images.
+     *
+     * @param batchImages the number of images in the batch
+     */
+    public void addImages(long batchImages) {
+        images += batchImages;
+    }
+
+    /**
+     * Returns the number of images counted.
+     *
+     * @return the images evaluated
+     */
+    public long images() {
+        return images;
+    }
+
+    /** Marks the scores as covering only the images evaluated before a deadline. */
+    public void markStoppedEarly() {
+        stoppedEarly = true;
+    }
+
+    /**
+     * Returns whether a deadline stopped the evaluation before the end of its set.
+     *
+     * @return whether the scores cover only part of the set
+     */
+    public boolean stoppedEarly() {
+        return stoppedEarly;
     }
 
     /**

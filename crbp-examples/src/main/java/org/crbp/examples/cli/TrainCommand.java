@@ -479,6 +479,15 @@ final class TrainCommand implements Callable<Integer> {
         RunConfig c = run.toConfig();
         Path dir = dir(c);
         OutputFolder.check(dir);
+        if (!(resume || resumeFrom != null) || !Files.exists(dir.resolve(CONFIG_FILE))) {
+            // a new run: nothing may be recorded that has no effect (a resumed run keeps what
+            // it was started with)
+            if (c.data != null && Boolean.TRUE.equals(run.freshData)) {
+                throw new CliException("--fresh-data has no effect with --data, which reads the"
+                        + " folder's images every epoch; leave one out");
+            }
+            c.checkEffective();
+        }
         Training.Options o = new Training.Options();
         o.resume = resume || resumeFrom != null;
         o.resumeFrom = resumeFrom;

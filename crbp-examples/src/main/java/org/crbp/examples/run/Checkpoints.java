@@ -147,6 +147,11 @@ public final class Checkpoints {
         public double seconds;
         /** Updates since the start of the run, at the end of this epoch. */
         public long updates;
+        /**
+         * The validation images scored when the time budget stopped the validation early (null:
+         * all of them).
+         */
+        public Long validationImages;
         /** CPU seconds of the process during this epoch (all threads, validation included). */
         public double cpuSeconds;
         /** The learning rate of the epoch's last update. */

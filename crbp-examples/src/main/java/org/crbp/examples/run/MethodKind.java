@@ -54,6 +54,15 @@ public enum MethodKind {
     }
 
     /**
+     * Returns whether the method adds the Lipschitz coefficient penalty (cbptt, crbp).
+     *
+     * @return whether it is C-BPTT or C-RBP
+     */
+    public boolean penalized() {
+        return this == CBPTT || this == CRBP;
+    }
+
+    /**
      * Looks a method up by its spelling, case-insensitive.
      *
      * @param name the name

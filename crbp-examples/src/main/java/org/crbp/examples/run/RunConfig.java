@@ -4,6 +4,7 @@
 package org.crbp.examples.run;
 
 import org.crbp.examples.CliException;
+import org.crbp.examples.pathfinder.PathfinderConfig;
 import org.crbp.examples.pathfinder.PathfinderPreset;
 
 import java.util.Locale;
@@ -358,9 +359,106 @@ public final class RunConfig {
                 "--gate-init must be reference or chronos, got '" + gateInit + "'");
         require(gateFloor >= 0 && gateFloor <= 0.9f,
                 "--gate-floor must be in [0, 0.9], got " + gateFloor);
-        require(gateFloor == 0 || model == ModelKind.HGRU,
-                "--gate-floor applies to the hGRU only, not to " + model);
 
+    }
+
+    /** The largest sizes accepted: beyond them a run takes days on any machine crbp targets. */
+    static final int MAX_STEPS = 1000;
+    static final int MAX_CHANNELS = 1024;
+    static final int MAX_BATCH = 4096;
+    static final int MAX_TRAIN_SIZE = 10_000_000;
+    static final int MAX_EVAL_SIZE = 1_000_000;
+    static final int MAX_EPOCHS = 100_000;
+
+    /**
+     * Refuses settings that would be recorded without any effect, and sizes the engine cannot
+     * run: a recurrent setting on the feedforward model, a penalty setting on a method without
+     * the penalty, a hGRU setting on another cell, a truncation above the steps, the curriculum
+     * or fresh data with a data folder, a batch that does not divide the training set (its last
+     * images would never be trained), a kernel larger than the images, sizes far beyond reason.
+     * A setting counts as given when it differs from what the recipe would record. With a data
+     * folder the recipe's fresh data is turned off here (the run trains on the folder's images),
+     * so that the run's records say what it does.
+     *
+     * @throws CliException naming the option and why it has no effect
+     */
+    public void checkEffective() {
+        RunConfig d = RunConfig.forRecipe(recipe);
+        d.method = method;
+        d.model = model;
+        String what = model == ModelKind.FF ? "the ff model (it is not recurrent)" : null;
+        if (what != null) {
+            d.steps = d.defaultSteps();
+            noEffect(method != forRecipe(recipe).method, "--method", what);
+            noEffect(steps != d.steps, "--steps", what);
+            noEffect(contractionImages != d.contractionImages, "--contraction-images", what);
+        }
+        if (what == null && !method.penalized()) {
+            what = "--method " + method + " (it has no Lipschitz penalty; cbptt and crbp do)";
+        }
+        if (what != null) {
+            noEffect(lambda != d.lambda, "--lambda", what);
+            noEffect(penaltyWeight != d.penaltyWeight, "--penalty-weight", what);
+            noEffect(!penaltyReduction.equals(d.penaltyReduction), "--penalty-reduction", what);
+            noEffect(!penaltyProbe.equals(d.penaltyProbe), "--penalty-probe", what);
+            noEffect(penaltyIterations != d.penaltyIterations, "--penalty-iterations", what);
+            noEffect(!penaltyDifference.equals(d.penaltyDifference), "--penalty-difference", what);
+        }
+        noEffect(!penaltyProbe.equals("power") && penaltyIterations != d.penaltyIterations,
+                "--penalty-iterations", "--penalty-probe " + penaltyProbe
+                        + " (it counts the power probe's iterations)");
+        noEffect(!penaltyDifference.equals(d.penaltyDifference) && method != MethodKind.CRBP
+                        && model != ModelKind.FF && method.penalized(),
+                "--penalty-difference", "--method " + method
+                        + " (only crbp differences its penalty; cbptt backpropagates it)");
+        String notRbp = model == ModelKind.FF ? "the ff model (it is not recurrent)"
+                : "--method " + method + " (it has no adjoint solve; rbp and crbp do)";
+        noEffect(!method.rbpFamily() && neumannTerms != d.neumannTerms, "--neumann-terms",
+                notRbp);
+        String notTbptt = model == ModelKind.FF ? "the ff model (it is not recurrent)"
+                : "--method " + method + " (only tbptt truncates)";
+        noEffect(method != MethodKind.TBPTT && truncation != d.truncation, "--truncation",
+                notTbptt);
+        require(method != MethodKind.TBPTT || model == ModelKind.FF || truncation <= steps,
+                "--truncation " + truncation + " is above --steps " + steps
+                        + ": it would record every step, plain BPTT (use --method bptt, or a"
+                        + " truncation of at most " + steps + ")");
+        String notHgru = "--model " + model + " (only the hgru has gates with these biases)";
+        noEffect(model != ModelKind.HGRU && !gateInit.equals(d.gateInit), "--gate-init", notHgru);
+        noEffect(model != ModelKind.HGRU && gateFloor != d.gateFloor, "--gate-floor", notHgru);
+        if (data != null) {
+            require(curriculum.isEmpty(), "--curriculum generates shorter contours; it has no"
+                    + " effect with --data, which reads the folder's images (leave one out)");
+            // the recipe's fresh data cannot apply to a folder: the run trains on its images
+            freshData = false;
+        }
+        require(trainSize % batch == 0, "--train-size " + trainSize + " is not a multiple of"
+                + " --batch " + batch + ": the last " + (trainSize % batch) + " images of every"
+                + " epoch would never be trained (use --train-size " + (trainSize / batch * batch)
+                + " or " + ((trainSize / batch + 1) * batch) + ")");
+        PathfinderConfig images = presetValue().config();
+        int side = Math.min(images.getOutputWidth(), images.getOutputHeight());
+        require(kernel <= side, "--kernel " + kernel + " is larger than the " + preset
+                + " images (" + images.getOutputWidth() + "x" + images.getOutputHeight()
+                + "): at most " + (side % 2 == 1 ? side : side - 1));
+        require(steps <= MAX_STEPS, "--steps " + steps + " is above " + MAX_STEPS
+                + " (a run that would take days); use --tol with fewer steps");
+        require(neumannTerms <= MAX_STEPS, "--neumann-terms " + neumannTerms + " is above "
+                + MAX_STEPS);
+        require(channels <= MAX_CHANNELS, "--channels " + channels + " is above "
+                + MAX_CHANNELS);
+        require(batch <= MAX_BATCH, "--batch " + batch + " is above " + MAX_BATCH);
+        require(trainSize <= MAX_TRAIN_SIZE, "--train-size " + trainSize + " is above "
+                + MAX_TRAIN_SIZE);
+        require(validationSize <= MAX_EVAL_SIZE, "--val-size " + validationSize + " is above "
+                + MAX_EVAL_SIZE);
+        require(testSize <= MAX_EVAL_SIZE, "--test-size " + testSize + " is above "
+                + MAX_EVAL_SIZE);
+        require(epochs <= MAX_EPOCHS, "--epochs " + epochs + " is above " + MAX_EPOCHS);
+    }
+
+    private static void noEffect(boolean given, String option, String what) {
+        require(!given, option + " has no effect with " + what + "; leave it out");
     }
 
     private static String lower(String s) {

@@ -267,17 +267,24 @@ public final class Training {
                     report.put("epoch", state.epoch);
                     return report;
                 }
+                // the test and its contraction get their own bound past the budget
+                long testDeadline = testDeadline(o.timeBudgetMinutes);
                 Scores scores = Evaluation.evaluate(block, trainer.getManager(), test, c.steps,
-                        o.quiet ? null : "Testing");
+                        o.quiet ? null : "Testing", null, testDeadline);
                 report = report(c, state, parameters, scores, device, o);
                 report.put("stoppedByTimeBudget", budgetReached);
-                console.printf(Locale.ROOT, "Test (%d held-out %s images%s): %s%n",
-                        c.testSize, c.preset, c.recurrent() ? ", T=" + c.steps : "", scores);
+                report.put("testImages", scores.images());
+                report.put("testStoppedByTimeBudget", scores.stoppedEarly());
+                console.printf(Locale.ROOT, "Test (%s held-out %s images%s): %s%n",
+                        scores.stoppedEarly() ? scores.images() + " of " + c.testSize
+                                + ", the test's time bound ran out;" : c.testSize,
+                        c.preset, c.recurrent() ? ", T=" + c.steps : "", scores);
                 console.flush();
                 if (block instanceof RecurrentNet) {
                     ContractionAnalysis.Summary contraction = Evaluation.contraction(
                             (RecurrentNet) block, trainer.getManager(), test,
-                            Setup.contractionAnalysis(), 0, o.quiet ? null : "Contraction");
+                            Setup.contractionAnalysis(), 0, o.quiet ? null : "Contraction",
+                            testDeadline(o.timeBudgetMinutes));
                     report.put("contraction", contraction.toMap(c.steps));
                     console.println("Test " + contraction);
                     console.flush();
@@ -303,6 +310,18 @@ public final class Training {
                 return report;
             }
         }
+    }
+
+    /**
+     * The bound of the test (and of its contraction measurement) after training: a quarter of
+     * the time budget, at least two minutes, from now; none without a budget.
+     */
+    static long testDeadline(double budgetMinutes) {
+        if (!(budgetMinutes > 0)) {
+            return Evaluation.NO_DEADLINE;
+        }
+        double seconds = Math.max(120, budgetMinutes * 15);
+        return System.nanoTime() + (long) (seconds * 1e9);
     }
 
     /**

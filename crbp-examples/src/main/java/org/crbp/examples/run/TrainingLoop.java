@@ -353,8 +353,9 @@ final class TrainingLoop implements java.io.Closeable {
         state.partial = null;
         // the epoch's statistics from the tally: all its batches, also those before a resume
         EpochTally t = watch.finishEpoch();
+        // the time budget bounds validation too: past it, the scores cover the images done
         Scores val = Evaluation.evaluate(block, trainer.getManager(), validation, c.steps, null,
-                trainer.getLoss());
+                trainer.getLoss(), deadline);
         Checkpoints.EpochRecord r = new Checkpoints.EpochRecord();
         r.epoch = epoch + 1;
         r.loss = t.meanLoss();
@@ -362,6 +363,9 @@ final class TrainingLoop implements java.io.Closeable {
         r.validationF1 = val.f1();
         r.validationIoU = val.iou();
         r.validationLoss = val.loss();
+        if (val.stoppedEarly()) {
+            r.validationImages = val.images();
+        }
         if (recurrent) {
             r.penalty = t.meanPenalty();
             r.neumannTerms = t.meanNeumannTerms();
@@ -380,7 +384,7 @@ final class TrainingLoop implements java.io.Closeable {
             if (c.contractionImages > 0 && block instanceof RecurrentNet) {
                 ContractionAnalysis.Summary k = Evaluation.contraction((RecurrentNet) block,
                         trainer.getManager(), validation, Setup.contractionAnalysis(),
-                        c.contractionImages, null);
+                        c.contractionImages, null, deadline);
                 r.contractionImages = k.images().size();
                 r.contractingFraction = k.contractingFraction();
                 r.convergedFraction = k.convergedFraction();
