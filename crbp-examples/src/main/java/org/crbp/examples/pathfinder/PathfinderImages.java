@@ -434,10 +434,17 @@ public final class PathfinderImages {
                             + (raw[at] & 0xff) + ")");
                 }
                 int y = y0 + r * dy;
-                for (int q = 0; q < pw; q++) {
-                    int o = ((y * width) + x0 + q * dx) * channels;
-                    for (int c = 0; c < channels; c++) {
-                        s[o + c] = sample(raw, cur, q * channels + c, depth);
+                if (depth == 8 && !interlaced) {
+                    // the common case, written out: a row is its samples
+                    for (int k = 0, o = y * rb; k < rb; k++) {
+                        s[o + k] = raw[cur + k] & 0xff;
+                    }
+                } else {
+                    for (int q = 0; q < pw; q++) {
+                        int o = ((y * width) + x0 + q * dx) * channels;
+                        for (int c = 0; c < channels; c++) {
+                            s[o + c] = sample(raw, cur, q * channels + c, depth);
+                        }
                     }
                 }
                 at = cur + rb;
@@ -453,8 +460,6 @@ public final class PathfinderImages {
         int n = s.length / channels(type);
         int max = (1 << depth) - 1;
         int[] grey = new int[n];
-        String colour = "; Pathfinder " + what + "s are greyscale";
-        String opaque = "; Pathfinder " + what + "s must be fully opaque";
         switch (type) {
             case GREY: {
                 int key = alphaAt >= 0 ? getShort(b, alphaAt) : -1;
@@ -462,7 +467,7 @@ public final class PathfinderImages {
                     if (s[i] == key) {
                         throw new BadDataFileException(file, "is not opaque (" + format
                                 + " with a transparent colour, pixel " + pixel(i, width)
-                                + " has that value " + key + ")" + opaque);
+                                + " has that value " + key + ")" + opaque(what));
                     }
                     grey[i] = s[i];
                 }
@@ -479,18 +484,18 @@ public final class PathfinderImages {
                     if (r != g || g != bl) {
                         throw new BadDataFileException(file, "is a colour image (" + format
                                 + ", pixel " + pixel(i, width) + " is R=" + r + " G=" + g + " B="
-                                + bl + ")" + colour);
+                                + bl + ")" + colour(what));
                     }
                     if (type == RGBA && s[c * i + 3] != max) {
                         throw new BadDataFileException(file, "is not opaque (" + format
                                 + ", pixel " + pixel(i, width) + " has alpha " + s[c * i + 3]
-                                + " of " + max + ")" + opaque);
+                                + " of " + max + ")" + opaque(what));
                     }
                     if (keyed && r == getShort(b, alphaAt) && g == getShort(b, alphaAt + 2)
                             && bl == getShort(b, alphaAt + 4)) {
                         throw new BadDataFileException(file, "is not opaque (" + format
                                 + " with a transparent colour, pixel " + pixel(i, width)
-                                + " has it)" + opaque);
+                                + " has it)" + opaque(what));
                     }
                     grey[i] = r;
                 }
@@ -501,7 +506,7 @@ public final class PathfinderImages {
                     if (s[2 * i + 1] != max) {
                         throw new BadDataFileException(file, "is not opaque (" + format
                                 + ", pixel " + pixel(i, width) + " has alpha " + s[2 * i + 1]
-                                + " of " + max + ")" + opaque);
+                                + " of " + max + ")" + opaque(what));
                     }
                     grey[i] = s[2 * i];
                 }
@@ -523,18 +528,26 @@ public final class PathfinderImages {
                     if (r != g || g != bl) {
                         throw new BadDataFileException(file, "is a colour image (" + format
                                 + ", pixel " + pixel(i, width) + " is palette entry " + e + ", R="
-                                + r + " G=" + g + " B=" + bl + ")" + colour);
+                                + r + " G=" + g + " B=" + bl + ")" + colour(what));
                     }
                     int a = e < alphaSize ? b[alphaAt + e] & 0xff : 255;
                     if (a != 255) {
                         throw new BadDataFileException(file, "is not opaque (" + format
                                 + ", pixel " + pixel(i, width) + " is palette entry " + e
-                                + " with alpha " + a + " of 255)" + opaque);
+                                + " with alpha " + a + " of 255)" + opaque(what));
                     }
                     grey[i] = r;
                 }
         }
         return new Gray(grey, max);
+    }
+
+    private static String colour(String what) {
+        return "; Pathfinder " + what + "s are greyscale";
+    }
+
+    private static String opaque(String what) {
+        return "; Pathfinder " + what + "s must be fully opaque";
     }
 
     private static int passSize(int size, int first, int step) {
