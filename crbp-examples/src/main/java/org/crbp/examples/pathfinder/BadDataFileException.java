@@ -6,8 +6,10 @@ package org.crbp.examples.pathfinder;
 import java.nio.file.Path;
 
 /**
- * A data file that cannot be used: missing, not a PNG, truncated, undecodable or of the wrong
- * size. The message is one line naming the file and the problem. It is an {@link
+ * A data file that cannot be used: missing, not a PNG, truncated, undecodable, of the wrong
+ * size, or in a format that would be read other than its writer meant (in colour, not opaque,
+ * a mask that is not binary). The message is one line naming the file and the problem, with what
+ * was found (the format, the pixel and its values). It is an {@link
  * IllegalArgumentException} because the data is an input the user gave (the program reports it
  * with exit code 2).
  */

@@ -12,7 +12,9 @@ import java.util.stream.Stream;
 
 /**
  * A generated Pathfinder folder: {@code images/NNNNNN.png}, {@code masks/NNNNNN.png} (same names,
- * 8-bit grayscale, mask 255 on the target) and {@code metadata.json}.
+ * 8-bit grayscale, mask 255 on the target) and {@code metadata.json}. Files written by other
+ * tools may be in any PNG format {@link PathfinderImages} accepts (greyscale at any bit depth,
+ * grey palettes, RGB with R = G = B, opaque alpha).
  *
  * <p>Write one with {@link #generate}; open one with {@link #open(Path)}. {@code metadata.json}
  * is written last, so an interrupted generation leaves a folder that {@link #open(Path)} rejects.
@@ -268,8 +270,10 @@ public final class PathfinderFolder {
      * Reads image {@code i}.
      *
      * @param i the position in the folder
-     * @return row-major values {@code k / 255}
-     * @throws BadDataFileException if the file is missing, undecodable or of another size
+     * @return row-major values in [0, 1] ({@code k / 255} for the 8-bit files {@link #generate}
+     *     writes; see {@link PathfinderImages#readImage})
+     * @throws BadDataFileException if the file is missing, undecodable, of another size, in
+     *     colour or not opaque
      * @throws IOException if reading fails
      */
     public float[] readImage(long i) throws IOException {
@@ -285,7 +289,8 @@ public final class PathfinderFolder {
      *
      * @param i the position in the folder
      * @return row-major values in {0, 1}
-     * @throws BadDataFileException if the file is missing, undecodable or of another size
+     * @throws BadDataFileException if the file is missing, undecodable, of another size, in
+     *     colour, not opaque or not binary (see {@link PathfinderImages#readMask})
      * @throws IOException if reading fails
      */
     public byte[] readMask(long i) throws IOException {
@@ -333,11 +338,13 @@ public final class PathfinderFolder {
             new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
-     * Checks the first {@code count} images and masks without decoding them: every file present,
-     * every PNG's signature, header, size and end chunk read ({@link
-     * PathfinderImages#checkPng}). A folder of 10,000 images takes about a second. A folder
-     * already checked by this process (same count or more, unchanged {@code metadata.json}) is not
-     * checked again.
+     * Checks the first {@code count} images and masks: every file present and decoded as {@link
+     * #readImage} and {@link #readMask} will read it during training (signature, header, size,
+     * end chunk, checksums, then grey, opaque and, for a mask, binary pixels), so that a file
+     * training would stop at, or read other than the user meant, is named before training
+     * starts. A folder of 1,000 pf-mini-14 images and masks takes about half a second on two
+     * cores. A folder already checked by this process (same count or more, unchanged {@code
+     * metadata.json}) is not checked again.
      *
      * @param count the number of images to check, at most {@link #size()}
      * @throws BadDataFileException for the first file that is missing or bad, naming it
@@ -369,10 +376,11 @@ public final class PathfinderFolder {
                     throw new BadDataFileException(f, "is missing (" + METADATA + " lists "
                             + metadata.getCount() + " images)");
                 }
-                String problem =
-                        PathfinderImages.checkPng(f, c.getOutputWidth(), c.getOutputHeight());
-                if (problem != null) {
-                    throw new BadDataFileException(f, problem);
+                // a full decode: colour, transparency and mask values are only in the pixels
+                if (sub.equals(IMAGES)) {
+                    PathfinderImages.readImage(f, c.getOutputWidth(), c.getOutputHeight());
+                } else {
+                    PathfinderImages.readMask(f, c.getOutputWidth(), c.getOutputHeight());
                 }
             }
         }
