@@ -29,8 +29,9 @@ class NoEffectOptionsTest {
 
     private void assertRefused(String fragment, String... args) {
         Path out = tmp.resolve("run-" + Math.abs(String.join(" ", args).hashCode()));
+        // should the refusal fail, the run stops after one batch instead of training for long
         Cli c = Cli.run(Cli.concat(Cli.concat(new String[] {"train", "--out", out.toString()},
-                args), "--no-pictures"));
+                args), "--no-pictures", "--stop-after-batches", "1"));
         assertEquals(ExitCode.USAGE.code(), c.exitCode, c.toString());
         assertTrue(c.err.startsWith("crbp: error: "), c.err);
         assertEquals(1, c.err.strip().split("\n").length, "one line: " + c.err);
