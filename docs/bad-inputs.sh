@@ -7,8 +7,13 @@ set -u
 JAR=$(readlink -f "${1:-crbp-examples/target/crbp.jar}")
 W=$(mktemp -d /tmp/crbp-bad-inputs.XXXXXX)
 cd "$W" || exit 1
-crbp() { nice -n 19 java -jar "$JAR" "$@"; }
+# JOPTS: options of the JVM for one case (empty otherwise)
+JOPTS=()
+crbp() { nice -n 19 java "${JOPTS[@]}" -jar "$JAR" "$@"; }
 TINY=(--channels 2 --kernel 3 --steps 3 --neumann-terms 2 --batch 4 --train-size 4 --val-size 4
+      --test-size 8 --no-pictures)
+# TINY without the training set's size, for cases that set it
+TINY_SIZED=(--channels 2 --kernel 3 --steps 3 --neumann-terms 2 --batch 4 --val-size 4
       --test-size 8 --no-pictures)
 n=0
 # case DESCRIPTION -- ARGS...: runs crbp ARGS, prints a table row
@@ -78,7 +83,7 @@ case_ "--data folder missing" -- train --data no-such-data "${TINY[@]}" --out d1
 mkdir -p empty-data
 case_ "--data folder without splits" -- train --data empty-data "${TINY[@]}" --out d2
 case_ "--data of another preset" -- train --data data --preset pf-mini-20 "${TINY[@]}" --out d3
-case_ "--data with fewer images than asked" -- train --data data "${TINY[@]}" --train-size 40 --out d4
+case_ "--data with fewer images than asked" -- train --data data "${TINY_SIZED[@]}" --train-size 40 --out d4
 copy data dm; echo "{ broken" > dm/validation/metadata.json
 case_ "metadata.json not JSON" -- train --data dm "${TINY[@]}" --out d5
 copy data dn; rm dn/test/metadata.json
@@ -154,4 +159,80 @@ case_ "benchmark: unknown method" -- benchmark --methods sgd
 case_ "reproduce: negative budget" -- reproduce --budget -1
 # divergence
 case_ "learning rate 100 (finite blow-up), --stop-on-divergence" -- train --out lr100 --lr 100 --epochs 2 --stop-on-divergence "${TINY[@]}"
+
+# a run folder is one run
+copy run early; rm -rf early/checkpoints early/report.json early/metrics.csv
+case_ "resume a run killed before its first checkpoint (succeeds, with its settings)" -- train --out early --resume
+copy run early2; rm -rf early2/checkpoints early2/report.json early2/metrics.csv
+case_ "a new run over another run's settings, no checkpoint yet" -- train --out early2 --lr 0.03 "${TINY[@]}"
+crbp train --out other --epochs 2 "${TINY[@]}" > /dev/null 2>&1
+copy run copied; rm -rf copied/checkpoints/epoch-002; cp -r other/checkpoints/epoch-002 copied/checkpoints/
+case_ "a checkpoint copied in from another run" -- train --out copied --resume --epochs 3
+crbp train --out lstm --model convlstm --epochs 2 "${TINY[@]}" > /dev/null 2>&1
+copy run mixed; rm -rf mixed/checkpoints/epoch-002 mixed/run.json; cp -r lstm/checkpoints/epoch-002 mixed/checkpoints/
+python3 - <<'PY'
+import hashlib, json, re
+p = 'mixed/checkpoints/epoch-002/state.json'
+t = re.sub(r',\s*"runId": "[^"]*"', '', open(p).read())
+open(p, 'w').write(t)
+open('mixed/checkpoints/epoch-002/state.sha256', 'w').write(hashlib.sha256(t.encode()).hexdigest() + '  state.json\n')
+PY
+case_ "a convLSTM checkpoint (no run identity) in an hGRU run" -- train --out mixed --resume --epochs 3
+copy run nosum; rm nosum/checkpoints/epoch-002/state.sha256
+case_ "state.sha256 removed" -- evaluate --checkpoint nosum
+crbp train --out busy --epochs 50 --train-size 64 --batch 8 --val-size 8 --test-size 8 --no-pictures > /dev/null 2>&1 &
+busy=$!
+for _ in $(seq 1 100); do [ -s busy/.lock ] && break; sleep 0.2; done
+case_ "a second trainer on a folder in use" -- train --out busy "${TINY[@]}"
+kill "$busy" 2> /dev/null; wait "$busy" 2> /dev/null
+case_ "--out empty" -- train --out "" "${TINY[@]}"
+case_ "--out with a leading space" -- train --out " run" "${TINY[@]}"
+
+# images that a user's own tools write
+python3 - <<'PY'
+import os, shutil, struct, zlib
+def png(path, w, h, depth, ctype, rows):
+    def chunk(t, d):
+        return struct.pack('>I', len(d)) + t + d + struct.pack('>I', zlib.crc32(t + d))
+    raw = b''.join(b'\x00' + r for r in rows)
+    data = (b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, depth, ctype, 0, 0, 0))
+            + chunk(b'IDAT', zlib.compress(raw)) + chunk(b'IEND', b''))
+    open(path, 'wb').write(data)
+def copy(a, b):
+    shutil.rmtree(b, ignore_errors=True); shutil.copytree(a, b)
+W = H = 64
+copy('data', 'd16')   # 16-bit grey image: accepted, read as value / 65535
+png('d16/train/images/000001.png', W, H, 16, 0, [struct.pack('>' + 'H' * W, *([65535] * W)) for _ in range(H)])
+copy('data', 'drgb')  # a colour image
+png('drgb/validation/images/000000.png', W, H, 8, 2, [bytes([200, 10, 10] * W) for _ in range(H)])
+copy('data', 'dgrey') # a mask with grey levels
+png('dgrey/test/masks/000002.png', W, H, 8, 0, [bytes(range(0, 256, 4)) for _ in range(H)])
+copy('data', 'd01')   # a 0/1 label mask
+png('d01/train/masks/000000.png', W, H, 8, 0, [bytes([0, 1] * (W // 2)) for _ in range(H)])
+copy('data', 'dalpha') # grey with alpha, half transparent
+png('dalpha/train/images/000002.png', W, H, 8, 4, [bytes([128, 128] * W) for _ in range(H)])
+PY
+case_ "a 16-bit grey image (accepted)" -- train --data d16 "${TINY[@]}" --epochs 1 --out p1
+case_ "a colour (RGB) image" -- train --data drgb "${TINY[@]}" --out p2
+case_ "a mask with grey levels" -- train --data dgrey "${TINY[@]}" --out p3
+case_ "a 0/1 label mask" -- train --data d01 "${TINY[@]}" --out p4
+case_ "a half-transparent image" -- train --data dalpha "${TINY[@]}" --out p5
+
+# options that would be recorded without their effect
+case_ "recurrent option on the ff model" -- train --model ff --steps 9 "${TINY_SIZED[@]}"
+case_ "penalty option on a method without the penalty" -- train --method bptt --penalty-weight 100
+case_ "truncation above the steps" -- train --method tbptt --steps 6 --truncation 9
+case_ "--curriculum with --data" -- train --data data --curriculum 6 "${TINY[@]}" --out n1
+case_ "--fresh-data with --data" -- train --data data --fresh-data "${TINY[@]}" --out n2
+case_ "a batch that does not divide the training set" -- train --train-size 1000 --batch 16
+
+# sizes that crashed the engine or ran for hours
+case_ "kernel larger than the image" -- train --kernel 201
+case_ "steps beyond reason" -- train --steps 100000
+case_ "channels beyond reason" -- train --channels 100000
+case_ "validation set beyond reason" -- train --val-size 50000000
+case_ "native memory exhausted" -- train --channels 1024 --batch 1024 --train-size 1024 --val-size 4 --test-size 8 --epochs 1 --no-pictures --out big
+JOPTS=(-Xmx24m)
+case_ "Java heap exhausted (-Xmx24m)" -- train "${TINY[@]}" --out small-heap
+JOPTS=()
 rm -rf "$W"
