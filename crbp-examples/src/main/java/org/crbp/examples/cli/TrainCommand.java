@@ -27,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -369,10 +370,17 @@ final class TrainCommand implements Callable<Integer> {
                 config));
         args.addAll(original);
         TrainCommand t = parse(args, "");
+        Map<String, Path> sourceOf = new HashMap<>();
+        for (String name : fromFile.keySet()) {
+            if (!onCommandLine.contains(name)) {
+                sourceOf.put(name, config);
+            }
+        }
         if (!t.resume && t.resumeFrom == null) {
+            checkNamingTheSource(t, sourceOf, true);
             return t;
         }
-        RunConfig c = t.run.toConfig();
+        RunConfig c = checkNamingTheSource(t, sourceOf, false);
         Path dir = t.dir(c);
         OutputFolder.check(dir);
         Path source = dir.resolve(CONFIG_FILE);
@@ -402,7 +410,38 @@ final class TrainCommand implements Callable<Integer> {
         skip.add("out");
         List<String> resumed = new ArrayList<>(RunSettings.toArgs(spec, stored, skip, source));
         resumed.addAll(args);
-        return parse(resumed, "");
+        TrainCommand r = parse(resumed, "");
+        for (String name : stored.keySet()) {
+            if (!skip.contains(name)) {
+                sourceOf.put(name, source);
+            }
+        }
+        checkNamingTheSource(r, sourceOf, false);
+        return r;
+    }
+
+    /**
+     * Builds and checks the configuration; a value that came from a file (--config, or the
+     * run's config.json on --resume) is refused naming that file.
+     */
+    private static RunConfig checkNamingTheSource(TrainCommand t, Map<String, Path> sourceOf,
+            boolean newRun) {
+        try {
+            RunConfig c = t.run.toConfig();
+            if (newRun) {
+                t.checkNewRun(c);
+            }
+            return c;
+        } catch (CliException e) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^--([a-z0-9-]+)")
+                    .matcher(String.valueOf(e.getMessage()));
+            Path file = m.find() ? sourceOf.get(m.group(1)) : null;
+            if (file == null) {
+                throw e;
+            }
+            throw new CliException(file + ": " + e.getMessage() + " (the value comes from this"
+                    + " file)", e.getExitCode(), e);
+        }
     }
 
     /**
@@ -475,19 +514,25 @@ final class TrainCommand implements Callable<Integer> {
         return RunSettings.effective(t.spec, c, dir, false);
     }
 
+    /**
+     * A new run records nothing that has no effect (a resumed run keeps what it was started
+     * with); with --data the recipe's fresh data is turned off.
+     */
+    private void checkNewRun(RunConfig c) {
+        if (c.data != null && Boolean.TRUE.equals(run.freshData)) {
+            throw new CliException("--fresh-data has no effect with --data, which reads the"
+                    + " folder's images every epoch; leave one out");
+        }
+        c.checkEffective();
+    }
+
     private Integer execute(List<String> original, java.io.PrintWriter console) throws Exception {
         Setup.engineThreads(threads);
         RunConfig c = run.toConfig();
         Path dir = dir(c);
         OutputFolder.check(dir);
         if (!(resume || resumeFrom != null) || !Files.exists(dir.resolve(CONFIG_FILE))) {
-            // a new run: nothing may be recorded that has no effect (a resumed run keeps what
-            // it was started with)
-            if (c.data != null && Boolean.TRUE.equals(run.freshData)) {
-                throw new CliException("--fresh-data has no effect with --data, which reads the"
-                        + " folder's images every epoch; leave one out");
-            }
-            c.checkEffective();
+            checkNewRun(c);
         }
         Training.Options o = new Training.Options();
         o.resume = resume || resumeFrom != null;
@@ -510,8 +555,9 @@ final class TrainCommand implements Callable<Integer> {
         o.commandLine.add("train");
         o.commandLine.addAll(original);
         o.settings = RunSettings.effective(spec, c, dir, false);
-        if (analysisSteps < 0) {
-            throw new CliException("--analysis-steps must be 0 or more, got " + analysisSteps);
+        if (analysisSteps < 0 || analysisSteps > 10_000) {
+            throw new CliException("--analysis-steps must be from 0 to 10000, got "
+                    + analysisSteps);
         }
         Training.run(c, dir, o, console);
         return 0;

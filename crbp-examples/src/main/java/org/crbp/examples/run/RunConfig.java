@@ -458,6 +458,10 @@ public final class RunConfig {
         require(testSize <= MAX_EVAL_SIZE, "--test-size " + testSize + " is above "
                 + MAX_EVAL_SIZE);
         require(epochs <= MAX_EPOCHS, "--epochs " + epochs + " is above " + MAX_EPOCHS);
+        require(window <= 100, "--window " + window + " is above 100 (Anderson keeps that many"
+                + " states of the whole batch)");
+        require(penaltyIterations <= 100, "--penalty-iterations " + penaltyIterations
+                + " is above 100");
     }
 
     private static void noEffect(boolean given, String option, String what) {

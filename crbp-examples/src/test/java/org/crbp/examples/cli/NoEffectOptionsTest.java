@@ -103,4 +103,13 @@ class NoEffectOptionsTest {
                 Map.class);
         assertEquals(Boolean.FALSE, ((Map<?, ?>) report.get("config")).get("freshData"));
     }
+
+    @Test
+    void aBadValueFromAConfigFileNamesTheFile() throws IOException {
+        Path file = tmp.resolve("settings.json");
+        Files.writeString(file, "{\"kernel\": 201, \"epochs\": 1}");
+        assertRefused(file + ": --kernel 201 is larger than", "--config", file.toString());
+        Files.writeString(file, "{\"lambda\": 1.5}");
+        assertRefused(file + ": --lambda must be in [0, 1)", "--config", file.toString());
+    }
 }
