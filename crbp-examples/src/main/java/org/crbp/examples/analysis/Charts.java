@@ -18,12 +18,18 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 
 import javax.imageio.ImageIO;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /** The run's pictures, drawn with XChart (plots) and Java 2D (image grids), written as PNG. */
 public final class Charts {
@@ -33,6 +39,14 @@ public final class Charts {
 
     private Charts() {}
 
+    /**
+     * Creates a line chart of the program's size and style.
+     *
+     * @param title the title (empty: none)
+     * @param x the x-axis title
+     * @param y the y-axis title
+     * @return the chart
+     */
     public static XYChart chart(String title, String x, String y) {
         return chart(title, x, y, W, H);
     }
@@ -459,13 +473,62 @@ public final class Charts {
         return out;
     }
 
+    /**
+     * Writes a chart as a PNG file, atomically.
+     *
+     * @param chart the chart
+     * @param file the file
+     * @throws IOException if it cannot be written, naming the file
+     */
+    public static void save(XYChart chart, Path file) throws IOException {
+        write(BitmapEncoder.getBufferedImage(chart), file);
+    }
+
+    /**
+     * Writes a picture as a PNG file: to a hidden file beside it, renamed over it. A failure
+     * names the file and its cause (a full disk, a denied permission). The stream is opened
+     * here, not by ImageIO, whose file output prints a stack trace and answers only "Can't create
+     * an ImageOutputStream!" when it cannot open the file; the PNG is cached in memory, not in a
+     * temporary file of ImageIO's own.
+     */
     static void write(BufferedImage img, Path file) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        if (!ImageIO.write(img, "png", tmp.toFile())) {
-            throw new IOException("no PNG writer");
+        Path parent = file.toAbsolutePath().getParent();
+        Path tmp = parent.resolve("." + file.getFileName() + ".tmp");
+        try {
+            Files.createDirectories(parent);
+            try (OutputStream out = Files.newOutputStream(tmp);
+                    ImageOutputStream image = new MemoryCacheImageOutputStream(out)) {
+                if (!ImageIO.write(img, "png", image)) {
+                    throw new IOException("no PNG writer");
+                }
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the failure to write is the one to report
+            }
+            throw named(file, e);
         }
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** A failure to write a picture that names the picture and the root cause's reason. */
+    private static FileSystemException named(Path file, IOException e) {
+        String reason = null;
+        boolean denied = false;
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            denied |= c instanceof AccessDeniedException;
+            String r = c instanceof FileSystemException ? ((FileSystemException) c).getReason()
+                    : c.getMessage();
+            reason = r == null || r.isBlank() ? reason : r.strip();
+        }
+        FileSystemException named = denied
+                ? new AccessDeniedException(file.toString(), null, "Permission denied")
+                : new FileSystemException(file.toString(), null,
+                        reason == null ? e.getClass().getSimpleName() : reason);
+        named.initCause(e);
+        return named;
     }
 }

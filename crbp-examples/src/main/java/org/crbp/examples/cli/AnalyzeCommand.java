@@ -117,6 +117,9 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (!device.matches("cpu|gpu|auto")) {
             throw new CliException("--device must be cpu, gpu or auto, got '" + device + "'");
         }
+        if (out != null) {
+            Main.writableFolder(out, "--out");
+        }
         PrintWriter console = spec.commandLine().getOut();
         Device dev = Setup.device(device);
         PathfinderPreset testPreset = preset == null ? null : RunConfig.preset(preset);
@@ -126,6 +129,16 @@ final class AnalyzeCommand implements Callable<Integer> {
                         + a.checkpoint.dir + " holds the feedforward control");
             }
             RecurrentNet net = (RecurrentNet) a.block;
+            if (compare != null) {
+                // the second checkpoint is used after minutes of work: a missing, corrupt or
+                // feedforward one is told first
+                try (Loaded b = Loaded.open(compare, dev)) {
+                    if (!(b.block instanceof RecurrentNet)) {
+                        throw new CliException("--compare needs a recurrent model; "
+                                + b.checkpoint.dir + " holds the feedforward control");
+                    }
+                }
+            }
             RunConfig c = a.config.copy();
             PathfinderPreset p = testPreset != null ? testPreset : c.presetValue();
             int n = c.steps;
@@ -134,8 +147,8 @@ final class AnalyzeCommand implements Callable<Integer> {
                 throw new CliException("--steps (" + t + ") must exceed the trained steps N = "
                         + n + " for the distance ||h_T - h_N||");
             }
-            Path dir = Files.createDirectories(out != null ? out
-                    : EvaluateCommand.runDir(a).resolve("analysis"));
+            Path dir = Main.writableFolder(out != null ? out
+                    : EvaluateCommand.runDir(a).resolve("analysis"), out != null ? "--out" : null);
             PathfinderDataset set = Setup.evalSet(c, p, PathfinderDataset.Split.TEST, images);
             NDManager manager = a.model.getNDManager();
             String name = p + ", " + c.model + " " + c.methodLabel() + " N=" + n;

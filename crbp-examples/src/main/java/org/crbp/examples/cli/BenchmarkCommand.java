@@ -40,7 +40,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -108,9 +107,15 @@ final class BenchmarkCommand implements Callable<Integer> {
         kernel = ModelOptions.or(size.kernel, 5);
         batch = ModelOptions.or(size.batch, 8);
         neumannTerms = ModelOptions.or(size.neumannTerms, 10);
+        methods.removeIf(String::isBlank);
+        if (methods.isEmpty()) {
+            throw new CliException("--methods is empty: give one or more of bptt, cbptt, rbp,"
+                    + " crbp, tbptt, separated by commas");
+        }
         for (String m : methods) {
             if (MethodKind.byName(m) == null) {
-                throw new CliException("--methods: unknown method '" + m + "'");
+                throw new CliException("--methods: unknown method '" + m + "' (valid: bptt,"
+                        + " cbptt, rbp, crbp, tbptt)");
             }
         }
         for (int t : steps) {
@@ -118,10 +123,20 @@ final class BenchmarkCommand implements Callable<Integer> {
                 throw new CliException("--steps must be at least 1, got " + t);
             }
         }
-        if (iterations < 1 || batch < 2 || channels < 1 || kernel < 1 || neumannTerms < 1) {
-            throw new CliException("--iterations, --channels, --kernel and --neumann-terms must"
-                    + " be at least 1 and --batch at least 2");
+        // each option under its own name, as train checks them; a bad one found by the probe
+        // would come back only after the probes before it had run
+        atLeast("--iterations", iterations, 1);
+        atLeast("--channels", channels, 1);
+        atLeast("--neumann-terms", neumannTerms, 1);
+        if (batch < 2) {
+            throw new CliException("--batch must be at least 2 (the cells normalise over the"
+                    + " batch), got " + batch);
         }
+        if (kernel < 1 || kernel % 2 == 0) {
+            throw new CliException("--kernel must be an odd number >= 1, got " + kernel);
+        }
+        // before the probes: their results would be lost to a bad --out
+        Main.writableFolder(out, "--out");
         PrintWriter console = spec.commandLine().getOut();
         console.printf(Locale.ROOT, "hGRU %d channels, kernel %d, %s images, batch %d, %d Neumann"
                         + " terms; %d timed iterations; a fresh JVM per configuration%n",
@@ -145,7 +160,6 @@ final class BenchmarkCommand implements Callable<Integer> {
                     ((Number) r.get("steps")).intValue(), ((Number) r.get("peakBytes")).doubleValue() / (1 << 20),
                     ((Number) r.get("secondsPerIteration")).doubleValue());
         }
-        Files.createDirectories(out);
         Map<String, Object> report = new LinkedHashMap<>();
         Map<String, Object> setup = new LinkedHashMap<>();
         setup.put("model", "hgru");
@@ -199,13 +213,40 @@ final class BenchmarkCommand implements Callable<Integer> {
         }
         int exit = process.waitFor();
         if (exit != 0 || json == null) {
-            String[] lines = log.toString().strip().split("\n");
             throw new CliException("the probe for " + method + " T=" + t + " failed (exit "
-                    + exit + "): " + lines[lines.length - 1], ExitCode.FAILURE, null);
+                    + exit + "): " + probeError(log.toString()), ExitCode.FAILURE, null);
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> row = Json.GSON.fromJson(json, LinkedHashMap.class);
         return row;
+    }
+
+    private static void atLeast(String option, int value, int least) {
+        if (value < least) {
+            throw new CliException(option + " must be at least " + least + ", got " + value);
+        }
+    }
+
+    /**
+     * The probe's own error line, without its {@code crbp: error:} prefix and the debugging
+     * hint, so that the benchmark's line does not say "crbp: error:" twice; its last line if it
+     * printed none (a crash of the JVM).
+     *
+     * @param log what the probe printed
+     * @return one line
+     */
+    static String probeError(String log) {
+        String last = "no output";
+        for (String line : log.strip().split("\n")) {
+            if (line.startsWith("crbp: error: ")) {
+                return line.substring("crbp: error: ".length())
+                        .replace(" (set CRBP_DEBUG=1 for the stack trace)", "").strip();
+            }
+            if (!line.isBlank()) {
+                last = line.strip();
+            }
+        }
+        return last;
     }
 
     /** The probe run in a fresh JVM: trains a few iterations and prints one JSON line. */

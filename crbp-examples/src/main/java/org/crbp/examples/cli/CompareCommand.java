@@ -5,11 +5,11 @@ package org.crbp.examples.cli;
 
 import org.crbp.examples.CliException;
 import org.crbp.examples.analysis.Charts;
+import org.crbp.examples.run.AtomicFiles;
 import org.crbp.examples.run.Checkpoints;
 import org.crbp.examples.run.Json;
 import org.crbp.examples.run.Provenance;
 
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.style.Styler;
 
@@ -81,11 +81,15 @@ final class CompareCommand implements Callable<Integer> {
     /** {@inheritDoc} */
     @Override
     public Integer call() throws IOException {
+        // before the runs are read: a bad --out is told at once, not after the work
+        Main.writableFolder(out, "--out");
+        List<String> names = names(runs);
         List<Curve> curves = new ArrayList<>();
-        for (Path run : runs) {
-            curves.add(read(run));
+        for (int i = 0; i < runs.size(); i++) {
+            Curve c = read(runs.get(i));
+            c.name = names.get(i);
+            curves.add(c);
         }
-        Files.createDirectories(out);
         XYChart time = chart("wall time of training (min)");
         XYChart updates = chart("updates");
         XYChart cpu = chart("CPU time of the process (min, all threads)");
@@ -103,17 +107,14 @@ final class CompareCommand implements Callable<Integer> {
             }
         }
         if (anyCpu) {
-            BitmapEncoder.saveBitmap(cpu, out.resolve("iou-vs-cpu.png").toString(),
-                    BitmapEncoder.BitmapFormat.PNG);
+            Charts.save(cpu, out.resolve("iou-vs-cpu.png"));
         }
-        BitmapEncoder.saveBitmap(time, out.resolve("iou-vs-time.png").toString(),
-                BitmapEncoder.BitmapFormat.PNG);
-        BitmapEncoder.saveBitmap(updates, out.resolve("iou-vs-updates.png").toString(),
-                BitmapEncoder.BitmapFormat.PNG);
+        Charts.save(time, out.resolve("iou-vs-time.png"));
+        Charts.save(updates, out.resolve("iou-vs-updates.png"));
         contractionCharts(curves);
         String table = "Written by `crbp compare` (crbp commit "
                 + Provenance.gitCommit() + ").\n\n" + table(curves);
-        Files.writeString(out.resolve("compare.md"), table, StandardCharsets.UTF_8);
+        AtomicFiles.writeString(out.resolve("compare.md"), table);
         PrintWriter console = spec.commandLine().getOut();
         console.print(table);
         console.println("Pictures: " + out.resolve("iou-vs-time.png") + ", "
@@ -150,8 +151,7 @@ final class CompareCommand implements Callable<Integer> {
                 charts[i].getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
                 charts[i].getStyler().setXAxisMin(0.0);
                 charts[i].getStyler().setXAxisDecimalPattern("#0");
-                BitmapEncoder.saveBitmap(charts[i], out.resolve(files[i]).toString(),
-                        BitmapEncoder.BitmapFormat.PNG);
+                Charts.save(charts[i], out.resolve(files[i]));
             }
         }
     }
@@ -188,17 +188,89 @@ final class CompareCommand implements Callable<Integer> {
         return c;
     }
 
+    /**
+     * The names of the runs' series and table rows: each run folder's shortest path suffix that
+     * no other run shares ({@code seed1/main} and {@code seed2/main} for two folders named
+     * {@code main}); XChart refuses two series of one name.
+     *
+     * @param runs the run folders, as given
+     * @return their names, in the same order
+     * @throws CliException if a run folder is given twice
+     */
+    static List<String> names(List<Path> runs) {
+        List<Path> full = new ArrayList<>();
+        for (Path run : runs) {
+            Path p = run.toAbsolutePath().normalize();
+            int first = full.indexOf(p);
+            if (first >= 0) {
+                String other = runs.get(first).toString();
+                throw new CliException("run " + run + " is given twice"
+                        + (other.equals(run.toString()) ? "" : " (also as " + other + ")")
+                        + ": give each run once");
+            }
+            full.add(p);
+        }
+        int[] depth = new int[full.size()];
+        java.util.Arrays.fill(depth, 1);
+        List<String> names = new ArrayList<>();
+        while (true) {
+            names.clear();
+            for (int i = 0; i < full.size(); i++) {
+                names.add(suffix(full.get(i), depth[i]));
+            }
+            boolean grew = false;
+            for (int i = 0; i < full.size(); i++) {
+                for (int j = 0; j < full.size(); j++) {
+                    if (i != j && names.get(i).equals(names.get(j))
+                            && depth[i] < full.get(i).getNameCount()) {
+                        depth[i]++;
+                        grew = true;
+                        break;
+                    }
+                }
+            }
+            if (!grew) {
+                return names;
+            }
+        }
+    }
+
+    /** The last {@code n} names of a path, separated by '/'. */
+    private static String suffix(Path p, int n) {
+        int count = p.getNameCount();
+        if (count == 0) {
+            return p.toString();
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = Math.max(0, count - n); i < count; i++) {
+            sb.append(sb.length() == 0 ? "" : "/").append(p.getName(i));
+        }
+        return sb.toString();
+    }
+
     static Curve read(Path run) {
+        if (!Files.exists(run)) {
+            throw new CliException("run folder not found: " + run);
+        }
         if (!Files.isDirectory(run)) {
-            throw new CliException(run + " is not a run folder");
+            throw new CliException(run + " is a file, not a run folder (give the folder that"
+                    + " 'crbp train --out' wrote)");
         }
         Checkpoints.Found found = Checkpoints.latestIn(run);
         if (found == null) {
-            throw new CliException(run + " holds no checkpoint of a training run");
+            Path parent = run.toAbsolutePath().normalize().getParent();
+            if (parent != null && parent.getFileName() != null
+                    && parent.getFileName().toString().equals(Checkpoints.FOLDER)) {
+                // a checkpoint, not a run: compare reads a run's whole history
+                throw new CliException(run + " is one checkpoint; compare reads a run's history:"
+                        + " give its run folder " + parent.getParent());
+            }
+            throw new CliException(run + " holds no checkpoint of a training run (expected a"
+                    + " run folder written by 'crbp train')");
         }
         List<Checkpoints.EpochRecord> h = found.state.history;
         Curve c = new Curve();
-        c.name = run.getFileName().toString();
+        c.name = run.toString();
         int n = h.size();
         c.minutes = new double[n];
         c.cpuMinutes = new double[n];
@@ -209,7 +281,9 @@ final class CompareCommand implements Callable<Integer> {
         c.drift = new double[n];
         double wall = 0;
         double cpu = 0;
-        int perEpoch = found.state.config.trainSize / found.state.config.batch;
+        // a run of an older crbp may lack the batch; the updates then come from the records
+        int perEpoch = found.state.config.batch > 0
+                ? found.state.config.trainSize / found.state.config.batch : 0;
         for (int i = 0; i < n; i++) {
             Checkpoints.EpochRecord r = h.get(i);
             wall += r.seconds;
@@ -256,7 +330,7 @@ final class CompareCommand implements Callable<Integer> {
                     + " | %s | %s | %s |%n",
                     c.name, n == 0 ? 0 : c.updates[n - 1], n == 0 ? 0 : c.minutes[n - 1],
                     n == 0 ? 0 : c.cpuMinutes[n - 1], n == 0 ? "-" : fmt(c.iou[n - 1]),
-                    fmt(c.bestIoU), fmt(c.testIoU), fmt(c.testRecall),
+                    n == 0 ? "-" : fmt(c.bestIoU), fmt(c.testIoU), fmt(c.testRecall),
                     fmt(figure(c, "convergedFraction")),
                     fmt(figure(c, "spectralRadiusMedian")) + " / "
                             + fmt(figure(c, "spectralRadiusP95")),

@@ -110,7 +110,7 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new CliException("--device must be cpu, gpu or auto, got '" + device + "'");
         }
         if (out != null) {
-            OutputFolder.check(out);
+            Main.writableFolder(out, "--out");
         }
         if (tolerance != null && !(tolerance > 0 && tolerance < 1)) {
             throw new CliException("--tol must be a relative residual in (0, 1), got "
@@ -156,6 +156,10 @@ final class EvaluateCommand implements Callable<Integer> {
                     ? String.format(Locale.ROOT, "eval-%s-tol%s", p.presetName(),
                             Double.toString(tolerance))
                     : String.format(Locale.ROOT, "eval-%s-t%d", p.presetName(), t));
+            if (out == null) {
+                // the default folder in the run folder: a read-only run is told before the work
+                Main.writableFolder(dir, null);
+            }
             console.printf(Locale.ROOT, "Evaluating %s (trained on %s, T=%d) on %d %s images"
                             + " with %s%n", loaded.checkpoint.dir, c.preset, c.steps,
                     c.testSize, p, adaptive ? String.format(Locale.ROOT, "adaptive depth (%s to"
@@ -167,7 +171,7 @@ final class EvaluateCommand implements Callable<Integer> {
             if (adaptive) {
                 Evaluation.Adaptive result = Evaluation.evaluateAdaptive(
                         (RecurrentNet) loaded.block, loaded.model.getNDManager(), test,
-                        Setup.forwardSolver(solver, tolerance, c.window,
+                        Setup.forwardSolver(solver, tolerance, Setup.window(c.window, most),
                                 Residual.StopRule.EVERY_SAMPLE), tolerance, most, "Testing");
                 scores = result.scores();
                 depth = new LinkedHashMap<>();

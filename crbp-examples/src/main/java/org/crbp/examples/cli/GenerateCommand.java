@@ -89,29 +89,27 @@ final class GenerateCommand implements Callable<Integer> {
         }
     }
 
-    private static String describe(IOException e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        if (e instanceof java.nio.file.FileSystemException) {
-            String reason = ((java.nio.file.FileSystemException) e).getReason();
-            m = ((java.nio.file.FileSystemException) e).getFile()
-                    + (reason == null ? "" : ": " + reason);
-        }
-        return m.replace('\n', ' ');
-    }
-
     /** {@inheritDoc} */
     @Override
     public Integer call() throws Exception {
         PathfinderPreset p = RunConfig.preset(preset);
-        if (trainSize < 0 || validationSize < 0 || testSize < 0
-                || trainSize + validationSize + testSize == 0) {
-            throw new CliException("the sizes must be 0 or more and not all 0");
+        String[] sizeOptions = {"--train-size", "--val-size", "--test-size"};
+        int[] asked = {trainSize, validationSize, testSize};
+        for (int i = 0; i < asked.length; i++) {
+            if (asked[i] < 0) {
+                throw new CliException(sizeOptions[i] + " must be 0 (none) or more, got "
+                        + asked[i]);
+            }
+        }
+        if ((long) trainSize + validationSize + testSize == 0) {
+            throw new CliException("--train-size, --val-size and --test-size are all 0: ask for"
+                    + " the images of at least one split");
         }
         if (threads < 0) {
             throw new CliException("--threads must be 0 (all processors) or more, got "
                     + threads);
         }
-        OutputFolder.check(out);
+        Main.writableFolder(out, "--out");
         PrintWriter console = spec.commandLine().getOut();
         int[] sizes = {trainSize, validationSize, testSize};
         PathfinderDataset.Split[] splits = PathfinderDataset.Split.values();
@@ -140,8 +138,15 @@ final class GenerateCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new CliException(e.getMessage());
             } catch (IOException e) {
-                throw new CliException("cannot write " + dir + ": " + describe(e)
-                        + " (re-run the same command to finish)", ExitCode.FAILURE, e);
+                Main.Problem problem = Main.io(e, null, null);
+                // re-running helps after an interruption or a full disk, not before a
+                // permission is fixed: the line says what to do then
+                String line = problem.message().startsWith("cannot write ")
+                        || problem.message().contains(dir.toString()) ? problem.message()
+                        : "cannot write " + dir + ": " + problem.message();
+                throw new CliException(line + (problem.exitCode() == ExitCode.FAILURE
+                                ? " (then re-run the same command to finish)" : ""),
+                        problem.exitCode(), e);
             }
             bar.end();
             total += sizes[i];

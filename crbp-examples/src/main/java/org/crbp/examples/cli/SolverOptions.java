@@ -72,6 +72,11 @@ final class SolverOptions {
                     + c.method.name().toLowerCase(java.util.Locale.ROOT));
         }
         if (maxSteps != null) {
+            // checked here, under its own name: copied into the steps, it would be reported as
+            // --steps
+            if (maxSteps < 1) {
+                throw new CliException("--max-steps must be at least 1, got " + maxSteps);
+            }
             if (stepsGiven && maxSteps != c.steps) {
                 throw new CliException("--max-steps " + maxSteps + " and --steps " + c.steps
                         + " disagree: give one of them");

@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -51,21 +53,87 @@ public final class AtomicFiles {
      *
      * @param file the target
      * @param writer writes the content into the temporary file it is given
-     * @throws IOException if writing fails; the target is then unchanged
+     * @throws IOException if writing fails, naming {@code file} (see {@link #named}); the target
+     *     is then unchanged
      */
     public static void write(Path file, Writer writer) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         createDirectories(parent);
-        Path tmp = createHidden(parent, "." + file.getFileName() + ".", ".tmp", false);
+        Path tmp = null;
         try {
+            tmp = createHidden(parent, "." + file.getFileName() + ".", ".tmp", false);
             writer.write(tmp);
             fsync(tmp);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE,
                     StandardCopyOption.REPLACE_EXISTING);
             fsyncDirectory(parent);
+        } catch (IOException e) {
+            // the temporary file's name means nothing to the user: name the file being written
+            throw named(file, e);
         } finally {
-            Files.deleteIfExists(tmp);
+            if (tmp != null) {
+                Files.deleteIfExists(tmp);
+            }
         }
+    }
+
+    /**
+     * Names the file that was being written in a failure to write it: the result is a {@link
+     * FileSystemException} (an {@link AccessDeniedException} for a denied permission) whose file
+     * is {@code file} and whose reason is the root cause's ("No space left on device",
+     * "Read-only file system", ...), with {@code e} as its cause.
+     *
+     * @param file the file being written (not its temporary file)
+     * @param e the failure
+     * @return the failure, naming {@code file}
+     */
+    public static FileSystemException named(Path file, IOException e) {
+        if (e instanceof FileSystemException && file.toString().equals(
+                ((FileSystemException) e).getFile())) {
+            return (FileSystemException) e;
+        }
+        String reason = reason(e);
+        FileSystemException named = e instanceof AccessDeniedException
+                || "Permission denied".equals(reason)
+                ? new AccessDeniedException(file.toString(), null, "Permission denied")
+                : new FileSystemException(file.toString(), null, reason);
+        named.initCause(e);
+        return named;
+    }
+
+    /** The deepest reason in a chain of I/O failures ("No space left on device"). */
+    private static String reason(Throwable e) {
+        String reason = null;
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof AccessDeniedException) {
+                return "Permission denied";
+            }
+            String r = c instanceof FileSystemException ? ((FileSystemException) c).getReason()
+                    : c.getMessage();
+            if (r != null && !r.isBlank()) {
+                reason = r.strip();
+            }
+        }
+        return reason == null ? e.getClass().getSimpleName() : reason;
+    }
+
+    /**
+     * Makes sure that files can be written in a folder before any work is done: creates it and
+     * its missing parents, then creates and removes a hidden file in it.
+     *
+     * @param dir the folder
+     * @throws IOException if it cannot be created or written in (a {@link FileSystemException}
+     *     that names the folder, such as an {@link AccessDeniedException})
+     */
+    public static void checkWritable(Path dir) throws IOException {
+        createDirectories(dir);
+        Path probe;
+        try {
+            probe = createHidden(dir, ".crbp-write-check.", ".tmp", false);
+        } catch (IOException e) {
+            throw named(dir, e);
+        }
+        Files.deleteIfExists(probe);
     }
 
     /**

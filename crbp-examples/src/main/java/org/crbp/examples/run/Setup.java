@@ -179,7 +179,22 @@ public final class Setup {
      * @return plain iteration or Anderson, with the configured tolerance
      */
     public static FixedPointSolver forwardSolver(RunConfig c) {
-        return forwardSolver(c.solver, c.tolerance, c.window, Residual.StopRule.BATCH);
+        return forwardSolver(c.solver, c.tolerance, window(c.window, c.steps),
+                Residual.StopRule.BATCH);
+    }
+
+    /**
+     * Anderson's window, no larger than the solve's budget of evaluations: a history longer than
+     * the evaluations never fills, and Anderson allocates all of it up front (two {@code (batch,
+     * m, state)} arrays), so {@code --window 100000} would only run out of memory. The result is
+     * the same as with the larger window.
+     *
+     * @param window the window asked for
+     * @param budget the most evaluations of the solve
+     * @return the window to build the solver with
+     */
+    public static int window(int window, int budget) {
+        return Math.max(1, Math.min(window, budget));
     }
 
     /**
@@ -205,7 +220,7 @@ public final class Setup {
                 return GradientMethods.fixedPointAdjoint(c.neumannTerms, c.adjointTolerance);
             case "anderson":
                 return GradientMethods.andersonAdjoint(c.neumannTerms, c.adjointTolerance,
-                        c.window);
+                        window(c.window, c.neumannTerms));
             case "jfb":
                 return GradientMethods.jacobianFree();
             case "phantom":
