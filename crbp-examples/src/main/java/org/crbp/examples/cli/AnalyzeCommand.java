@@ -104,14 +104,14 @@ final class AnalyzeCommand implements Callable<Integer> {
     /** {@inheritDoc} */
     @Override
     public Integer call() throws Exception {
-        if (steps != null && steps < 2) {
-            throw new CliException("--steps must be at least 2, got " + steps);
+        if (steps != null && (steps < 2 || steps > 10_000)) {
+            throw new CliException("--steps must be from 2 to 10000, got " + steps);
         }
-        if (images < 2) {
-            throw new CliException("--images must be at least 2, got " + images);
+        if (images < 2 || images > 100_000) {
+            throw new CliException("--images must be from 2 to 100000, got " + images);
         }
-        if (powerIterations < 1) {
-            throw new CliException("--power-iterations must be at least 1, got "
+        if (powerIterations < 1 || powerIterations > 10_000) {
+            throw new CliException("--power-iterations must be from 1 to 10000, got "
                     + powerIterations);
         }
         if (!device.matches("cpu|gpu|auto")) {

@@ -100,11 +100,11 @@ final class EvaluateCommand implements Callable<Integer> {
     /** {@inheritDoc} */
     @Override
     public Integer call() throws Exception {
-        if (steps != null && steps < 1) {
-            throw new CliException("--steps must be at least 1, got " + steps);
+        if (steps != null && (steps < 1 || steps > 10_000)) {
+            throw new CliException("--steps must be from 1 to 10000, got " + steps);
         }
-        if (testSize != null && testSize < 1) {
-            throw new CliException("--test-size must be at least 1, got " + testSize);
+        if (testSize != null && (testSize < 1 || testSize > 1_000_000)) {
+            throw new CliException("--test-size must be from 1 to 1000000, got " + testSize);
         }
         if (!device.matches("cpu|gpu|auto")) {
             throw new CliException("--device must be cpu, gpu or auto, got '" + device + "'");
@@ -116,8 +116,8 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new CliException("--tol must be a relative residual in (0, 1), got "
                     + tolerance);
         }
-        if (maxSteps != null && maxSteps < 1) {
-            throw new CliException("--max-steps must be at least 1, got " + maxSteps);
+        if (maxSteps != null && (maxSteps < 1 || maxSteps > 10_000)) {
+            throw new CliException("--max-steps must be from 1 to 10000, got " + maxSteps);
         }
         if (tolerance == null && maxSteps != null) {
             throw new CliException("--max-steps needs --tol (a fixed depth is --steps)");

@@ -96,9 +96,9 @@ final class GenerateCommand implements Callable<Integer> {
         String[] sizeOptions = {"--train-size", "--val-size", "--test-size"};
         int[] asked = {trainSize, validationSize, testSize};
         for (int i = 0; i < asked.length; i++) {
-            if (asked[i] < 0) {
-                throw new CliException(sizeOptions[i] + " must be 0 (none) or more, got "
-                        + asked[i]);
+            if (asked[i] < 0 || asked[i] > 10_000_000) {
+                throw new CliException(sizeOptions[i] + " must be from 0 (none) to 10000000,"
+                        + " got " + asked[i]);
             }
         }
         if ((long) trainSize + validationSize + testSize == 0) {

@@ -534,6 +534,7 @@ final class TrainCommand implements Callable<Integer> {
         if (!(resume || resumeFrom != null) || !Files.exists(dir.resolve(CONFIG_FILE))) {
             checkNewRun(c);
         }
+        Main.writableFolder(dir, "--out");
         Training.Options o = new Training.Options();
         o.resume = resume || resumeFrom != null;
         o.resumeFrom = resumeFrom;

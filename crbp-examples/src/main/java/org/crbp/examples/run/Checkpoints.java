@@ -231,6 +231,8 @@ public final class Checkpoints {
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             AtomicFiles.fsyncDirectory(root);
+        } catch (IOException e) {
+            throw AtomicFiles.named(target, e); // a full disk names the checkpoint
         } finally {
             if (Files.exists(tmp)) {
                 AtomicFiles.deleteTree(tmp);

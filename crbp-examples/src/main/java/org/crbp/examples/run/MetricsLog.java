@@ -35,9 +35,11 @@ public final class MetricsLog implements Closeable {
     public static final String HEADER =
             "epoch,batch,loss,penalty,neumann_terms,residual,lr,seconds,cpu_seconds";
 
+    private final Path file;
     private final BufferedWriter writer;
 
-    private MetricsLog(BufferedWriter writer) {
+    private MetricsLog(Path file, BufferedWriter writer) {
+        this.file = file;
         this.writer = writer;
     }
 
@@ -73,7 +75,7 @@ public final class MetricsLog implements Closeable {
             // rewritten whole (temp file and move): the kept rows are never at risk
             AtomicFiles.writeString(file, String.join("\n", keep) + "\n");
         }
-        return new MetricsLog(Files.newBufferedWriter(file, StandardCharsets.UTF_8,
+        return new MetricsLog(file, Files.newBufferedWriter(file, StandardCharsets.UTF_8,
                 StandardOpenOption.WRITE, StandardOpenOption.APPEND));
     }
 
@@ -108,10 +110,15 @@ public final class MetricsLog implements Closeable {
      */
     public void append(int epoch, int batch, double loss, double penalty, int neumannTerms,
             double residual, double lr, double seconds, double cpuSeconds) throws IOException {
-        writer.write(String.format(Locale.ROOT, "%d,%d,%s,%s,%s,%s,%s,%.4f,%.4f\n", epoch, batch,
-                number(loss), number(penalty), neumannTerms < 0 ? "" : Integer.toString(
-                        neumannTerms), number(residual), number(lr), seconds, cpuSeconds));
-        writer.flush();
+        try {
+            writer.write(String.format(Locale.ROOT, "%d,%d,%s,%s,%s,%s,%s,%.4f,%.4f\n", epoch,
+                    batch, number(loss), number(penalty), neumannTerms < 0 ? ""
+                            : Integer.toString(neumannTerms), number(residual), number(lr),
+                    seconds, cpuSeconds));
+            writer.flush();
+        } catch (IOException e) {
+            throw AtomicFiles.named(file, e); // a full disk names the file
+        }
     }
 
     private static String number(double v) {

@@ -274,7 +274,7 @@ class ClearMessagesTest {
                 "--kernel must be an odd number >= 1, got 4");
         assertLine(Cli.run("benchmark", "--methods", ","), ExitCode.USAGE, "--methods is empty");
         assertLine(Cli.run("generate", "--out", tmp.resolve("g").toString(), "--val-size",
-                "-1"), ExitCode.USAGE, "--val-size must be 0 (none) or more, got -1");
+                "-1"), ExitCode.USAGE, "--val-size must be from 0 (none) to 10000000, got -1");
         assertLine(Cli.run("generate", "--out", tmp.resolve("g").toString(), "--train-size",
                 "0", "--val-size", "0", "--test-size", "0"), ExitCode.USAGE,
                 "--train-size, --val-size and --test-size are all 0");
