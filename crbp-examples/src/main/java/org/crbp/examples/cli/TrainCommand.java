@@ -190,8 +190,7 @@ final class TrainCommand implements Callable<Integer> {
         @Option(names = "--gate-floor", paramLabel = "<f>",
                 description = "Floor of the hGRU's update gate, g2 = f + (1 - f) sigma(...): the"
                         + " old state's leak is at most 1 - f, which bounds the slowest mode of"
-                        + " the dynamics (0: the reference's gate). Default: 0.4 (cpu), 0"
-                        + " (reference).")
+                        + " the dynamics (0: the reference's gate). Default: 0.")
         Float gateFloor;
 
         @Option(names = "--fresh-data", negatable = true, fallbackValue = "true",
