@@ -219,7 +219,7 @@ case_ "a 0/1 label mask" -- train --data d01 "${TINY[@]}" --out p4
 case_ "a half-transparent image" -- train --data dalpha "${TINY[@]}" --out p5
 
 # options that would be recorded without their effect
-case_ "recurrent option on the ff model" -- train --model ff --steps 9 "${TINY_SIZED[@]}"
+case_ "recurrent option on the ff model" -- train --model ff --steps 9
 case_ "penalty option on a method without the penalty" -- train --method bptt --penalty-weight 100
 case_ "truncation above the steps" -- train --method tbptt --steps 6 --truncation 9
 case_ "--curriculum with --data" -- train --data data --curriculum 6 "${TINY[@]}" --out n1
@@ -231,8 +231,8 @@ case_ "kernel larger than the image" -- train --kernel 201
 case_ "steps beyond reason" -- train --steps 100000
 case_ "channels beyond reason" -- train --channels 100000
 case_ "validation set beyond reason" -- train --val-size 50000000
-case_ "native memory exhausted" -- train --channels 1024 --batch 1024 --train-size 1024 --val-size 4 --test-size 8 --epochs 1 --no-pictures --out big
-JOPTS=(-Xmx24m)
-case_ "Java heap exhausted (-Xmx24m)" -- train "${TINY[@]}" --out small-heap
+case_ "more memory than the machine has (estimated up front)" -- train --channels 1024 --batch 1024 --train-size 1024
+JOPTS=(-Xmx10m)
+case_ "Java heap exhausted (-Xmx10m)" -- train "${TINY[@]}" --out small-heap
 JOPTS=()
 rm -rf "$W"

@@ -458,10 +458,42 @@ public final class RunConfig {
         require(testSize <= MAX_EVAL_SIZE, "--test-size " + testSize + " is above "
                 + MAX_EVAL_SIZE);
         require(epochs <= MAX_EPOCHS, "--epochs " + epochs + " is above " + MAX_EPOCHS);
+        long need = trainingStepBytes();
+        // on the CPU the host's memory holds the arrays (a GPU's is not known here)
+        long have = "cpu".equals(device) ? physicalMemoryBytes() : 0;
+        require(have <= 0 || need <= have, String.format(Locale.ROOT, "--batch %d with --channels"
+                + " %d on %dx%d images needs at least %.0f GiB for one training step"
+                + " (estimated), more than this machine's %.0f GiB; lower --batch or --channels",
+                batch, channels, images.getOutputWidth(), images.getOutputHeight(),
+                need / GIB, have / GIB));
         require(window <= 100, "--window " + window + " is above 100 (Anderson keeps that many"
                 + " states of the whole batch)");
         require(penaltyIterations <= 100, "--penalty-iterations " + penaltyIterations
                 + " is above 100");
+    }
+
+    private static final double GIB = 1024.0 * 1024 * 1024;
+
+    /**
+     * A lower bound on the memory of one training step: the arrays of every recorded step (at
+     * least eight state-sized arrays per hGRU or convLSTM step; BPTT records every step, RBP one
+     * step and the penalty's few evaluations), or the six feature maps of the ff control.
+     */
+    long trainingStepBytes() {
+        PathfinderConfig images = presetValue().config();
+        double state = 4.0 * batch * channels * images.getOutputWidth()
+                * images.getOutputHeight();
+        int recorded = model == ModelKind.FF ? 1 : method.rbpFamily() ? 4 : steps;
+        return (long) Math.min(Long.MAX_VALUE, state * (model == ModelKind.FF ? 6 : 8) * recorded);
+    }
+
+    private static long physicalMemoryBytes() {
+        java.lang.management.OperatingSystemMXBean os =
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean) {
+            return ((com.sun.management.OperatingSystemMXBean) os).getTotalMemorySize();
+        }
+        return 0; // unknown: no check
     }
 
     private static void noEffect(boolean given, String option, String what) {

@@ -77,6 +77,8 @@ class NoEffectOptionsTest {
         assertRefused("--train-size 1000 is not a multiple of --batch 16", "--train-size",
                 "1000", "--batch", "16");
         assertRefused("--val-size 50000000 is above", "--val-size", "50000000");
+        assertRefused("--batch 1024 with --channels 1024 on 64x64 images needs at least",
+                "--batch", "1024", "--channels", "1024", "--train-size", "1024");
     }
 
     @Test
