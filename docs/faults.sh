@@ -35,9 +35,10 @@ for sig in KILL TERM INT; do
   pid=$!
   wait_mid "sig-$sig"
   kill -s "$sig" "$pid"; wait "$pid" 2> /dev/null; rc=$?
+  last=$(ls "sig-$sig/checkpoints" | grep '^epoch' | tail -1)
   crbp train --out "sig-$sig" --resume > /dev/null 2> "err-$sig.txt"
   got=$(figures "sig-$sig/report.json" 2> /dev/null)
-  row "SIG$sig in epoch 2, then \`--resume\`" "exit $rc, then resumed from $(ls "sig-$sig/checkpoints" | head -1)…: exit 0" \
+  row "SIG$sig in epoch 2, then \`--resume\`" "exit $rc, then resumed from $last: exit 0" \
     "$([ "$got" = "$want" ] && echo 'nothing: test scores and every epoch loss equal the uninterrupted run' || echo "CHANGED: $got vs $want")"
 done
 

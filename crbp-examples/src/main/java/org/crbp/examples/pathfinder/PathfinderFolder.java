@@ -215,11 +215,19 @@ public final class PathfinderFolder {
                     .append(')');
         }
         if (config != null && !config.equals(metadata.getConfig())) {
-            sb.append("; parameters ")
-                    .append(metadata.getConfig().toMap())
-                    .append(" (requested ")
-                    .append(config.toMap())
-                    .append(')');
+            // only the parameters that differ: the whole list hides them
+            java.util.Map<String, Object> have = metadata.getConfig().toMap();
+            java.util.Map<String, Object> want = config.toMap();
+            StringBuilder differ = new StringBuilder();
+            for (java.util.Map.Entry<String, Object> e : have.entrySet()) {
+                Object asked = want.get(e.getKey());
+                if (!java.util.Objects.equals(e.getValue(), asked)) {
+                    differ.append(differ.length() == 0 ? "" : ", ").append(e.getKey())
+                            .append(' ').append(e.getValue()).append(" (requested ")
+                            .append(asked).append(')');
+                }
+            }
+            sb.append("; ").append(differ.length() > 0 ? differ : "other parameters");
         }
         if (seed != null && seed != metadata.getSeed()) {
             sb.append("; seed ")

@@ -131,7 +131,12 @@ public final class PathfinderMetadata {
                     o.get("generatorVersion").getAsString());
         } catch (JsonParseException | IllegalStateException | NullPointerException
                 | UnsupportedOperationException | NumberFormatException e) {
-            throw new IllegalArgumentException("Invalid Pathfinder metadata.json: " + e, e);
+            // the parser's own words without Java class names: where and what is wrong
+            String why = e.getMessage() != null && !(e instanceof NullPointerException)
+                    ? e.getMessage().replaceAll("^([a-z]+(\\.[a-zA-Z]+)+: )+", "")
+                    : "a field is missing or has the wrong type";
+            throw new IllegalArgumentException("is not a valid Pathfinder metadata.json (" + why
+                    + ")", e);
         }
     }
 
