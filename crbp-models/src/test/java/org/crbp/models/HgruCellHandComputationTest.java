@@ -52,10 +52,13 @@ class HgruCellHandComputationTest {
     @Test
     void theFlooredCellsGradientsMatchFiniteDifferences() {
         HgruCell cell = HgruCell.builder().optChannels(C).optKernel(K).optUpdateGateFloor(0.3).build();
-        // central differences of float64 reach ~1e-6 on the smallest gradients; the
+        // the initialisation is the engine's random; seeded so that the check is the same
+        // every run. The relative error has no absolute floor, and gate-bias gradients of
+        // 1e-5 read 1e-4 from finite-difference noise, so the bound is 1e-3: the
         // scalar-operand trap this guards against gives errors of order 1
-        double error = org.crbp.core.check.GradientCheck.checkCell(cell, new Shape(N, C, H, W), 1e-5);
-        assertTrue(error < 1e-5, "relative error " + error);
+        ai.djl.engine.Engine.getInstance().setRandomSeed(7);
+        double error = org.crbp.core.check.GradientCheck.checkCell(cell, new Shape(N, C, H, W), 1e-3);
+        assertTrue(error < 1e-3, "relative error " + error);
     }
 
     @Test
