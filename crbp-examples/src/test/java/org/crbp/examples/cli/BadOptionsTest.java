@@ -37,7 +37,7 @@ class BadOptionsTest {
     void stepsBelowOne() {
         assertError(Cli.run("train", "--steps", "0"), "--steps must be at least 1, got 0");
         assertError(Cli.run("evaluate", "--checkpoint", ".", "--steps", "0"),
-                "--steps must be at least 1");
+                "--steps must be from 1 to 10000");
     }
 
     @Test

@@ -31,9 +31,11 @@ class TrainingLoopTest {
         // 0.0001 minutes: spent after the first batch of two. The feedforward control, whose
         // batches have no recurrent steps to stop between (a recurrent model's batch stops inside
         // itself: SolverOptionsTest.timeBudgetStopsInsideALongBatch)
-        Cli c = Cli.run(Cli.concat(new String[] {"train", "--out", run.toString(),
-            "--time-budget", "0.0001", "--epochs", "2", "--no-pictures", "--model", "ff"},
-                CheckpointTrustTest.TINY));
+        Cli c = Cli.run(new String[] {"train", "--out", run.toString(),
+            "--time-budget", "0.0001", "--epochs", "2", "--no-pictures", "--model", "ff",
+            // TINY without its recurrent options, which the ff model refuses
+            "--channels", "2", "--kernel", "3", "--batch", "4", "--train-size", "8",
+            "--val-size", "4", "--test-size", "8"});
         assertEquals(0, c.exitCode, c.toString());
         assertTrue(c.out.contains("Time budget reached after 1 batches of epoch 1"), c.out);
         assertTrue(Files.isDirectory(run.resolve("checkpoints/epoch-000-b00001")));
