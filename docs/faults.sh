@@ -31,7 +31,9 @@ want=$(figures clean/report.json)
 echo '| fault | what crbp did | lost or silently changed |'
 echo '|---|---|---|'
 for sig in KILL TERM INT; do
-  java -jar "$JAR" train --out "sig-$sig" "${RUN[@]}" > /dev/null 2>&1 &
+  # a background job of a script starts with SIGINT ignored: restore the default first
+  python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])' \
+    java -jar "$JAR" train --out "sig-$sig" "${RUN[@]}" > /dev/null 2>&1 &
   pid=$!
   wait_mid "sig-$sig"
   kill -s "$sig" "$pid"; wait "$pid" 2> /dev/null; rc=$?
