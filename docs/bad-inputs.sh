@@ -180,7 +180,7 @@ PY
 case_ "a convLSTM checkpoint (no run identity) in an hGRU run" -- train --out mixed --resume --epochs 3
 copy run nosum; rm nosum/checkpoints/epoch-002/state.sha256
 case_ "state.sha256 removed" -- evaluate --checkpoint nosum
-crbp train --out busy --epochs 50 --train-size 64 --batch 8 --val-size 8 --test-size 8 --no-pictures > /dev/null 2>&1 &
+java -jar "$JAR" train --out busy --epochs 50 --train-size 64 --batch 8 --val-size 8 --test-size 8 --no-pictures > /dev/null 2>&1 &
 busy=$!
 for _ in $(seq 1 100); do [ -s busy/.lock ] && break; sleep 0.2; done
 case_ "a second trainer on a folder in use" -- train --out busy "${TINY[@]}"

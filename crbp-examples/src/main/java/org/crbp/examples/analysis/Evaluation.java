@@ -224,6 +224,9 @@ public final class Evaluation {
             for (Batch batch : set.getData(scope)) {
                 if (!first && deadline != NO_DEADLINE && System.nanoTime() > deadline) {
                     batch.close();
+                    if (bar != null) {
+                        bar.end();
+                    }
                     return true;
                 }
                 first = false;

@@ -340,6 +340,12 @@ final class TrainCommand implements Callable<Integer> {
      */
     static final List<String> RESUME_MAY_CHANGE = Training.MAY_CHANGE_ON_RESUME;
 
+    /**
+     * Whether this command starts a run (not a resume of one with stored settings): decided in
+     * {@link #resolve}; only a new run is checked for options without effect.
+     */
+    boolean newRun;
+
     /** The name of the effective settings in every run folder. */
     static final String CONFIG_FILE = "config.json";
 
@@ -377,6 +383,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (!t.resume && t.resumeFrom == null) {
             checkNamingTheSource(t, sourceOf, true);
+            t.newRun = true;
             return t;
         }
         RunConfig c = checkNamingTheSource(t, sourceOf, false);
@@ -385,7 +392,10 @@ final class TrainCommand implements Callable<Integer> {
         Path source = dir.resolve(CONFIG_FILE);
         Map<String, JsonElement> stored = stored(dir, t.resumeFrom);
         if (stored == null) {
-            return t; // nothing to resume: a new run (Training says so)
+            // nothing to resume: a new run (Training says so)
+            checkNamingTheSource(t, sourceOf, true);
+            t.newRun = true;
+            return t;
         }
         Set<String> given = new HashSet<>(onCommandLine);
         given.addAll(fromFile.keySet());
@@ -529,8 +539,7 @@ final class TrainCommand implements Callable<Integer> {
         Setup.engineThreads(threads);
         RunConfig c = run.toConfig();
         Path dir = dir(c);
-        OutputFolder.check(dir);
-        if (!(resume || resumeFrom != null) || !Files.exists(dir.resolve(CONFIG_FILE))) {
+        if (newRun) {
             checkNewRun(c);
         }
         Main.writableFolder(dir, "--out");

@@ -442,18 +442,19 @@ public final class Checkpoints {
             throw corruptFile(stateFile, "lacks the epoch or the configuration");
         }
         if (!stateVerified) {
-            String writtenBy = writtenAt(state);
-            if (writtenBy == null || writtenBy.compareTo(STATE_SHA256_SINCE) >= 0) {
-                throw corruptFile(dir.resolve(STATE_SHA256), "is missing, but "
-                        + (writtenBy == null ? "the checkpoint does not say which crbp wrote it"
-                                : "the crbp that wrote the checkpoint (commit of " + writtenBy
-                                        + ") writes it")
-                        + ": it was removed, so " + STATE + " cannot be verified");
+            // refused only when the checkpoint says it was written by a crbp that writes the
+            // checksum; checkpoints older than the commit time in the provenance (or than the
+            // file records) say nothing and are accepted with a warning
+            String writtenBy = state.files == null ? null : writtenAt(state);
+            if (writtenBy != null && writtenBy.compareTo(STATE_SHA256_SINCE) >= 0) {
+                throw corruptFile(dir.resolve(STATE_SHA256), "is missing, but the crbp that"
+                        + " wrote the checkpoint (commit of " + writtenBy + ") writes it: it was"
+                        + " removed, so " + STATE + " cannot be verified");
             }
             if (UNVERIFIED_WARNED.add(dir.toAbsolutePath().normalize())) {
                 System.err.println("Warning: checkpoint " + dir + " has no " + STATE_SHA256
-                        + " (written by a crbp of " + writtenBy + ", before checkpoints had"
-                        + " one): its " + STATE + " cannot be verified");
+                        + " (written by a crbp from before checkpoints had one): its " + STATE
+                        + " cannot be verified");
             }
         }
         Path params = dir.resolve(paramsName(state.epoch));

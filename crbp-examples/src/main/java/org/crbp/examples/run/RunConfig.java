@@ -392,7 +392,10 @@ public final class RunConfig {
         String what = model == ModelKind.FF ? "the ff model (it is not recurrent)" : null;
         if (what != null) {
             d.steps = d.defaultSteps();
-            noEffect(method != forRecipe(recipe).method, "--method", what);
+            // crbp reproduce records its ff runs as bptt with bptt's steps: not a choice made
+            noEffect(method != forRecipe(recipe).method
+                    && !(method == MethodKind.BPTT && steps == DEFAULT_BPTT_STEPS),
+                    "--method", what);
             noEffect(steps != d.steps, "--steps", what);
             noEffect(contractionImages != d.contractionImages, "--contraction-images", what);
         }

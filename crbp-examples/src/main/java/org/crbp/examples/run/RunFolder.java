@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +34,9 @@ public final class RunFolder implements Closeable {
     static final String LOCK = ".lock";
     /** The run's identity file. */
     static final String RUN_FILE = "run.json";
+    /** The run folders this process holds. */
+    private static final java.util.Set<Path> HELD =
+            java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final Path dir;
     private final FileChannel channel;
@@ -57,6 +59,22 @@ public final class RunFolder implements Closeable {
      * @throws IOException if the folder cannot be created or written
      */
     public static RunFolder hold(Path dir) throws IOException {
+        Path key = dir.toAbsolutePath().normalize();
+        // a second channel on the lock file in this process would release the first one's
+        // lock when closed (POSIX record locks belong to the process): check first
+        if (!HELD.add(key)) {
+            throw new CliException("run folder " + dir + " is already in use by this program"
+                    + " (two runs with the same --out); give each run its own --out");
+        }
+        try {
+            return open(dir);
+        } catch (IOException | RuntimeException e) {
+            HELD.remove(key);
+            throw e;
+        }
+    }
+
+    private static RunFolder open(Path dir) throws IOException {
         AtomicFiles.createDirectories(dir);
         Path lockFile = dir.resolve(LOCK);
         FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE,
@@ -64,10 +82,6 @@ public final class RunFolder implements Closeable {
         FileLock lock;
         try {
             lock = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            channel.close();
-            throw new CliException("run folder " + dir + " is already in use by this program"
-                    + " (two runs with the same --out); give each run its own --out");
         } catch (IOException e) {
             channel.close();
             throw e;
@@ -178,6 +192,7 @@ public final class RunFolder implements Closeable {
             }
         } finally {
             channel.close();
+            HELD.remove(dir.toAbsolutePath().normalize());
         }
     }
 }

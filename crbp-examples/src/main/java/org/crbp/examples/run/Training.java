@@ -313,8 +313,8 @@ public final class Training {
     }
 
     /**
-     * The bound of the test (and of its contraction measurement) after training: a quarter of
-     * the time budget, at least two minutes, from now; none without a budget.
+     * The bound of the test after training, and again of the test's contraction measurement:
+     * a quarter of the time budget, at least two minutes, from now; none without a budget.
      */
     static long testDeadline(double budgetMinutes) {
         if (!(budgetMinutes > 0)) {

@@ -42,7 +42,7 @@ class NoEffectOptionsTest {
     @Test
     void recurrentOptionsOnTheFeedforwardModel() {
         for (List<String> o : List.of(List.of("--steps", "9"), List.of("--lambda", "0.5"),
-                List.of("--method", "bptt"), List.of("--neumann-terms", "3"),
+                List.of("--method", "cbptt"), List.of("--neumann-terms", "3"),
                 List.of("--gate-floor", "0.2"), List.of("--penalty-weight", "3"))) {
             String[] args = Cli.concat(new String[] {"--model", "ff"}, o.toArray(new String[0]));
             assertRefused(o.get(0) + " has no effect with", args);

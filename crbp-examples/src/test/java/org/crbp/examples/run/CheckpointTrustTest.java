@@ -201,9 +201,14 @@ public class CheckpointTrustTest {
         assertTrue(at > 0, state);
         Files.writeString(dir.resolve("state.json"),
                 state.substring(0, state.lastIndexOf(',', at)) + "\n}\n");
-        // nor state.sha256, which came later still
+        // nor state.sha256, which came later still; nor the commit time in the provenance,
+        // which came in between
         Files.delete(dir.resolve("state.sha256"));
-        writtenBefore(dir, "2026-11-01T00:00:00Z");
+        Path stateFile = dir.resolve("state.json");
+        Files.writeString(stateFile, Files.readString(stateFile, StandardCharsets.UTF_8)
+                .replaceFirst("\\s*\"gitCommitTime\": \"[^\"]*\",?", ""),
+                StandardCharsets.UTF_8);
+        assertFalse(Files.readString(stateFile).contains("gitCommitTime"));
         assertNull(Checkpoints.read(dir).state.files);
         Path params = dir.resolve("crbp-0002.params");
         Files.write(params, new byte[(int) Files.size(params)]);

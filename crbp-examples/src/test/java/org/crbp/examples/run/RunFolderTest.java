@@ -133,6 +133,29 @@ class RunFolderTest {
     }
 
     @Test
+    void anOldRunWithoutConfigJsonResumesWithItsCheckpointsSettings() throws IOException {
+        // a bptt run from before config.json and before the central difference: what its
+        // checkpoint records is what it was trained with, not an option given without effect
+        Path run = tmp.resolve("old-bptt");
+        Cli first = Cli.run("train", "--out", run.toString(), "--method", "bptt", "--channels",
+                "2", "--kernel", "3", "--steps", "3", "--batch", "4", "--train-size", "4",
+                "--val-size", "4", "--test-size", "8", "--epochs", "1", "--no-pictures");
+        assertEquals(0, first.exitCode, first.toString());
+        Path ckpt = run.resolve("checkpoints/epoch-001");
+        String state = Files.readString(ckpt.resolve("state.json"));
+        String old = state.replace("\"penaltyDifference\": \"central\"",
+                "\"penaltyDifference\": \"one-sided\"");
+        assertTrue(!old.equals(state), state);
+        Files.writeString(ckpt.resolve("state.json"), old);
+        Files.writeString(ckpt.resolve("state.sha256"),
+                AtomicFiles.sha256(ckpt.resolve("state.json")) + "  state.json\n");
+        Files.delete(run.resolve("config.json"));
+        Cli c = Cli.run("train", "--out", run.toString(), "--resume", "--epochs", "2");
+        assertEquals(0, c.exitCode, c.toString());
+        assertTrue(Files.isDirectory(run.resolve("checkpoints/epoch-002")));
+    }
+
+    @Test
     void aSecondProcessOnTheSameFolderIsRefused() throws Exception {
         Path run = tmp.resolve("locked");
         Files.createDirectories(run);
