@@ -74,7 +74,8 @@ public class CheckpointTrustTest {
         return copy;
     }
 
-    private static void assertOneLine(Cli c, String... fragments) {
+    /** Asserts exit 2 and one {@code crbp: error:} line holding every fragment. */
+    static void assertOneLine(Cli c, String... fragments) {
         assertEquals(ExitCode.USAGE.code(), c.exitCode, c.toString());
         assertTrue(c.err.startsWith("crbp: error: "), c.err);
         assertEquals(1, c.err.strip().split("\n").length, "one line: " + c.err);

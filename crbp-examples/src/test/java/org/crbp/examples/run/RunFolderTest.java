@@ -38,15 +38,6 @@ class RunFolderTest {
                 TINY), more));
     }
 
-    private static void assertOneLine(Cli c, String... fragments) {
-        assertEquals(ExitCode.USAGE.code(), c.exitCode, c.toString());
-        assertTrue(c.err.startsWith("crbp: error: "), c.err);
-        assertEquals(1, c.err.strip().split("\n").length, "one line: " + c.err);
-        for (String f : fragments) {
-            assertTrue(c.err.contains(f), "expected '" + f + "' in: " + c.err);
-        }
-    }
-
     private static Object setting(Path run, String name) throws IOException {
         Map<?, ?> m = Json.GSON.fromJson(Files.readString(run.resolve("config.json")), Map.class);
         return m.get(name);
@@ -78,7 +69,7 @@ class RunFolderTest {
     @Test
     void aNewRunOverAnotherRunsSettingsIsRefusedTheSameOneStartsAgain() throws IOException {
         Path run = killedBeforeFirstCheckpoint("other", "--lr", "0.02");
-        assertOneLine(train(run, "--lr", "0.03"), "holds another run that has no checkpoint yet",
+        CheckpointTrustTest.assertOneLine(train(run, "--lr", "0.03"), "holds another run that has no checkpoint yet",
                 "--lr 0.02", "--resume");
         assertEquals(0.02, ((Number) setting(run, "lr")).doubleValue(), 1e-6, "kept");
         Cli again = train(run, "--lr", "0.02");
@@ -99,7 +90,7 @@ class RunFolderTest {
             Files.copy(f, copied.resolve(f.getFileName()));
         }
         Cli c = Cli.run("train", "--out", mine.toString(), "--resume", "--epochs", "2");
-        assertOneLine(c, "belongs to another run", "run.json");
+        CheckpointTrustTest.assertOneLine(c, "belongs to another run", "run.json");
         assertFalse(Files.exists(mine.resolve("checkpoints/epoch-002")), "trained anyway");
     }
 
@@ -180,7 +171,7 @@ class RunFolderTest {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(
                 holder.getInputStream(), StandardCharsets.UTF_8))) {
             assertEquals("locked", r.readLine());
-            assertOneLine(train(run), "is in use by another crbp process", "pid 4242");
+            CheckpointTrustTest.assertOneLine(train(run), "is in use by another crbp process", "pid 4242");
             assertFalse(Files.exists(run.resolve("config.json")), "wrote into a held folder");
         } finally {
             holder.destroyForcibly();
@@ -193,7 +184,7 @@ class RunFolderTest {
     @Test
     void emptyOrOddOutIsRefused() {
         for (String bad : List.of("", "  ", " run", "run\n")) {
-            assertOneLine(Cli.run(Cli.concat(new String[] {"train", "--out", bad}, TINY)),
+            CheckpointTrustTest.assertOneLine(Cli.run(Cli.concat(new String[] {"train", "--out", bad}, TINY)),
                     "--out");
         }
     }
