@@ -471,10 +471,7 @@ public final class Main implements Runnable {
      * @throws CliException naming the option and the folder if it cannot be written
      */
     static Path writableFolder(Path out, String option) {
-        if (option != null && out.toString().isEmpty()) {
-            throw new CliException(option + " is empty: give a folder (. for this one)");
-        }
-        OutputFolder.check(out);
+        OutputFolder.check(out); // also refuses an empty or odd value
         try {
             AtomicFiles.checkWritable(out);
         } catch (IOException e) {

@@ -387,13 +387,16 @@ public final class RunConfig {
      */
     public void checkEffective() {
         RunConfig d = RunConfig.forRecipe(recipe);
+        MethodKind recipeMethod = d.method;
         d.method = method;
         d.model = model;
-        String what = model == ModelKind.FF ? "the ff model (it is not recurrent)" : null;
-        if (what != null) {
+        String notRecurrent = "the ff model (it is not recurrent)";
+        boolean ff = model == ModelKind.FF;
+        String what = ff ? notRecurrent : null;
+        if (ff) {
             d.steps = d.defaultSteps();
             // crbp reproduce records its ff runs as bptt with bptt's steps: not a choice made
-            noEffect(method != forRecipe(recipe).method
+            noEffect(method != recipeMethod
                     && !(method == MethodKind.BPTT && steps == DEFAULT_BPTT_STEPS),
                     "--method", what);
             noEffect(steps != d.steps, "--steps", what);
@@ -414,18 +417,18 @@ public final class RunConfig {
                 "--penalty-iterations", "--penalty-probe " + penaltyProbe
                         + " (it counts the power probe's iterations)");
         noEffect(!penaltyDifference.equals(d.penaltyDifference) && method != MethodKind.CRBP
-                        && model != ModelKind.FF && method.penalized(),
+                        && !ff && method.penalized(),
                 "--penalty-difference", "--method " + method
                         + " (only crbp differences its penalty; cbptt backpropagates it)");
-        String notRbp = model == ModelKind.FF ? "the ff model (it is not recurrent)"
+        String notRbp = ff ? notRecurrent
                 : "--method " + method + " (it has no adjoint solve; rbp and crbp do)";
-        noEffect((model == ModelKind.FF || !method.rbpFamily())
+        noEffect((ff || !method.rbpFamily())
                         && neumannTerms != d.neumannTerms, "--neumann-terms", notRbp);
-        String notTbptt = model == ModelKind.FF ? "the ff model (it is not recurrent)"
+        String notTbptt = ff ? notRecurrent
                 : "--method " + method + " (only tbptt truncates)";
         noEffect(method != MethodKind.TBPTT && truncation != d.truncation, "--truncation",
                 notTbptt);
-        require(method != MethodKind.TBPTT || model == ModelKind.FF || truncation <= steps,
+        require(method != MethodKind.TBPTT || ff || truncation <= steps,
                 "--truncation " + truncation + " is above --steps " + steps
                         + ": it would record every step, plain BPTT (use --method bptt, or a"
                         + " truncation of at most " + steps + ")");
