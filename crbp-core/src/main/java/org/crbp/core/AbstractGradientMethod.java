@@ -132,7 +132,7 @@ abstract class AbstractGradientMethod implements GradientMethod {
         detachedDrive.attach(manager);
         NDList leaves = Jacobians.leaves(state, manager);
         NDList outputs = net.step(detached, detachedDrive, leaves, true);
-        return new AuxiliaryStep(manager, leaves, outputs);
+        return new AuxiliaryStep(manager, leaves, outputs, net, detached, detachedDrive);
     }
 
     /**
@@ -154,6 +154,10 @@ abstract class AbstractGradientMethod implements GradientMethod {
         if (lcp.getProbe() == LipschitzPenalty.Probe.POWER) {
             columnSums.close();
             return powerContraction(aux, lcp, max, scope);
+        }
+        if (lcp.getProbe() == LipschitzPenalty.Probe.RESIDUAL) {
+            columnSums.close();
+            return residualContraction(aux, lcp, max, scope);
         }
         double value = 0;
         NDList cotangents = new NDList(columnSums.size());
@@ -208,34 +212,10 @@ abstract class AbstractGradientMethod implements GradientMethod {
                 product = Jacobians.blockVjp(aux.outputs, aux.leaves, i, probe, aux.manager);
                 gains = Jacobians.perImageNorms(new NDList(product));
             }
-            int images = gains.length;
-            double[] excess = new double[images];
-            int violating = 0;
-            double squares = 0;
-            for (int b = 0; b < images; b++) {
-                excess[b] = Math.max(gains[b] - lcp.getLambda(), 0);
-                squares += excess[b] * excess[b];
-                violating += excess[b] > 0 ? 1 : 0;
-            }
-            double normaliser;
-            switch (lcp.getReduction()) {
-                case SUM:
-                    normaliser = 1;
-                    break;
-                case VIOLATING:
-                    normaliser = violating;
-                    break;
-                default:
-                    // MEAN and PER_IMAGE: one value per image, averaged over the batch
-                    normaliser = images;
-                    break;
-            }
-            double part = violating == 0 ? 0 : squares / normaliser;
+            GainPenalty gain = new GainPenalty(gains, lcp);
+            double part = gain.value;
             if (part > 0) {
-                double[] factor = new double[images];
-                for (int b = 0; b < images; b++) {
-                    factor[b] = gains[b] > 0 ? 2 * excess[b] / (normaliser * gains[b]) : 0;
-                }
+                double[] factor = gain.cotangentFactors();
                 // zero for the images within the bound
                 NDArray r = Jacobians.scalePerImage(new NDList(product), factor, scope).head();
                 NDArray kept = probe.duplicate();
@@ -251,6 +231,133 @@ abstract class AbstractGradientMethod implements GradientMethod {
             value += part;
         }
         return new Contraction(value, maxColumnSum, cotangents, probes);
+    }
+
+    /**
+     * The {@link LipschitzPenalty.Probe#RESIDUAL} penalty: per state tensor, the direction the
+     * state still moves in, {@code u_b = (F(h) - h)_b / ||(F(h) - h)_b||}, and the gain {@code g_b
+     * = ||(J_ii u)_b||} along it, by a central difference of two evaluations without gradient.
+     * Near a fixed point the residual of the iteration is its slowest mode (the forward steps
+     * have already power-iterated {@code J} on it), and a period-2 flip has a gain near 1 there,
+     * so this sees what {@code J^T 1} cannot. Images whose residual is below {@link
+     * #settledResidual} of their state carry no direction and no penalty. The penalty is the
+     * reduction of {@code relu(g_b - lambda)^2}; its gradient is that of {@code <c, J u>} with
+     * {@code c_b = 2 relu(g_b - lambda) / n * (J u)_b / g_b} and {@code u} held constant, which
+     * {@link #backwardPenalty} differences along {@code u} (the cotangents) with the probes
+     * {@code c}.
+     */
+    private static Contraction residualContraction(AuxiliaryStep aux, LipschitzPenalty lcp,
+            double maxColumnSum, NDManager scope) {
+        double value = 0;
+        NDList directions = new NDList(aux.outputs.size());
+        NDList probes = new NDList(aux.outputs.size());
+        for (int i = 0; i < aux.outputs.size(); i++) {
+            try (NDManager local = aux.manager.newSubManager()) {
+                NDArray h = aux.leaves.get(i).stopGradient();
+                h.attach(local);
+                NDArray motion = aux.outputs.get(i).stopGradient().sub(h);
+                motion.attach(local);
+                double[] motionNorms = Jacobians.perImageNorms(new NDList(motion));
+                double[] stateNorms = Jacobians.perImageNorms(new NDList(h));
+                double floor = settledResidual(h.getDataType());
+                double[] inverse = new double[motionNorms.length];
+                boolean moving = false;
+                for (int b = 0; b < inverse.length; b++) {
+                    boolean settled = !(motionNorms[b] > floor * Math.max(stateNorms[b], 1e-30));
+                    inverse[b] = settled ? 0 : 1 / motionNorms[b];
+                    moving |= !settled;
+                }
+                if (!moving) {
+                    directions.add(null);
+                    probes.add(null);
+                    continue;
+                }
+                NDArray u = Jacobians.scalePerImage(new NDList(motion), inverse, local).head();
+                double scale = epsilon(h.getDataType(), false) * Math.max(Jacobians.rms(h), 1.0)
+                        / Jacobians.rms(u);
+                NDArray plus = aux.stepAt(i, h.add(u.mul(scale))).get(i);
+                NDArray minus = aux.stepAt(i, h.sub(u.mul(scale))).get(i);
+                plus.attach(local);
+                minus.attach(local);
+                NDArray product = plus.sub(minus).div(2 * scale);
+                double[] gains = Jacobians.perImageNorms(new NDList(product));
+                GainPenalty gain = new GainPenalty(gains, lcp);
+                if (gain.value > 0) {
+                    NDArray c = Jacobians.scalePerImage(new NDList(product),
+                            gain.cotangentFactors(), scope).head();
+                    u.attach(scope);
+                    directions.add(u);
+                    probes.add(c);
+                } else {
+                    directions.add(null);
+                    probes.add(null);
+                }
+                value += gain.value;
+            }
+        }
+        return new Contraction(value, maxColumnSum, directions, probes);
+    }
+
+    /**
+     * The relative residual {@code ||F(h) - h|| / ||h||} below which an image counts as settled
+     * for the {@link LipschitzPenalty.Probe#RESIDUAL} probe: a few hundred units of round-off,
+     * where the residual's direction is noise.
+     */
+    static double settledResidual(DataType type) {
+        switch (type) {
+            case FLOAT64:
+                return 1e-12;
+            case FLOAT32:
+                return 1e-5;
+            default:
+                return 1e-2;
+        }
+    }
+
+    /**
+     * The penalty {@code reduce(relu(g_b - lambda)^2)} over per-image gains {@code g_b} (the
+     * power and residual probes): the mean and per-image reductions both average over the images.
+     */
+    private static final class GainPenalty {
+        final double[] gains;
+        final double[] excess;
+        final double normaliser;
+        final double value;
+
+        GainPenalty(double[] gains, LipschitzPenalty lcp) {
+            this.gains = gains;
+            int images = gains.length;
+            excess = new double[images];
+            int violating = 0;
+            double squares = 0;
+            for (int b = 0; b < images; b++) {
+                excess[b] = Math.max(gains[b] - lcp.getLambda(), 0);
+                squares += excess[b] * excess[b];
+                violating += excess[b] > 0 ? 1 : 0;
+            }
+            switch (lcp.getReduction()) {
+                case SUM:
+                    normaliser = 1;
+                    break;
+                case VIOLATING:
+                    normaliser = violating;
+                    break;
+                default:
+                    // MEAN and PER_IMAGE: one value per image, averaged over the batch
+                    normaliser = images;
+                    break;
+            }
+            value = violating == 0 ? 0 : squares / normaliser;
+        }
+
+        /** {@code dP/dg_b / g_b}: the factor of each image's product in the cotangent. */
+        double[] cotangentFactors() {
+            double[] factor = new double[gains.length];
+            for (int b = 0; b < gains.length; b++) {
+                factor[b] = gains[b] > 0 ? 2 * excess[b] / (normaliser * gains[b]) : 0;
+            }
+            return factor;
+        }
     }
 
     /** The divisor of the summed squared excess under a reduction (0: nothing violates). */
@@ -423,11 +530,30 @@ abstract class AbstractGradientMethod implements GradientMethod {
         final NDManager manager;
         final NDList leaves;
         final NDList outputs;
+        private final RecurrentNet net;
+        private final ParameterStore detachedParameters;
+        private final NDArray detachedDrive;
 
-        AuxiliaryStep(NDManager manager, NDList leaves, NDList outputs) {
+        AuxiliaryStep(NDManager manager, NDList leaves, NDList outputs, RecurrentNet net,
+                ParameterStore detachedParameters, NDArray detachedDrive) {
             this.manager = manager;
             this.leaves = leaves;
             this.outputs = outputs;
+            this.net = net;
+            this.detachedParameters = detachedParameters;
+            this.detachedDrive = detachedDrive;
+        }
+
+        /**
+         * One more step, without gradient, at the leaves' values with state tensor {@code index}
+         * replaced by {@code value}; the outputs are in the caller's manager of {@code value}.
+         */
+        NDList stepAt(int index, NDArray value) {
+            NDList state = new NDList(leaves.size());
+            for (int j = 0; j < leaves.size(); j++) {
+                state.add(j == index ? value : leaves.get(j).stopGradient());
+            }
+            return net.step(detachedParameters, detachedDrive, state, true);
         }
 
         /** Frees the graph and every array of the auxiliary step. */

@@ -11,7 +11,9 @@ import ai.djl.ndarray.types.Shape;
 /**
  * The Lipschitz coefficient penalty (LCP): {@code reduce(relu(J^T 1 - lambda)^2)} at the last
  * step (or, with {@link Probe#POWER}, {@code reduce(relu(||J^T u|| - lambda)^2)} over the images
- * for the dominant direction {@code u}), where {@code J} is the Jacobian of one step with respect to the state. It pushes every
+ * for the dominant direction {@code u}; with {@link Probe#RESIDUAL}, {@code ||J u||} along the
+ * direction the state still moves in), where {@code J} is the Jacobian of one step with respect
+ * to the state. It pushes every
  * column sum of {@code J} below {@code lambda}, which makes the dynamics locally contractive
  * around the state reached, so that recurrent back-propagation's Neumann series converges.
  *
@@ -53,7 +55,17 @@ public final class LipschitzPenalty {
          * norm that tracks the dominant mode, so the penalty bounds the spectral radius itself.
          * Costs {@code k} products instead of one.
          */
-        POWER
+        POWER,
+        /**
+         * {@code ||J u||} per image along the direction the state still moves in, {@code u =
+         * (F(h) - h) / ||F(h) - h||}: the gain of the step on its own slowest mode, which the
+         * forward iteration has already found (its residual is a power iteration on {@code J}).
+         * Unlike {@code J^T 1} it sees slow modes whatever the signs, and period-2 flips (gain
+         * near 1). Images whose residual is at round-off level are settled and skipped. Costs two
+         * evaluations of the step without gradient to measure, as many as the central difference
+         * of the penalty's gradient.
+         */
+        RESIDUAL
     }
 
     private final double lambda;
@@ -175,7 +187,9 @@ public final class LipschitzPenalty {
     @Override
     public String toString() {
         return "LCP(lambda=" + lambda + ", weight=" + weight + ", " + reduction
-                + (probe == Probe.POWER ? ", power " + powerIterations : "") + ", every " + every
+                + (probe == Probe.POWER ? ", power " + powerIterations
+                        : probe == Probe.RESIDUAL ? ", residual" : "")
+                + ", every " + every
                 + ")";
     }
 

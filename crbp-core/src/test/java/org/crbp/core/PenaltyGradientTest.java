@@ -370,4 +370,188 @@ class PenaltyGradientTest {
         assertTrue(error < 1e-5, "one-sided against central: " + error);
         assertTrue(error > 0, "the two differences cannot agree exactly");
     }
+
+    private static final Shape STATE = new Shape(2, 3, 5, 5);
+
+    /** {@code F(h)} at a state given as doubles, with the parameters detached, as doubles. */
+    private double[] stepAt(RecurrentNet net, NDList data, double[] h) {
+        try (NDManager scope = manager.newSubManager()) {
+            ScopedParameterStore detached = new ScopedParameterStore(ps, scope, true);
+            NDArray drive = net.drive(detached, data, false).stopGradient();
+            drive.attach(scope);
+            NDArray state = scope.create(h, STATE);
+            return net.step(detached, drive, new NDList(state), false).head().toDoubleArray();
+        }
+    }
+
+    /** Each image's block of {@code values} divided by its norm (a zero block stays zero). */
+    private static double[] perImageUnit(double[] values) {
+        int images = (int) STATE.get(0);
+        int per = values.length / images;
+        double[] unit = new double[values.length];
+        for (int b = 0; b < images; b++) {
+            double norm = 0;
+            for (int j = 0; j < per; j++) {
+                norm += values[b * per + j] * values[b * per + j];
+            }
+            for (int j = 0; j < per; j++) {
+                unit[b * per + j] = norm > 0 ? values[b * per + j] / Math.sqrt(norm) : 0;
+            }
+        }
+        return unit;
+    }
+
+    /** The residual probe's direction at {@code h}: {@code (F(h) - h)} per image, normalised. */
+    private double[] residualDirection(RecurrentNet net, NDList data, NDArray h) {
+        double[] state = h.toDoubleArray();
+        double[] next = stepAt(net, data, state);
+        double[] motion = new double[state.length];
+        for (int j = 0; j < motion.length; j++) {
+            motion[j] = next[j] - state[j];
+        }
+        return perImageUnit(motion);
+    }
+
+    /** {@code mean_b relu(||(J u)_b|| - lambda)^2} for the per-image products {@code J u}. */
+    private static double gainPenalty(double[] product, double lambda) {
+        int images = (int) STATE.get(0);
+        int per = product.length / images;
+        double sum = 0;
+        for (int b = 0; b < images; b++) {
+            double norm = 0;
+            for (int j = 0; j < per; j++) {
+                norm += product[b * per + j] * product[b * per + j];
+            }
+            double excess = Math.max(Math.sqrt(norm) - lambda, 0);
+            sum += excess * excess;
+        }
+        return sum / images;
+    }
+
+    /**
+     * The residual probe's penalty at {@code h} with the direction {@code u} held, {@code J u} by a
+     * central difference of step 1e-4 in Java doubles (truncation about 1e-8 here).
+     */
+    private double residualPenaltyAt(RecurrentNet net, NDList data, NDArray h, double[] u,
+            double lambda) {
+        double[] state = h.toDoubleArray();
+        double step = 1e-4;
+        double[] plus = new double[state.length];
+        double[] minus = new double[state.length];
+        for (int j = 0; j < state.length; j++) {
+            plus[j] = state[j] + step * u[j];
+            minus[j] = state[j] - step * u[j];
+        }
+        double[] up = stepAt(net, data, plus);
+        double[] down = stepAt(net, data, minus);
+        double[] product = new double[state.length];
+        for (int j = 0; j < state.length; j++) {
+            product[j] = (up[j] - down[j]) / (2 * step);
+        }
+        return gainPenalty(product, lambda);
+    }
+
+    /** {@code J u} exactly: row {@code k} of {@code J} is the pull-back of the unit vector e_k. */
+    private double[] exactProduct(RecurrentNet net, NDList data, NDArray h, double[] u) {
+        double[] product = new double[u.length];
+        for (int k = 0; k < u.length; k++) {
+            try (NDManager scope = manager.newSubManager()) {
+                ScopedParameterStore detached = new ScopedParameterStore(ps, scope, true);
+                NDArray drive = net.drive(detached, data, false).stopGradient();
+                drive.attach(scope);
+                NDArray leaf = h.duplicate();
+                leaf.attach(scope);
+                leaf.setRequiresGradient(true);
+                double[] unit = new double[u.length];
+                unit[k] = 1;
+                NDArray weights = scope.create(unit, STATE);
+                try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                    NDArray out = net.step(detached, drive, new NDList(leaf), true).head();
+                    collector.backward(out.mul(weights).sum());
+                }
+                double[] row = leaf.getGradient().toDoubleArray();
+                for (int j = 0; j < u.length; j++) {
+                    product[k] += row[j] * u[j];
+                }
+            }
+        }
+        return product;
+    }
+
+    @Test
+    void residualProbesGradientEqualsFiniteDifferences() {
+        int steps = 6;
+        double lambda = 0.05;
+        LipschitzPenalty lcp = LipschitzPenalty.builder().optLambda(lambda).optWeight(1f)
+                .optProbe(LipschitzPenalty.Probe.RESIDUAL).build();
+        for (boolean rbp : new boolean[] {true, false}) {
+            RecurrentNet net = build(steps);
+            NDList data = data(9);
+            GradientMethod method = rbp
+                    ? Rbp.builder().setSteps(steps).optPenalty(lcp)
+                            .optPenaltyDifference(Rbp.PenaltyDifference.CENTRAL).build()
+                    : Bptt.builder().setSteps(steps).optPenalty(lcp).build();
+            NDArray before = stateBeforeLast(net, data, steps);
+            double[] u = residualDirection(net, data, before);
+            GradientCheck.zeroGradients(net);
+            StepResult result = method.forwardBackward(net, ps, data, labels(), zeroLoss);
+            Map<String, double[]> analytic = GradientCheck.readGradients(net);
+            double expected = gainPenalty(exactProduct(net, data, before, u), lambda);
+            assertTrue(expected > 1e-4, "the test needs a non-zero penalty, got " + expected);
+            assertEquals(expected, result.penalty(), 1e-6 * expected);
+            // the direction u is held constant in the gradient, as the probe 1 is
+            Map<String, double[]> numeric = GradientCheck.finiteDifferences(net, 1e-5,
+                    n -> residualPenaltyAt(n, data,
+                            rbp ? before : stateBeforeLast(n, data, steps), u, lambda));
+            for (String name : numeric.keySet()) {
+                if (name.contains("readout")) {
+                    continue;
+                }
+                assertTrue(GradientCheck.norm(numeric.get(name)) > 0, name + " has a zero gradient");
+                double error = GradientCheck.relativeError(analytic.get(name), numeric.get(name));
+                assertTrue(error < 1e-3, (rbp ? "C-RBP " : "C-BPTT ") + name
+                        + ": relative error " + error);
+            }
+        }
+    }
+
+    @Test
+    void residualProbeSeesTheFlippingSlowModeThatColumnSumsMiss() {
+        // h' = g h + 1 has J = diag(g): with g = -0.95 the iteration flips sign every step and
+        // settles at a rate of 0.95, yet every column sum is -0.95, far below lambda
+        int side = 4;
+        int steps = 12;
+        RecurrentNet net = RecurrentNet.builder()
+                .setEncoder(new ai.djl.nn.LambdaBlock(x -> new NDList(x.head())))
+                .setCell(new ContractionAnalysisTest.GainCell())
+                // a new array: the batch frees its state, and the predictions must outlive it
+                .setReadout(new ai.djl.nn.LambdaBlock(
+                        x -> new NDList(x.head().add(x.head().zerosLike()))))
+                .optSteps(steps)
+                .build();
+        Shape shape = new Shape(2, 1, side, side);
+        net.initialize(manager, DataType.FLOAT64, shape);
+        double[] gains = new double[(int) shape.size()];
+        java.util.Arrays.fill(gains, 0, side * side, 0.5);
+        java.util.Arrays.fill(gains, side * side, gains.length, -0.95);
+        NDList labels = new NDList(manager.zeros(shape, DataType.FLOAT64));
+        double lambda = 0.9;
+        double[] penalties = new double[2];
+        LipschitzPenalty.Probe[] probes = {
+            LipschitzPenalty.Probe.ONES, LipschitzPenalty.Probe.RESIDUAL
+        };
+        for (int p = 0; p < 2; p++) {
+            LipschitzPenalty lcp = LipschitzPenalty.builder().optLambda(lambda).optWeight(1f)
+                    .optProbe(probes[p]).optReduction(LipschitzPenalty.Reduction.PER_IMAGE)
+                    .build();
+            // the identity encoder hands the input on as the drive, which the batch consumes
+            NDArray drive = manager.create(gains, shape);
+            drive.setRequiresGradient(true);
+            penalties[p] = Rbp.builder().setSteps(steps).optPenalty(lcp).build()
+                    .forwardBackward(net, ps, new NDList(drive), labels, zeroLoss).penalty();
+        }
+        assertEquals(0, penalties[0], 0, "the column sums are -0.95 and 0.5");
+        // the second image's gain along its residual is 0.95, the first image's 0.5
+        assertEquals((0.95 - lambda) * (0.95 - lambda) / 2, penalties[1], 1e-9);
+    }
 }

@@ -95,9 +95,11 @@ final class TrainCommand implements Callable<Integer> {
         String penaltyReduction;
 
         @Option(names = "--penalty-probe", paramLabel = "<name>",
-                description = "What the penalty bounds: ones (the column sums J^T 1, the paper's)"
-                        + " or power (||J^T u|| per image for the dominant direction u found by"
-                        + " --penalty-iterations power iterations: the spectral radius)."
+                description = "What the penalty bounds: ones (the column sums J^T 1, the paper's),"
+                        + " power (||J^T u|| per image for the dominant direction u found by"
+                        + " --penalty-iterations power iterations: the spectral radius) or"
+                        + " residual (||J u|| per image along the direction the state still"
+                        + " moves in, F(h) - h: the step's gain on its slowest mode)."
                         + " Default: ones.")
         String penaltyProbe;
 

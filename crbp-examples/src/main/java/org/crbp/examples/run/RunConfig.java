@@ -299,8 +299,8 @@ public final class RunConfig {
                 "--penalty-reduction must be mean, sum, image or violating, got '"
                         + penaltyReduction + "'");
         penaltyProbe = penaltyProbe == null ? "ones" : lower(penaltyProbe);
-        require(penaltyProbe.matches("ones|power"),
-                "--penalty-probe must be ones or power, got '" + penaltyProbe + "'");
+        require(penaltyProbe.matches("ones|power|residual"),
+                "--penalty-probe must be ones, power or residual, got '" + penaltyProbe + "'");
         require(penaltyIterations >= 1, "--penalty-iterations must be at least 1, got "
                 + penaltyIterations);
         penaltyDifference = penaltyDifference == null ? "one-sided" : lower(penaltyDifference);

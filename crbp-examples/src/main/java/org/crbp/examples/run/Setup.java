@@ -37,6 +37,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.Random;
 
@@ -118,8 +119,8 @@ public final class Setup {
         LipschitzPenalty penalty = c.method == MethodKind.CBPTT || c.method == MethodKind.CRBP
                 ? LipschitzPenalty.builder().optLambda(c.lambda)
                         .optWeight(c.penaltyWeight).optReduction(penaltyReduction(c))
-                        .optProbe("power".equals(c.penaltyProbe) ? LipschitzPenalty.Probe.POWER
-                                : LipschitzPenalty.Probe.ONES)
+                        .optProbe(LipschitzPenalty.Probe.valueOf(
+                                c.penaltyProbe.toUpperCase(Locale.ROOT)))
                         .optPowerIterations(c.penaltyIterations).build()
                 : null;
         switch (c.method) {
