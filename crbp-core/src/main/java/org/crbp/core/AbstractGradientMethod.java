@@ -54,7 +54,7 @@ abstract class AbstractGradientMethod implements GradientMethod {
     private final AtomicLong batches = new AtomicLong();
     private volatile float lastMaxColumnSum = Float.NaN;
 
-    AbstractGradientMethod(BaseBuilder<?> builder) {
+    AbstractGradientMethod(GradientMethodBuilder<?> builder) {
         Checks.checkSteps(builder.steps);
         Checks.checkPeriod(builder.monitorEvery, "The contraction monitor's period");
         this.steps = builder.steps;
@@ -588,94 +588,6 @@ abstract class AbstractGradientMethod implements GradientMethod {
                 }
             }
             return false;
-        }
-    }
-
-    /**
-     * The options every gradient method has.
-     *
-     * @param <T> the concrete builder
-     */
-    public abstract static class BaseBuilder<T extends BaseBuilder<T>> {
-
-        int steps;
-        LipschitzPenalty penalty;
-        boolean monitorContraction = true;
-        int monitorEvery = DEFAULT_MONITOR_EVERY;
-        StepListener stepListener = StepListener.NONE;
-
-        BaseBuilder() {}
-
-        /**
-         * Returns this builder as its concrete type.
-         *
-         * @return this builder
-         */
-        protected abstract T self();
-
-        /**
-         * Sets the number of forward steps (required).
-         *
-         * @param steps the number of steps, at least 1
-         * @return this builder
-         */
-        public T setSteps(int steps) {
-            this.steps = steps;
-            return self();
-        }
-
-        /**
-         * Adds the Lipschitz coefficient penalty (C-BPTT, C-RBP). Off by default.
-         *
-         * @param penalty the penalty, or {@code null} for none
-         * @return this builder
-         */
-        public T optPenalty(LipschitzPenalty penalty) {
-            this.penalty = penalty;
-            return self();
-        }
-
-        /**
-         * Computes {@code max(J^T 1)} at the last step for the diagnostics even without the
-         * penalty (default on, every 10th batch
-         * (see {@link #optMonitorEvery}); one extra backward per state tensor, and for BPTT one
-         * extra step). Batches with the penalty always measure it.
-         *
-         * @param monitor whether to monitor contraction
-         * @return this builder
-         */
-        public T optMonitorContraction(boolean monitor) {
-            this.monitorContraction = monitor;
-            return self();
-        }
-
-        /**
-         * Runs the contraction monitor every {@code k}-th batch, from the first (default 10); the
-         * batches between report the latest measurement ({@link
-         * StepResult#contractionMeasured()} false).
-         *
-         * @param k the period, at least 1
-         * @return this builder
-         */
-        public T optMonitorEvery(int k) {
-            this.monitorEvery = k;
-            return self();
-        }
-
-        /**
-         * Sets a listener called between the recurrent steps of each batch (default: none); it
-         * may throw to abandon a batch, e.g. when a time budget is spent.
-         *
-         * @param listener the listener, not {@code null}
-         * @return this builder
-         */
-        public T optStepListener(StepListener listener) {
-            if (listener == null) {
-                throw new IllegalArgumentException("The step listener must not be null; use"
-                        + " StepListener.NONE for none");
-            }
-            this.stepListener = listener;
-            return self();
         }
     }
 }

@@ -129,7 +129,7 @@ public final class Bptt extends AbstractGradientMethod {
     }
 
     /** The builder for {@link Bptt}. */
-    public static final class Builder extends BaseBuilder<Builder> {
+    public static final class Builder extends GradientMethodBuilder<Builder> {
 
         private int gradientSteps;
 

@@ -325,7 +325,7 @@ public final class Rbp extends AbstractGradientMethod {
     }
 
     /** The builder for {@link Rbp}. */
-    public static final class Builder extends BaseBuilder<Builder> {
+    public static final class Builder extends GradientMethodBuilder<Builder> {
 
         private int neumannTerms = 15;
         private final NeumannSeries.Builder neumann = NeumannSeries.builder();
