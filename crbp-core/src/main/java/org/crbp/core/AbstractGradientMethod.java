@@ -55,7 +55,7 @@ abstract class AbstractGradientMethod implements GradientMethod {
     private volatile float lastMaxColumnSum = Float.NaN;
 
     AbstractGradientMethod(GradientMethodBuilder<?> builder) {
-        Checks.checkSteps(builder.steps);
+        builder.checkSteps();
         Checks.checkPeriod(builder.monitorEvery, "The contraction monitor's period");
         this.steps = builder.steps;
         this.penalty = builder.penalty;
@@ -64,9 +64,43 @@ abstract class AbstractGradientMethod implements GradientMethod {
         this.stepListener = builder.stepListener;
     }
 
-    /** {@inheritDoc} */
+    /**
+     * {@inheritDoc}
+     *
+     * <p>0 when the builder's {@code setSteps} was not called: the method then runs the number of
+     * steps of the network it trains.
+     */
     @Override
     public int getSteps() {
+        return steps;
+    }
+
+    /**
+     * Returns the number of steps to run on {@code net}: the network's own number when this method
+     * was built without one.
+     *
+     * @param net the network
+     * @return the number of steps, at least 1
+     * @throws IllegalArgumentException if this method was built with a different number of steps
+     *     than the network's: training would run one depth and validation (the network's
+     *     forward) another
+     */
+    int stepsFor(RecurrentNet net) {
+        if (steps == 0) {
+            return net.getSteps();
+        }
+        if (net.getSteps() != steps) {
+            throw new IllegalArgumentException(
+                    "The network runs "
+                            + net.getSteps()
+                            + " steps (RecurrentNet.optSteps) but the gradient method "
+                            + getName()
+                            + " runs "
+                            + steps
+                            + ": training and evaluation would use different depths. Build both"
+                            + " with the same number of steps, or leave the method's setSteps out"
+                            + " to take the network's.");
+        }
         return steps;
     }
 

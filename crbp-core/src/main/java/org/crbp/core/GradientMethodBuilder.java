@@ -12,7 +12,9 @@ package org.crbp.core;
  */
 public abstract class GradientMethodBuilder<T extends GradientMethodBuilder<T>> {
 
+    /** The number of steps; 0 until {@link #setSteps} is called (then taken from the network). */
     int steps;
+    boolean stepsSet;
     LipschitzPenalty penalty;
     boolean monitorContraction = true;
     int monitorEvery = AbstractGradientMethod.DEFAULT_MONITOR_EVERY;
@@ -28,14 +30,26 @@ public abstract class GradientMethodBuilder<T extends GradientMethodBuilder<T>> 
     protected abstract T self();
 
     /**
-     * Sets the number of forward steps (required).
+     * Sets the number of forward steps {@code T}. Optional: without it the method runs the
+     * number of steps of the network it trains ({@link RecurrentNet#getSteps()}), so that {@code
+     * T} is set in one place, on the network. When set, it must equal the network's number: a
+     * mismatch is refused when the method first meets the network (training and validation would
+     * otherwise run different depths); the network's number never silently wins.
      *
      * @param steps the number of steps, at least 1
      * @return this builder
      */
     public T setSteps(int steps) {
         this.steps = steps;
+        this.stepsSet = true;
         return self();
+    }
+
+    /** Refuses an explicitly set number of steps below 1. */
+    void checkSteps() {
+        if (stepsSet) {
+            Checks.checkSteps(steps);
+        }
     }
 
     /**

@@ -116,7 +116,7 @@ public final class Rbp extends AbstractGradientMethod {
             Loss loss) {
         checkInputs(data, labels);
         EngineAutograd.requireSupport(data.head(), getName());
-        Checks.checkSameSteps(net, this);
+        int runSteps = stepsFor(net);
         Plan plan = plan(data.head());
         boolean penaltyDue = plan.penaltyDue;
         NDManager caller = data.head().getManager();
@@ -137,7 +137,7 @@ public final class Rbp extends AbstractGradientMethod {
                 NDList next = stepMap.apply(state, target);
                 stepListener.afterStep(StepListener.Phase.FORWARD, ++evaluations[0]);
                 return next;
-            }, start, steps - 1);
+            }, start, runSteps - 1);
             NDList fixedPoint = forward.state();
 
             // the drive becomes a leaf: every step graph below hangs from it, and its gradient
@@ -451,7 +451,7 @@ public final class Rbp extends AbstractGradientMethod {
          * @throws IllegalArgumentException if a value is out of range
          */
         public Rbp build() {
-            Checks.checkSteps(steps);
+            checkSteps();
             Checks.checkNeumannTerms(neumannTerms);
             if (penaltyDifference == null) {
                 throw new IllegalArgumentException("The penalty difference must not be null");

@@ -454,8 +454,9 @@ public final class RecurrentNet extends AbstractBlock {
 
         /**
          * Sets the number of steps of the forward pass (default 1). A {@link GradientMethod}
-         * that trains this network must run the same number of steps: training refuses a
-         * mismatch, so that validation (this network's forward) and training use one depth.
+         * built without a number of steps of its own runs this one; one built with another
+         * number is refused when it trains this network, so that validation (this network's
+         * forward) and training use one depth.
          *
          * @param steps the number of steps, at least 1
          * @return this builder

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link GradientCheck#checkCell} passes good cells and fails loudly on the scalar-operand
- * trap; the step count is set in one place; lambda is a double.
+ * trap; the step count is set in one place (the network, or both agreeing); lambda is a double.
  */
 class CellCheckTest {
 
@@ -82,6 +82,37 @@ class CellCheckTest {
                 assertTrue(e.getMessage().contains("runs 3 steps")
                         && e.getMessage().contains("runs 20"), e.getMessage());
             }
+        }
+    }
+
+    @Test
+    void aMethodWithoutStepsRunsTheNetworks() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            RecurrentNet net = TestCells.net(TestCells.tanh(2, 3, 0.5f), 2, 2, 4);
+            Shape input = new Shape(2, 1, 5, 5);
+            net.initialize(manager, DataType.FLOAT32, input);
+            ParameterStore ps = new ParameterStore(manager, false);
+            NDList data = new NDList(manager.randomUniform(0, 1, input));
+            NDList labels = new NDList(manager.randomUniform(0, 1, new Shape(2, 2, 5, 5)));
+            Bptt fromNet = Bptt.builder().build();
+            Rbp rbpFromNet = Rbp.builder().build();
+            assertEquals(0, fromNet.getSteps(), "0 says: the network's number");
+            assertEquals(0, rbpFromNet.getSteps());
+            assertEquals("BPTT", fromNet.getName());
+            for (GradientMethod method : new GradientMethod[] {fromNet, rbpFromNet}) {
+                StepResult result = method.forwardBackward(net, ps, data, labels,
+                        new SquaredErrorLoss());
+                result.predictions().close();
+                assertEquals(4, result.steps(), method.getName());
+            }
+            // truncation beyond the network's depth is refused when the depth becomes known
+            Bptt tooLong = Bptt.builder().optGradientSteps(5).build();
+            assertEquals("TBPTT", tooLong.getName());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> tooLong.forwardBackward(net, ps, data, labels, new SquaredErrorLoss()));
+            assertTrue(e.getMessage().contains("cannot exceed steps (4"), e.getMessage());
+            // an explicit 0 is still an error, not "from the network"
+            assertThrows(IllegalArgumentException.class, () -> Rbp.builder().setSteps(0).build());
         }
     }
 
