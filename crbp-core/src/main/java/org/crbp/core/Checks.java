@@ -15,10 +15,11 @@ final class Checks {
         }
     }
 
-    static void checkNeumannTerms(int neumannTerms) {
-        if (neumannTerms < 1) {
+    static void checkAdjointBudget(int budget) {
+        if (budget < 1) {
             throw new IllegalArgumentException(
-                    "The number of Neumann terms must be at least 1, got " + neumannTerms);
+                    "The adjoint budget (the number of Neumann terms) must be at least 1, got "
+                            + budget);
         }
     }
 
