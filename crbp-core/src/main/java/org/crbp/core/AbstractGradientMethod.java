@@ -105,6 +105,35 @@ abstract class AbstractGradientMethod implements GradientMethod {
     }
 
     /**
+     * Returns the method's name and key settings for logs, such as {@code C-RBP(steps=12,
+     * forward=naive, adjoint=neumann(8, abs 1e-09, cap 1.00), penalty=LCP(...))}.
+     *
+     * @return the description
+     */
+    @Override
+    public String toString() {
+        StringBuilder text = new StringBuilder(getName()).append("(steps=")
+                .append(steps == 0 ? "the network's" : Integer.toString(steps));
+        describeSettings(text);
+        if (penalty != null) {
+            text.append(", penalty=").append(penalty);
+        }
+        if (!monitorContraction) {
+            text.append(", no contraction monitor");
+        } else if (monitorEvery != DEFAULT_MONITOR_EVERY) {
+            text.append(", monitor every ").append(monitorEvery);
+        }
+        return text.append(')').toString();
+    }
+
+    /**
+     * Appends the method's own settings to {@link #toString()}, each after {@code ", "}.
+     *
+     * @param text the description so far
+     */
+    abstract void describeSettings(StringBuilder text);
+
+    /**
      * Returns the penalty, or {@code null} when the method has none.
      *
      * @return the penalty

@@ -64,6 +64,13 @@ public final class Bptt extends AbstractGradientMethod {
         return penalty == null ? base : "C-" + base;
     }
 
+    @Override
+    void describeSettings(StringBuilder text) {
+        if (gradientSteps != 0 && gradientSteps != steps) {
+            text.append(", gradientSteps=").append(gradientSteps);
+        }
+    }
+
     /** Returns the number of recorded steps out of {@code steps} run, checking the bound. */
     private int recordedSteps(int steps) {
         if (gradientSteps == 0) {

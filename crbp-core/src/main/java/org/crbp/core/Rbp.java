@@ -120,6 +120,15 @@ public final class Rbp extends AbstractGradientMethod {
         return penalty == null ? "RBP" : "C-RBP";
     }
 
+    @Override
+    void describeSettings(StringBuilder text) {
+        text.append(", forward=").append(forwardSolver.describe())
+                .append(", adjoint=").append(adjointSolver.describe());
+        if (penalty != null && penaltyDifference != PenaltyDifference.CENTRAL) {
+            text.append(", penalty difference ").append(penaltyDifference);
+        }
+    }
+
     /** {@inheritDoc} */
     @Override
     public StepResult forwardBackward(
