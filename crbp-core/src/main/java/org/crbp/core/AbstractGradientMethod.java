@@ -225,22 +225,9 @@ abstract class AbstractGradientMethod implements GradientMethod {
         double value = 0;
         NDList cotangents = new NDList(columnSums.size());
         for (NDArray u : columnSums) {
-            double part;
-            try (NDArray shifted = u.sub(lcp.getLambda());
-                    NDArray excess = shifted.maximum(0);
-                    NDArray squares = excess.square();
-                    NDArray total = squares.sum()) {
-                double normaliser = normaliser(lcp.getReduction(), u, excess);
-                part = normaliser == 0 ? 0 : Jacobians.toDouble(total) / normaliser;
-                if (part > 0) {
-                    NDArray r = excess.mul(2.0 / normaliser);
-                    r.attach(scope);
-                    cotangents.add(r);
-                } else {
-                    cotangents.add(null);
-                }
-            }
-            value += part;
+            LipschitzPenalty.ColumnSumPart part = lcp.columnSumPart(u, scope);
+            cotangents.add(part.cotangent);
+            value += part.value;
         }
         columnSums.close();
         return new Contraction(value, max, cotangents, null);
@@ -275,7 +262,7 @@ abstract class AbstractGradientMethod implements GradientMethod {
                 product = Jacobians.blockVjp(aux.outputs, aux.leaves, i, probe, aux.manager);
                 gains = Jacobians.perImageNorms(new NDList(product));
             }
-            GainPenalty gain = new GainPenalty(gains, lcp);
+            LipschitzPenalty.GainPenalty gain = lcp.gainPenalty(gains);
             double part = gain.value;
             if (part > 0) {
                 double[] factor = gain.cotangentFactors();
@@ -303,7 +290,7 @@ abstract class AbstractGradientMethod implements GradientMethod {
      * Near a fixed point the residual of the iteration is its slowest mode (the forward steps
      * have already power-iterated {@code J} on it), and a period-2 flip has a gain near 1 there,
      * so this sees what {@code J^T 1} cannot. Images whose residual is below {@link
-     * #settledResidual} of their state carry no direction and no penalty. The penalty is the
+     * LipschitzPenalty#settledResidual} of their state carry no direction and no penalty. The penalty is the
      * reduction of {@code relu(g_b - lambda)^2}; its gradient is that of {@code <c, J u>} with
      * {@code c_b = 2 relu(g_b - lambda) / n * (J u)_b / g_b} and {@code u} held constant, which
      * {@link #backwardPenalty} differences along {@code u} (the cotangents) with the probes
@@ -322,7 +309,7 @@ abstract class AbstractGradientMethod implements GradientMethod {
                 motion.attach(local);
                 double[] motionNorms = Jacobians.perImageNorms(new NDList(motion));
                 double[] stateNorms = Jacobians.perImageNorms(new NDList(h));
-                double floor = settledResidual(h.getDataType());
+                double floor = LipschitzPenalty.settledResidual(h.getDataType());
                 double[] inverse = new double[motionNorms.length];
                 boolean moving = false;
                 for (int b = 0; b < inverse.length; b++) {
@@ -344,7 +331,7 @@ abstract class AbstractGradientMethod implements GradientMethod {
                 minus.attach(local);
                 NDArray product = plus.sub(minus).div(2 * scale);
                 double[] gains = Jacobians.perImageNorms(new NDList(product));
-                GainPenalty gain = new GainPenalty(gains, lcp);
+                LipschitzPenalty.GainPenalty gain = lcp.gainPenalty(gains);
                 if (gain.value > 0) {
                     NDArray c = Jacobians.scalePerImage(new NDList(product),
                             gain.cotangentFactors(), scope).head();
@@ -359,88 +346,6 @@ abstract class AbstractGradientMethod implements GradientMethod {
             }
         }
         return new Contraction(value, maxColumnSum, directions, probes);
-    }
-
-    /**
-     * The relative residual {@code ||F(h) - h|| / ||h||} below which an image counts as settled
-     * for the {@link LipschitzPenalty.Probe#RESIDUAL} probe: a few hundred units of round-off,
-     * where the residual's direction is noise.
-     */
-    static double settledResidual(DataType type) {
-        switch (type) {
-            case FLOAT64:
-                return 1e-12;
-            case FLOAT32:
-                return 1e-5;
-            default:
-                return 1e-2;
-        }
-    }
-
-    /**
-     * The penalty {@code reduce(relu(g_b - lambda)^2)} over per-image gains {@code g_b} (the
-     * power and residual probes): the mean and per-image reductions both average over the images.
-     */
-    private static final class GainPenalty {
-        final double[] gains;
-        final double[] excess;
-        final double normaliser;
-        final double value;
-
-        GainPenalty(double[] gains, LipschitzPenalty lcp) {
-            this.gains = gains;
-            int images = gains.length;
-            excess = new double[images];
-            int violating = 0;
-            double squares = 0;
-            for (int b = 0; b < images; b++) {
-                excess[b] = Math.max(gains[b] - lcp.getLambda(), 0);
-                squares += excess[b] * excess[b];
-                violating += excess[b] > 0 ? 1 : 0;
-            }
-            switch (lcp.getReduction()) {
-                case SUM:
-                    normaliser = 1;
-                    break;
-                case VIOLATING:
-                    normaliser = violating;
-                    break;
-                default:
-                    // MEAN and PER_IMAGE: one value per image, averaged over the batch
-                    normaliser = images;
-                    break;
-            }
-            value = violating == 0 ? 0 : squares / normaliser;
-        }
-
-        /** {@code dP/dg_b / g_b}: the factor of each image's product in the cotangent. */
-        double[] cotangentFactors() {
-            double[] factor = new double[gains.length];
-            for (int b = 0; b < gains.length; b++) {
-                factor[b] = gains[b] > 0 ? 2 * excess[b] / (normaliser * gains[b]) : 0;
-            }
-            return factor;
-        }
-    }
-
-    /** The divisor of the summed squared excess under a reduction (0: nothing violates). */
-    private static double normaliser(LipschitzPenalty.Reduction reduction, NDArray u,
-            NDArray excess) {
-        switch (reduction) {
-            case MEAN:
-                return u.size();
-            case SUM:
-                return 1;
-            case PER_IMAGE:
-                return u.getShape().get(0);
-            case VIOLATING:
-                try (NDArray violating = excess.gt(0);
-                        NDArray count = violating.sum()) {
-                    return Jacobians.toDouble(count);
-                }
-            default:
-                throw new IllegalStateException("unknown reduction " + reduction);
-        }
     }
 
     /**
