@@ -46,10 +46,15 @@ abstract class AbstractGradientMethod implements GradientMethod {
     private static final double FLOAT32_ONE_SIDED_EPSILON = 3e-4;
     private static final double LOW_PRECISION_ONE_SIDED_EPSILON = 3e-2;
 
+    /** The number of steps the method was built with; 0 to run the network's. */
     protected final int steps;
+    /** The Lipschitz penalty, or {@code null} for none. */
     protected final LipschitzPenalty penalty;
+    /** Whether {@code max(J^T 1)} is measured for the diagnostics without the penalty. */
     protected final boolean monitorContraction;
+    /** The contraction monitor's period, in batches. */
     protected final int monitorEvery;
+    /** Called between the recurrent steps of each batch. */
     protected final StepListener stepListener;
     private final AtomicLong batches = new AtomicLong();
     private volatile float lastMaxColumnSum = Float.NaN;
