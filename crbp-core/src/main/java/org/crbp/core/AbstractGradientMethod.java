@@ -295,11 +295,11 @@ abstract class AbstractGradientMethod implements GradientMethod {
      * Near a fixed point the residual of the iteration is its slowest mode (the forward steps
      * have already power-iterated {@code J} on it), and a period-2 flip has a gain near 1 there,
      * so this sees what {@code J^T 1} cannot. Images whose residual is below {@link
-     * LipschitzPenalty#settledResidual} of their state carry no direction and no penalty. The penalty is the
-     * reduction of {@code relu(g_b - lambda)^2}; its gradient is that of {@code <c, J u>} with
-     * {@code c_b = 2 relu(g_b - lambda) / n * (J u)_b / g_b} and {@code u} held constant, which
-     * {@link #backwardPenalty} differences along {@code u} (the cotangents) with the probes
-     * {@code c}.
+     * LipschitzPenalty#settledResidual} of their state carry no direction and no penalty. The
+     * penalty is the reduction of {@code relu(g_b - lambda)^2}; its gradient is that of {@code
+     * <c, J u>} with {@code c_b = 2 relu(g_b - lambda) / n * (J u)_b / g_b} and {@code u} held
+     * constant, which {@link #backwardPenalty} differences along {@code u} (the cotangents) with
+     * the probes {@code c}.
      */
     private static Contraction residualContraction(AuxiliaryStep aux, LipschitzPenalty lcp,
             double maxColumnSum, NDManager scope) {
