@@ -46,16 +46,21 @@ abstract class AbstractGradientMethod implements GradientMethod {
     private static final double FLOAT32_ONE_SIDED_EPSILON = 3e-4;
     private static final double LOW_PRECISION_ONE_SIDED_EPSILON = 3e-2;
 
+    /** The number of steps the method was built with; 0 to run the network's. */
     protected final int steps;
+    /** The Lipschitz penalty, or {@code null} for none. */
     protected final LipschitzPenalty penalty;
+    /** Whether {@code max(J^T 1)} is measured for the diagnostics without the penalty. */
     protected final boolean monitorContraction;
+    /** The contraction monitor's period, in batches. */
     protected final int monitorEvery;
+    /** Called between the recurrent steps of each batch. */
     protected final StepListener stepListener;
     private final AtomicLong batches = new AtomicLong();
     private volatile float lastMaxColumnSum = Float.NaN;
 
-    AbstractGradientMethod(BaseBuilder<?> builder) {
-        Checks.checkSteps(builder.steps);
+    AbstractGradientMethod(GradientMethodBuilder<?> builder) {
+        builder.checkSteps();
         Checks.checkPeriod(builder.monitorEvery, "The contraction monitor's period");
         this.steps = builder.steps;
         this.penalty = builder.penalty;
@@ -64,11 +69,74 @@ abstract class AbstractGradientMethod implements GradientMethod {
         this.stepListener = builder.stepListener;
     }
 
-    /** {@inheritDoc} */
+    /**
+     * {@inheritDoc}
+     *
+     * <p>0 when the builder's {@code setSteps} was not called: the method then runs the number of
+     * steps of the network it trains.
+     */
     @Override
     public int getSteps() {
         return steps;
     }
+
+    /**
+     * Returns the number of steps to run on {@code net}: the network's own number when this method
+     * was built without one.
+     *
+     * @param net the network
+     * @return the number of steps, at least 1
+     * @throws IllegalArgumentException if this method was built with a different number of steps
+     *     than the network's: training would run one depth and validation (the network's
+     *     forward) another
+     */
+    int stepsFor(RecurrentNet net) {
+        if (steps == 0) {
+            return net.getSteps();
+        }
+        if (net.getSteps() != steps) {
+            throw new IllegalArgumentException(
+                    "The network runs "
+                            + net.getSteps()
+                            + " steps (RecurrentNet.optSteps) but the gradient method "
+                            + getName()
+                            + " runs "
+                            + steps
+                            + ": training and evaluation would use different depths. Build both"
+                            + " with the same number of steps, or leave the method's setSteps out"
+                            + " to take the network's.");
+        }
+        return steps;
+    }
+
+    /**
+     * Returns the method's name and key settings for logs, such as {@code C-RBP(steps=12,
+     * forward=naive, adjoint=neumann(8, abs 1e-09, cap 1.00), penalty=LCP(...))}.
+     *
+     * @return the description
+     */
+    @Override
+    public String toString() {
+        StringBuilder text = new StringBuilder(getName()).append("(steps=")
+                .append(steps == 0 ? "the network's" : Integer.toString(steps));
+        describeSettings(text);
+        if (penalty != null) {
+            text.append(", penalty=").append(penalty);
+        }
+        if (!monitorContraction) {
+            text.append(", no contraction monitor");
+        } else if (monitorEvery != DEFAULT_MONITOR_EVERY) {
+            text.append(", monitor every ").append(monitorEvery);
+        }
+        return text.append(')').toString();
+    }
+
+    /**
+     * Appends the method's own settings to {@link #toString()}, each after {@code ", "}.
+     *
+     * @param text the description so far
+     */
+    abstract void describeSettings(StringBuilder text);
 
     /**
      * Returns the penalty, or {@code null} when the method has none.
@@ -162,22 +230,9 @@ abstract class AbstractGradientMethod implements GradientMethod {
         double value = 0;
         NDList cotangents = new NDList(columnSums.size());
         for (NDArray u : columnSums) {
-            double part;
-            try (NDArray shifted = u.sub(lcp.getLambda());
-                    NDArray excess = shifted.maximum(0);
-                    NDArray squares = excess.square();
-                    NDArray total = squares.sum()) {
-                double normaliser = normaliser(lcp.getReduction(), u, excess);
-                part = normaliser == 0 ? 0 : Jacobians.toDouble(total) / normaliser;
-                if (part > 0) {
-                    NDArray r = excess.mul(2.0 / normaliser);
-                    r.attach(scope);
-                    cotangents.add(r);
-                } else {
-                    cotangents.add(null);
-                }
-            }
-            value += part;
+            LipschitzPenalty.ColumnSumPart part = lcp.columnSumPart(u, scope);
+            cotangents.add(part.cotangent);
+            value += part.value;
         }
         columnSums.close();
         return new Contraction(value, max, cotangents, null);
@@ -212,7 +267,7 @@ abstract class AbstractGradientMethod implements GradientMethod {
                 product = Jacobians.blockVjp(aux.outputs, aux.leaves, i, probe, aux.manager);
                 gains = Jacobians.perImageNorms(new NDList(product));
             }
-            GainPenalty gain = new GainPenalty(gains, lcp);
+            LipschitzPenalty.GainPenalty gain = lcp.gainPenalty(gains);
             double part = gain.value;
             if (part > 0) {
                 double[] factor = gain.cotangentFactors();
@@ -240,11 +295,11 @@ abstract class AbstractGradientMethod implements GradientMethod {
      * Near a fixed point the residual of the iteration is its slowest mode (the forward steps
      * have already power-iterated {@code J} on it), and a period-2 flip has a gain near 1 there,
      * so this sees what {@code J^T 1} cannot. Images whose residual is below {@link
-     * #settledResidual} of their state carry no direction and no penalty. The penalty is the
-     * reduction of {@code relu(g_b - lambda)^2}; its gradient is that of {@code <c, J u>} with
-     * {@code c_b = 2 relu(g_b - lambda) / n * (J u)_b / g_b} and {@code u} held constant, which
-     * {@link #backwardPenalty} differences along {@code u} (the cotangents) with the probes
-     * {@code c}.
+     * LipschitzPenalty#settledResidual} of their state carry no direction and no penalty. The
+     * penalty is the reduction of {@code relu(g_b - lambda)^2}; its gradient is that of {@code
+     * <c, J u>} with {@code c_b = 2 relu(g_b - lambda) / n * (J u)_b / g_b} and {@code u} held
+     * constant, which {@link #backwardPenalty} differences along {@code u} (the cotangents) with
+     * the probes {@code c}.
      */
     private static Contraction residualContraction(AuxiliaryStep aux, LipschitzPenalty lcp,
             double maxColumnSum, NDManager scope) {
@@ -259,7 +314,7 @@ abstract class AbstractGradientMethod implements GradientMethod {
                 motion.attach(local);
                 double[] motionNorms = Jacobians.perImageNorms(new NDList(motion));
                 double[] stateNorms = Jacobians.perImageNorms(new NDList(h));
-                double floor = settledResidual(h.getDataType());
+                double floor = LipschitzPenalty.settledResidual(h.getDataType());
                 double[] inverse = new double[motionNorms.length];
                 boolean moving = false;
                 for (int b = 0; b < inverse.length; b++) {
@@ -281,7 +336,7 @@ abstract class AbstractGradientMethod implements GradientMethod {
                 minus.attach(local);
                 NDArray product = plus.sub(minus).div(2 * scale);
                 double[] gains = Jacobians.perImageNorms(new NDList(product));
-                GainPenalty gain = new GainPenalty(gains, lcp);
+                LipschitzPenalty.GainPenalty gain = lcp.gainPenalty(gains);
                 if (gain.value > 0) {
                     NDArray c = Jacobians.scalePerImage(new NDList(product),
                             gain.cotangentFactors(), scope).head();
@@ -296,88 +351,6 @@ abstract class AbstractGradientMethod implements GradientMethod {
             }
         }
         return new Contraction(value, maxColumnSum, directions, probes);
-    }
-
-    /**
-     * The relative residual {@code ||F(h) - h|| / ||h||} below which an image counts as settled
-     * for the {@link LipschitzPenalty.Probe#RESIDUAL} probe: a few hundred units of round-off,
-     * where the residual's direction is noise.
-     */
-    static double settledResidual(DataType type) {
-        switch (type) {
-            case FLOAT64:
-                return 1e-12;
-            case FLOAT32:
-                return 1e-5;
-            default:
-                return 1e-2;
-        }
-    }
-
-    /**
-     * The penalty {@code reduce(relu(g_b - lambda)^2)} over per-image gains {@code g_b} (the
-     * power and residual probes): the mean and per-image reductions both average over the images.
-     */
-    private static final class GainPenalty {
-        final double[] gains;
-        final double[] excess;
-        final double normaliser;
-        final double value;
-
-        GainPenalty(double[] gains, LipschitzPenalty lcp) {
-            this.gains = gains;
-            int images = gains.length;
-            excess = new double[images];
-            int violating = 0;
-            double squares = 0;
-            for (int b = 0; b < images; b++) {
-                excess[b] = Math.max(gains[b] - lcp.getLambda(), 0);
-                squares += excess[b] * excess[b];
-                violating += excess[b] > 0 ? 1 : 0;
-            }
-            switch (lcp.getReduction()) {
-                case SUM:
-                    normaliser = 1;
-                    break;
-                case VIOLATING:
-                    normaliser = violating;
-                    break;
-                default:
-                    // MEAN and PER_IMAGE: one value per image, averaged over the batch
-                    normaliser = images;
-                    break;
-            }
-            value = violating == 0 ? 0 : squares / normaliser;
-        }
-
-        /** {@code dP/dg_b / g_b}: the factor of each image's product in the cotangent. */
-        double[] cotangentFactors() {
-            double[] factor = new double[gains.length];
-            for (int b = 0; b < gains.length; b++) {
-                factor[b] = gains[b] > 0 ? 2 * excess[b] / (normaliser * gains[b]) : 0;
-            }
-            return factor;
-        }
-    }
-
-    /** The divisor of the summed squared excess under a reduction (0: nothing violates). */
-    private static double normaliser(LipschitzPenalty.Reduction reduction, NDArray u,
-            NDArray excess) {
-        switch (reduction) {
-            case MEAN:
-                return u.size();
-            case SUM:
-                return 1;
-            case PER_IMAGE:
-                return u.getShape().get(0);
-            case VIOLATING:
-                try (NDArray violating = excess.gt(0);
-                        NDArray count = violating.sum()) {
-                    return Jacobians.toDouble(count);
-                }
-            default:
-                throw new IllegalStateException("unknown reduction " + reduction);
-        }
     }
 
     /**
@@ -588,94 +561,6 @@ abstract class AbstractGradientMethod implements GradientMethod {
                 }
             }
             return false;
-        }
-    }
-
-    /**
-     * The options every gradient method has.
-     *
-     * @param <T> the concrete builder
-     */
-    public abstract static class BaseBuilder<T extends BaseBuilder<T>> {
-
-        int steps;
-        LipschitzPenalty penalty;
-        boolean monitorContraction = true;
-        int monitorEvery = DEFAULT_MONITOR_EVERY;
-        StepListener stepListener = StepListener.NONE;
-
-        BaseBuilder() {}
-
-        /**
-         * Returns this builder as its concrete type.
-         *
-         * @return this builder
-         */
-        protected abstract T self();
-
-        /**
-         * Sets the number of forward steps (required).
-         *
-         * @param steps the number of steps, at least 1
-         * @return this builder
-         */
-        public T setSteps(int steps) {
-            this.steps = steps;
-            return self();
-        }
-
-        /**
-         * Adds the Lipschitz coefficient penalty (C-BPTT, C-RBP). Off by default.
-         *
-         * @param penalty the penalty, or {@code null} for none
-         * @return this builder
-         */
-        public T optPenalty(LipschitzPenalty penalty) {
-            this.penalty = penalty;
-            return self();
-        }
-
-        /**
-         * Computes {@code max(J^T 1)} at the last step for the diagnostics even without the
-         * penalty (default on, every 10th batch
-         * (see {@link #optMonitorEvery}); one extra backward per state tensor, and for BPTT one
-         * extra step). Batches with the penalty always measure it.
-         *
-         * @param monitor whether to monitor contraction
-         * @return this builder
-         */
-        public T optMonitorContraction(boolean monitor) {
-            this.monitorContraction = monitor;
-            return self();
-        }
-
-        /**
-         * Runs the contraction monitor every {@code k}-th batch, from the first (default 10); the
-         * batches between report the latest measurement ({@link
-         * StepResult#contractionMeasured()} false).
-         *
-         * @param k the period, at least 1
-         * @return this builder
-         */
-        public T optMonitorEvery(int k) {
-            this.monitorEvery = k;
-            return self();
-        }
-
-        /**
-         * Sets a listener called between the recurrent steps of each batch (default: none); it
-         * may throw to abandon a batch, e.g. when a time budget is spent.
-         *
-         * @param listener the listener, not {@code null}
-         * @return this builder
-         */
-        public T optStepListener(StepListener listener) {
-            if (listener == null) {
-                throw new IllegalArgumentException("The step listener must not be null; use"
-                        + " StepListener.NONE for none");
-            }
-            this.stepListener = listener;
-            return self();
         }
     }
 }

@@ -24,6 +24,7 @@ import ai.djl.training.loss.Loss;
  */
 public final class Bptt extends AbstractGradientMethod {
 
+    /** The number of recorded steps; 0 for all the steps of the network trained. */
     private final int gradientSteps;
 
     private Bptt(Builder builder) {
@@ -43,17 +44,47 @@ public final class Bptt extends AbstractGradientMethod {
     /**
      * Returns the number of last steps that record gradients.
      *
-     * @return the number of recorded steps
+     * @return the number of recorded steps; 0 when every step records and the number of steps
+     *     is taken from the network
      */
     public int getGradientSteps() {
         return gradientSteps;
     }
 
-    /** {@inheritDoc} */
+    /**
+     * {@inheritDoc}
+     *
+     * <p>{@code TBPTT} when fewer steps record than run; without a number of steps of its own a
+     * method with {@code optGradientSteps} counts as truncated.
+     */
     @Override
     public String getName() {
-        String base = gradientSteps < steps ? "TBPTT" : "BPTT";
+        boolean truncated = steps == 0 ? gradientSteps > 0 : gradientSteps < steps;
+        String base = truncated ? "TBPTT" : "BPTT";
         return penalty == null ? base : "C-" + base;
+    }
+
+    @Override
+    void describeSettings(StringBuilder text) {
+        if (gradientSteps != 0 && gradientSteps != steps) {
+            text.append(", gradientSteps=").append(gradientSteps);
+        }
+    }
+
+    /** Returns the number of recorded steps out of {@code steps} run, checking the bound. */
+    private int recordedSteps(int steps) {
+        if (gradientSteps == 0) {
+            return steps;
+        }
+        if (gradientSteps > steps) {
+            throw new IllegalArgumentException(
+                    "gradientSteps ("
+                            + gradientSteps
+                            + ") cannot exceed steps ("
+                            + steps
+                            + ", the network's)");
+        }
+        return gradientSteps;
     }
 
     /** {@inheritDoc} */
@@ -65,7 +96,8 @@ public final class Bptt extends AbstractGradientMethod {
             NDList labels,
             Loss loss) {
         checkInputs(data, labels);
-        Checks.checkSameSteps(net, this);
+        int runSteps = stepsFor(net);
+        int recorded = recordedSteps(runSteps);
         Plan plan = plan(data.head());
         boolean penaltyDue = plan.penaltyDue;
         if (penaltyDue) {
@@ -80,7 +112,7 @@ public final class Bptt extends AbstractGradientMethod {
             NDArray drive = net.drive(recording, data, true);
             NDList start = net.getCell().initialState(drive);
 
-            int freeSteps = steps - gradientSteps;
+            int freeSteps = runSteps - recorded;
             if (freeSteps > 0) {
                 NDArray detachedDrive = drive.stopGradient();
                 detachedDrive.attach(scope);
@@ -88,11 +120,11 @@ public final class Bptt extends AbstractGradientMethod {
                         (t, state, store) -> stepListener.afterStep(
                                 StepListener.Phase.FORWARD, t));
             }
-            NDList previous = net.advance(parameterStore, drive, start, gradientSteps - 1, false,
+            NDList previous = net.advance(parameterStore, drive, start, recorded - 1, false,
                     true, (t, state, store) -> stepListener.afterStep(
                             StepListener.Phase.FORWARD, freeSteps + t));
             NDList last = net.step(recording, drive, previous, true);
-            stepListener.afterStep(StepListener.Phase.FORWARD, steps);
+            stepListener.afterStep(StepListener.Phase.FORWARD, runSteps);
 
             Contraction contraction = null;
             if (plan.columnSums) {
@@ -118,7 +150,7 @@ public final class Bptt extends AbstractGradientMethod {
             StepResult.Builder result = StepResult.builder()
                     .setPredictions(keepPredictions(predictions, caller))
                     .setLoss((float) lossValue[0])
-                    .optForward(steps, false)
+                    .optForward(runSteps, false)
                     .optResidual((float) residual)
                     .optMaxJacobianColumnSum(columnSumToReport(contraction), contraction != null);
             if (penaltyDue) {
@@ -129,7 +161,7 @@ public final class Bptt extends AbstractGradientMethod {
     }
 
     /** The builder for {@link Bptt}. */
-    public static final class Builder extends BaseBuilder<Builder> {
+    public static final class Builder extends GradientMethodBuilder<Builder> {
 
         private int gradientSteps;
 
@@ -143,7 +175,8 @@ public final class Bptt extends AbstractGradientMethod {
 
         /**
          * Records gradients through only the last {@code gradientSteps} steps (truncated BPTT);
-         * by default all steps record.
+         * by default all steps record. Without {@link #setSteps} the bound {@code gradientSteps
+         * <= steps} is checked against the network's number of steps when training starts.
          *
          * @param gradientSteps the number of recorded steps, 1 to {@code steps}
          * @return this builder
@@ -164,8 +197,8 @@ public final class Bptt extends AbstractGradientMethod {
          * @throws IllegalArgumentException if a value is out of range
          */
         public Bptt build() {
-            Checks.checkSteps(steps);
-            if (gradientSteps > steps) {
+            checkSteps();
+            if (stepsSet && gradientSteps > steps) {
                 throw new IllegalArgumentException(
                         "gradientSteps ("
                                 + gradientSteps

@@ -3,7 +3,7 @@
  */
 package org.crbp.core;
 
-/** Argument checks shared by the network, the gradient methods and the penalty. */
+/** Checks of plain argument values shared by the network, the gradient methods and the penalty. */
 final class Checks {
 
     private Checks() {}
@@ -15,10 +15,11 @@ final class Checks {
         }
     }
 
-    static void checkNeumannTerms(int neumannTerms) {
-        if (neumannTerms < 1) {
+    static void checkAdjointBudget(int budget) {
+        if (budget < 1) {
             throw new IllegalArgumentException(
-                    "The number of Neumann terms must be at least 1, got " + neumannTerms);
+                    "The adjoint budget (the number of Neumann terms) must be at least 1, got "
+                            + budget);
         }
     }
 
@@ -40,24 +41,6 @@ final class Checks {
         if (every < 1) {
             throw new IllegalArgumentException(
                     what + " must be at least 1 batch, got " + every);
-        }
-    }
-
-    /**
-     * Refuses a network whose own depth differs from the method's: training would run one depth
-     * and validation (the network's forward) another.
-     */
-    static void checkSameSteps(RecurrentNet net, GradientMethod method) {
-        if (net.getSteps() != method.getSteps()) {
-            throw new IllegalArgumentException(
-                    "The network runs "
-                            + net.getSteps()
-                            + " steps (RecurrentNet.optSteps) but the gradient method "
-                            + method.getName()
-                            + " runs "
-                            + method.getSteps()
-                            + ": training and evaluation would use different depths. Build both"
-                            + " with the same number of steps.");
         }
     }
 }

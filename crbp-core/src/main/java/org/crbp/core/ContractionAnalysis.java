@@ -13,6 +13,7 @@ import ai.djl.training.ParameterStore;
 
 import org.crbp.core.solver.FixedPointMap;
 import org.crbp.core.solver.Residual;
+import org.crbp.core.solver.States;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -150,7 +151,7 @@ public final class ContractionAnalysis {
                     atSteps = next;
                 }
                 if (state != atSteps) {
-                    RecurrentNet.closeUnlessKept(state, next);
+                    States.closeExcept(state, next);
                 }
                 state = next;
             }

@@ -42,9 +42,11 @@ public interface GradientMethod {
             Loss loss);
 
     /**
-     * Returns the number of forward steps the method runs.
+     * Returns the number of forward steps the method was built with, or 0 when it takes them from
+     * the network it trains ({@link RecurrentNet#getSteps()}). A method built with a number runs
+     * only networks of that number of steps.
      *
-     * @return the number of steps
+     * @return the number of steps, or 0 for the network's
      */
     int getSteps();
 

@@ -87,7 +87,7 @@ public final class GradientMethods {
      * @return the method
      */
     public static GradientMethod rbp(int steps, int neumannTerms) {
-        return Rbp.builder().setSteps(steps).optNeumannTerms(neumannTerms).build();
+        return Rbp.builder().setSteps(steps).optAdjointBudget(neumannTerms).build();
     }
 
     /**
@@ -152,7 +152,7 @@ public final class GradientMethods {
     public static GradientMethod crbp(int steps, int neumannTerms, double lambda, float weight) {
         return Rbp.builder()
                 .setSteps(steps)
-                .optNeumannTerms(neumannTerms)
+                .optAdjointBudget(neumannTerms)
                 .optPenalty(penalty(lambda, weight))
                 .build();
     }

@@ -6,6 +6,7 @@ package org.crbp.core;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -145,6 +146,135 @@ public final class LipschitzPenalty {
      */
     public int getEvery() {
         return every;
+    }
+
+    /**
+     * The penalty of one state tensor's column sums {@code u = J_ii^T 1} ({@link Probe#ONES}): the
+     * reduction of {@code relu(u - lambda)^2}, and its cotangent {@code r = dP/du = 2 relu(u -
+     * lambda) / n}, with {@code n} the reduction's divisor held constant.
+     *
+     * @param u the column sums of one state tensor
+     * @param scope the manager of the cotangent
+     * @return the value and the cotangent ({@code null} when nothing violates the bound)
+     */
+    ColumnSumPart columnSumPart(NDArray u, NDManager scope) {
+        try (NDArray shifted = u.sub(lambda);
+                NDArray excess = shifted.maximum(0);
+                NDArray squares = excess.square();
+                NDArray total = squares.sum()) {
+            double normaliser = normaliser(u, excess);
+            double part = normaliser == 0 ? 0 : Jacobians.toDouble(total) / normaliser;
+            if (!(part > 0)) {
+                return new ColumnSumPart(part, null);
+            }
+            NDArray r = excess.mul(2.0 / normaliser);
+            r.attach(scope);
+            return new ColumnSumPart(part, r);
+        }
+    }
+
+    /** The divisor of the summed squared excess under the reduction (0: nothing violates). */
+    private double normaliser(NDArray u, NDArray excess) {
+        switch (reduction) {
+            case MEAN:
+                return u.size();
+            case SUM:
+                return 1;
+            case PER_IMAGE:
+                return u.getShape().get(0);
+            case VIOLATING:
+                try (NDArray violating = excess.gt(0);
+                        NDArray count = violating.sum()) {
+                    return Jacobians.toDouble(count);
+                }
+            default:
+                throw new IllegalStateException("unknown reduction " + reduction);
+        }
+    }
+
+    /** One state tensor's share of the {@link Probe#ONES} penalty. */
+    static final class ColumnSumPart {
+        /** The reduced penalty of the tensor, 0 or more (NaN when the column sums are). */
+        final double value;
+        /** {@code dP/du}, or {@code null} when it is zero. */
+        final NDArray cotangent;
+
+        ColumnSumPart(double value, NDArray cotangent) {
+            this.value = value;
+            this.cotangent = cotangent;
+        }
+    }
+
+    /**
+     * The penalty over per-image gains {@code g_b} ({@link Probe#POWER}, {@link Probe#RESIDUAL}).
+     *
+     * @param gains the gain of each image of the batch
+     * @return the penalty and its cotangent factors
+     */
+    GainPenalty gainPenalty(double[] gains) {
+        return new GainPenalty(gains, this);
+    }
+
+    /**
+     * The relative residual {@code ||F(h) - h|| / ||h||} below which an image counts as settled
+     * for the {@link LipschitzPenalty.Probe#RESIDUAL} probe: a few hundred units of round-off,
+     * where the residual's direction is noise.
+     */
+    static double settledResidual(DataType type) {
+        switch (type) {
+            case FLOAT64:
+                return 1e-12;
+            case FLOAT32:
+                return 1e-5;
+            default:
+                return 1e-2;
+        }
+    }
+
+    /**
+     * The penalty {@code reduce(relu(g_b - lambda)^2)} over per-image gains {@code g_b} (the
+     * power and residual probes): the mean and per-image reductions both average over the images.
+     */
+    static final class GainPenalty {
+        final double[] gains;
+        final double[] excess;
+        final double normaliser;
+        final double value;
+
+        private GainPenalty(double[] gains, LipschitzPenalty lcp) {
+            this.gains = gains;
+            int images = gains.length;
+            excess = new double[images];
+            int violating = 0;
+            double squares = 0;
+            for (int b = 0; b < images; b++) {
+                excess[b] = Math.max(gains[b] - lcp.getLambda(), 0);
+                squares += excess[b] * excess[b];
+                violating += excess[b] > 0 ? 1 : 0;
+            }
+            switch (lcp.getReduction()) {
+                case SUM:
+                    normaliser = 1;
+                    break;
+                case VIOLATING:
+                    normaliser = violating;
+                    break;
+                default:
+                    // MEAN and PER_IMAGE: one value per image, averaged over the batch
+                    normaliser = images;
+                    break;
+            }
+            value = violating == 0 ? 0 : squares / normaliser;
+        }
+
+        /** {@code dP/dg_b / g_b}: the factor of each image's product in the cotangent. */
+        double[] cotangentFactors() {
+            double[] factor = new double[gains.length];
+            for (int b = 0; b < gains.length; b++) {
+                factor[b] = gains[b] > 0 ? 2 * excess[b] / (normaliser * gains[b]) : 0;
+            }
+            return factor;
+        }
     }
 
     /**

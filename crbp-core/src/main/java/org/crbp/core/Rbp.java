@@ -30,7 +30,8 @@ import org.crbp.core.solver.NeumannSeries;
  *   <li><b>one recorded step</b> {@code h_T = F(x, h*; w)} from the detached {@code h*}, the
  *       readout and the loss, giving {@code v = dL/dh_T};
  *   <li><b>adjoint solve</b> {@code g = v + J^T g} by an {@link AdjointSolver} (default: the
- *       Neumann series with the reference's stop rules, {@link NeumannSeries#reference(int)});
+ *       Neumann series with the reference's stop rules, {@link NeumannSeries#reference(int)},
+ *       within the adjoint budget of {@link Builder#optAdjointBudget} products);
  *   <li><b>parameter gradient and penalty</b>: {@code g} is pushed once through the recorded step
  *       into the weights and the drive (and through the drive into the encoder); with a {@link
  *       LipschitzPenalty} (C-RBP) the penalty's gradient is added at {@code h*}.
@@ -48,7 +49,7 @@ public final class Rbp extends AbstractGradientMethod {
 
     private final FixedPointSolver forwardSolver;
     private final AdjointSolver adjointSolver;
-    private final int neumannTerms;
+    private final int adjointBudget;
     private final PenaltyDifference penaltyDifference;
 
     private Rbp(Builder builder) {
@@ -57,9 +58,9 @@ public final class Rbp extends AbstractGradientMethod {
                 ? NaiveIteration.builder().build()
                 : builder.forwardSolver;
         adjointSolver = builder.adjointSolver == null
-                ? builder.neumann.optMaxTerms(builder.neumannTerms).build()
+                ? builder.neumann.optMaxTerms(builder.adjointBudget).build()
                 : builder.adjointSolver;
-        neumannTerms = builder.neumannTerms;
+        adjointBudget = builder.adjointBudget;
         penaltyDifference = builder.penaltyDifference;
     }
 
@@ -73,13 +74,26 @@ public final class Rbp extends AbstractGradientMethod {
     }
 
     /**
-     * Returns the largest number of Neumann terms {@code (J^T)^k v}, {@code k >= 1}, of the
-     * default adjoint solver.
+     * Returns the adjoint budget: the largest number of vector-Jacobian products (Neumann terms
+     * {@code (J^T)^k v}, {@code k >= 1}) of the default adjoint solver. A solver set with {@link
+     * Builder#optAdjointSolver} carries its own budget and does not read this one.
      *
-     * @return the number of terms
+     * @return the budget, at least 1
      */
+    public int getAdjointBudget() {
+        return adjointBudget;
+    }
+
+    /**
+     * Returns the adjoint budget under its old name.
+     *
+     * @return the budget, at least 1
+     * @deprecated use {@link #getAdjointBudget()}, the same number under a name that does not
+     *     suggest the Neumann series is the only adjoint solver
+     */
+    @Deprecated
     public int getNeumannTerms() {
-        return neumannTerms;
+        return getAdjointBudget();
     }
 
     /**
@@ -106,6 +120,15 @@ public final class Rbp extends AbstractGradientMethod {
         return penalty == null ? "RBP" : "C-RBP";
     }
 
+    @Override
+    void describeSettings(StringBuilder text) {
+        text.append(", forward=").append(forwardSolver.describe())
+                .append(", adjoint=").append(adjointSolver.describe());
+        if (penalty != null && penaltyDifference != PenaltyDifference.CENTRAL) {
+            text.append(", penalty difference ").append(penaltyDifference);
+        }
+    }
+
     /** {@inheritDoc} */
     @Override
     public StepResult forwardBackward(
@@ -116,7 +139,7 @@ public final class Rbp extends AbstractGradientMethod {
             Loss loss) {
         checkInputs(data, labels);
         EngineAutograd.requireSupport(data.head(), getName());
-        Checks.checkSameSteps(net, this);
+        int runSteps = stepsFor(net);
         Plan plan = plan(data.head());
         boolean penaltyDue = plan.penaltyDue;
         NDManager caller = data.head().getManager();
@@ -137,7 +160,7 @@ public final class Rbp extends AbstractGradientMethod {
                 NDList next = stepMap.apply(state, target);
                 stepListener.afterStep(StepListener.Phase.FORWARD, ++evaluations[0]);
                 return next;
-            }, start, steps - 1);
+            }, start, runSteps - 1);
             NDList fixedPoint = forward.state();
 
             // the drive becomes a leaf: every step graph below hangs from it, and its gradient
@@ -325,9 +348,9 @@ public final class Rbp extends AbstractGradientMethod {
     }
 
     /** The builder for {@link Rbp}. */
-    public static final class Builder extends BaseBuilder<Builder> {
+    public static final class Builder extends GradientMethodBuilder<Builder> {
 
-        private int neumannTerms = 15;
+        private int adjointBudget = 15;
         private final NeumannSeries.Builder neumann = NeumannSeries.builder();
         private FixedPointSolver forwardSolver;
         private AdjointSolver adjointSolver;
@@ -355,8 +378,10 @@ public final class Rbp extends AbstractGradientMethod {
 
         /**
          * Sets the adjoint solver (default: the Neumann series with the reference's stop rules and
-         * {@link #optNeumannTerms} terms). When set, the Neumann options of this builder are not
-         * used.
+         * at most {@link #optAdjointBudget} terms). When set, the Neumann options of this builder
+         * (the budget, {@link #optNeumannTolerance}, the growth guard, the norm cap and the
+         * absolute tolerance) are not used: the solver carries its own, e.g. {@code
+         * GradientMethods.fixedPointAdjoint(maxProducts, tolerance)}.
          *
          * @param solver the solver of {@code g = v + J^T g}
          * @return this builder
@@ -379,29 +404,63 @@ public final class Rbp extends AbstractGradientMethod {
         }
 
         /**
-         * Sets the largest number of Neumann terms (default 15, as the reference).
+         * Sets the adjoint budget: the largest number of vector-Jacobian products of the default
+         * adjoint solver, the Neumann series, i.e. its largest number of terms {@code (J^T)^k v}
+         * (default 15, as the reference). Not used when {@link #optAdjointSolver} sets another
+         * solver, which carries its own budget.
          *
-         * @param neumannTerms the number of products {@code (J^T)^k v}, at least 1
+         * @param budget the number of products, at least 1
          * @return this builder
          */
-        public Builder optNeumannTerms(int neumannTerms) {
-            this.neumannTerms = neumannTerms;
+        public Builder optAdjointBudget(int budget) {
+            this.adjointBudget = budget;
             return this;
         }
 
         /**
-         * Stops the Neumann series after a term whose norm is at most {@code tolerance} times
-         * {@code ||g||} (default 0: off; the reference's absolute 1e-9 and norm cap 1 apply).
+         * Sets the adjoint budget under its old name.
+         *
+         * @param neumannTerms the number of products {@code (J^T)^k v}, at least 1
+         * @return this builder
+         * @deprecated use {@link #optAdjointBudget(int)}, the same setting
+         */
+        @Deprecated
+        public Builder optNeumannTerms(int neumannTerms) {
+            return optAdjointBudget(neumannTerms);
+        }
+
+        /**
+         * Sets the relative tolerance of the default adjoint solver, the Neumann series: it stops
+         * after a term whose norm is at most {@code tolerance} times {@code ||g||} (default 0:
+         * off; the reference's absolute 1e-9 and norm cap 1 apply). This is not the forward
+         * solve's tolerance, which belongs to the {@link FixedPointSolver} set with {@link
+         * #optForwardSolver}, and it is not used when {@link #optAdjointSolver} sets another
+         * adjoint solver.
          *
          * @param tolerance the relative tolerance, 0 or more
          * @return this builder
          */
-        public Builder optTolerance(double tolerance) {
+        public Builder optNeumannTolerance(double tolerance) {
             if (!(tolerance >= 0)) {
                 throw new IllegalArgumentException("tolerance must be 0 or more, got " + tolerance);
             }
             neumann.optTolerance(tolerance);
             return this;
+        }
+
+        /**
+         * Sets the Neumann series' relative tolerance; the same as {@link
+         * #optNeumannTolerance(double)}. It is not the forward solve's tolerance (that is set on
+         * the {@link FixedPointSolver} given to {@link #optForwardSolver}).
+         *
+         * @param tolerance the relative tolerance of the Neumann series, 0 or more
+         * @return this builder
+         * @deprecated use {@link #optNeumannTolerance(double)}, whose name says which solve it
+         *     stops
+         */
+        @Deprecated
+        public Builder optTolerance(double tolerance) {
+            return optNeumannTolerance(tolerance);
         }
 
         /**
@@ -451,8 +510,8 @@ public final class Rbp extends AbstractGradientMethod {
          * @throws IllegalArgumentException if a value is out of range
          */
         public Rbp build() {
-            Checks.checkSteps(steps);
-            Checks.checkNeumannTerms(neumannTerms);
+            checkSteps();
+            Checks.checkAdjointBudget(adjointBudget);
             if (penaltyDifference == null) {
                 throw new IllegalArgumentException("The penalty difference must not be null");
             }

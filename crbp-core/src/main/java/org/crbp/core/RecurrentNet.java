@@ -15,6 +15,7 @@ import ai.djl.util.PairList;
 
 import org.crbp.core.solver.FixedPointMap;
 import org.crbp.core.solver.FixedPointSolver;
+import org.crbp.core.solver.States;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -240,7 +241,7 @@ public final class RecurrentNet extends AbstractBlock {
                 }
             }
             if (current != state) {
-                closeUnlessKept(current, next);
+                States.closeExcept(current, next);
             }
             current = next;
         }
@@ -340,19 +341,6 @@ public final class RecurrentNet extends AbstractBlock {
             copy.add(duplicate);
         }
         return copy;
-    }
-
-    /** Closes the arrays of {@code old} that are not also in {@code kept}. */
-    static void closeUnlessKept(NDList old, NDList kept) {
-        for (NDArray array : old) {
-            boolean alias = false;
-            for (NDArray k : kept) {
-                alias |= k == array;
-            }
-            if (!alias) {
-                array.close();
-            }
-        }
     }
 
     /** {@inheritDoc} */
@@ -466,8 +454,9 @@ public final class RecurrentNet extends AbstractBlock {
 
         /**
          * Sets the number of steps of the forward pass (default 1). A {@link GradientMethod}
-         * that trains this network must run the same number of steps: training refuses a
-         * mismatch, so that validation (this network's forward) and training use one depth.
+         * built without a number of steps of its own runs this one; one built with another
+         * number is refused when it trains this network, so that validation (this network's
+         * forward) and training use one depth.
          *
          * @param steps the number of steps, at least 1
          * @return this builder

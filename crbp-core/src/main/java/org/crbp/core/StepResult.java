@@ -17,7 +17,7 @@ public final class StepResult {
     private final float loss;
     private final float penalty;
     private final boolean penaltyApplied;
-    private final int neumannTerms;
+    private final int adjointIterations;
     private final boolean diverged;
     private final float residual;
     private final float maxJacobianColumnSum;
@@ -33,7 +33,7 @@ public final class StepResult {
         loss = builder.loss;
         penalty = builder.penalty;
         penaltyApplied = builder.penaltyApplied;
-        neumannTerms = builder.neumannTerms;
+        adjointIterations = builder.adjointIterations;
         diverged = builder.diverged;
         residual = builder.residual;
         maxJacobianColumnSum = builder.maxJacobianColumnSum;
@@ -118,19 +118,23 @@ public final class StepResult {
      * BPTT); for another adjoint solver, its number of vector-Jacobian products.
      *
      * @return the number of Neumann terms used
+     * @deprecated use {@link #adjointIterations()}: the same number, under the name that fits
+     *     every adjoint solver
      */
+    @Deprecated
     public int neumannTerms() {
-        return neumannTerms;
+        return adjointIterations();
     }
 
     /**
-     * Returns the number of vector-Jacobian products of the adjoint solve (the same number as
-     * {@link #neumannTerms()}, under the name that fits every adjoint solver; 0 for BPTT).
+     * Returns the number of vector-Jacobian products of the adjoint solve: the number of Neumann
+     * terms {@code (J^T)^k v} for the Neumann series, the iterations of any other adjoint solver;
+     * 0 for BPTT.
      *
      * @return the adjoint iterations
      */
     public int adjointIterations() {
-        return neumannTerms;
+        return adjointIterations;
     }
 
     /**
@@ -220,7 +224,7 @@ public final class StepResult {
         return String.format(
                 "StepResult[loss=%.5g, penalty=%.5g, steps=%d, residual=%.3g, adjoint=%d"
                         + " (converged=%b, diverged=%b, stop=%s), maxJTone=%.4g]",
-                loss, penalty, steps, residual, neumannTerms, adjointConverged, diverged,
+                loss, penalty, steps, residual, adjointIterations, adjointConverged, diverged,
                 adjointStop, maxJacobianColumnSum);
     }
 
@@ -230,7 +234,7 @@ public final class StepResult {
         private float loss = Float.NaN;
         private float penalty;
         private boolean penaltyApplied;
-        private int neumannTerms;
+        private int adjointIterations;
         private boolean diverged;
         private float residual = Float.NaN;
         private float maxJacobianColumnSum = Float.NaN;
@@ -294,9 +298,11 @@ public final class StepResult {
          * @param terms the number of terms
          * @param diverged whether the series diverged
          * @return this builder
+         * @deprecated use {@link #optAdjoint}, which also takes the residual and convergence
          */
+        @Deprecated
         public Builder optNeumannSeries(int terms, boolean diverged) {
-            this.neumannTerms = terms;
+            this.adjointIterations = terms;
             this.diverged = diverged;
             return this;
         }
@@ -312,7 +318,7 @@ public final class StepResult {
          */
         public Builder optAdjoint(int products, float residual, boolean converged,
                 boolean diverged) {
-            this.neumannTerms = products;
+            this.adjointIterations = products;
             this.adjointResidual = residual;
             this.adjointConverged = converged;
             this.diverged = diverged;

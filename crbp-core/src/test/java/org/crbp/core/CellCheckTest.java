@@ -4,6 +4,7 @@
 package org.crbp.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,15 +13,22 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
 
+import org.crbp.core.check.CellCheckReport;
 import org.crbp.core.check.GradientCheck;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * {@link GradientCheck#checkCell} passes good cells and fails loudly on the scalar-operand
- * trap; the step count is set in one place; lambda is a double.
+ * trap; the step count is set in one place (the network, or both agreeing); lambda is a double.
  */
 class CellCheckTest {
 
@@ -47,6 +55,105 @@ class CellCheckTest {
             NDArray half = h.getManager().full(new Shape(), 0.5f, h.getDataType());
             return new NDList(h.mul(half).add(x).tanh());
         }
+    }
+
+    /** {@code h' = tanh(x + h) + 0.01 k} on the k-th call: state kept between calls. */
+    static final class CountingCell extends RecurrentCell {
+        private int calls;
+
+        @Override
+        protected NDList forwardInternal(
+                ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
+            NDArray x = inputs.get(0);
+            NDArray h = inputs.get(1);
+            calls++;
+            NDArray offset = x.getManager().full(new Shape(), 0.01f * calls, x.getDataType());
+            return new NDList(x.add(h).tanh().add(offset));
+        }
+    }
+
+    /** {@code h' = tanh(x + a h)} reading {@code a} with getArray(), past the store. */
+    static final class StoreBypassingCell extends RecurrentCell {
+        private final Parameter a;
+
+        StoreBypassingCell() {
+            a = addParameter(Parameter.builder().setName("a").setType(Parameter.Type.WEIGHT)
+                    .optShape(new Shape(1)).optInitializer(new NormalInitializer(0.5f))
+                    .build());
+        }
+
+        @Override
+        protected NDList forwardInternal(
+                ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
+            NDArray x = inputs.get(0);
+            NDArray h = inputs.get(1);
+            return new NDList(x.add(h.mul(a.getArray())).tanh());
+        }
+    }
+
+    @Test
+    void theNewCellCheckPassesGoodCellsAndNamesEachTrap() {
+        for (RecurrentCell good : new RecurrentCell[] {
+            new ArrayConstantCell(), TestCells.tanh(3, 3, 0.9f),
+            new TestCells.TwoStateCell(3, 0.9f)}) {
+            CellCheckReport report = GradientCheck.checkNewCell(good, DRIVE);
+            assertTrue(report.passed(), report.toString());
+            assertEquals(3, report.getFindings().size(), report.toString());
+            assertEquals(report, report.throwIfFailed());
+        }
+        assertFails(GradientCheck.checkNewCell(new ScalarOperandCell(), DRIVE),
+                "gradients against finite differences", "scalar (Number) operand");
+        assertFails(GradientCheck.checkNewCell(new CountingCell(), DRIVE),
+                "no state between calls", "keeps state between calls");
+        assertFails(GradientCheck.checkNewCell(new StoreBypassingCell(), DRIVE),
+                "weights through the parameter store", "parameter a", "getArray()");
+    }
+
+    private static void assertFails(CellCheckReport report, String check, String... words) {
+        assertFalse(report.passed(), report.toString());
+        String line = "[FAIL] " + check + ":";
+        assertTrue(report.toString().contains(line), report.toString());
+        for (String word : words) {
+            assertTrue(report.toString().contains(word), word + " in " + report);
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                report::throwIfFailed);
+        assertTrue(e.getMessage().contains(line), e.getMessage());
+    }
+
+    @Test
+    void aCellInitialisedInFloat32GetsOneClearError() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            TanhCell cell = TestCells.tanh(3, 3, 0.9f);
+            cell.initialize(manager, DataType.FLOAT32, DRIVE, DRIVE);
+            for (Executable check : new Executable[] {
+                () -> GradientCheck.checkCell(cell, DRIVE, 1e-6),
+                () -> GradientCheck.checkNewCell(cell, DRIVE)}) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, check);
+                assertTrue(e.getMessage().contains("already initialised in float32")
+                        && e.getMessage().contains("DataType.FLOAT64"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void maxRelativeErrorHasAnAbsoluteFloor() {
+        Map<String, double[]> a = new LinkedHashMap<>();
+        Map<String, double[]> b = new LinkedHashMap<>();
+        a.put("weight", new double[] {0.5, -0.25});
+        b.put("weight", new double[] {0.5, -0.25 + 1e-9});
+        // a parameter without gradient in one and round-off in the other
+        a.put("bias", new double[] {0, 0});
+        b.put("bias", new double[] {1e-17, 0});
+        assertEquals(1.0, GradientCheck.maxRelativeError(a, b, 0), 1e-12,
+                "without a floor the round-off reads as a 100% error");
+        double floored = GradientCheck.maxRelativeError(a, b);
+        assertEquals(GradientCheck.relativeError(a.get("weight"), b.get("weight")), floored,
+                1e-15, "with the default floor the real difference decides");
+        assertEquals(1e-17 / 1e-3, GradientCheck.relativeError(a.get("bias"), b.get("bias"),
+                1e-3), 1e-25);
+        assertThrows(IllegalArgumentException.class,
+                () -> GradientCheck.maxRelativeError(a, b, -1));
     }
 
     @Test
@@ -82,6 +189,37 @@ class CellCheckTest {
                 assertTrue(e.getMessage().contains("runs 3 steps")
                         && e.getMessage().contains("runs 20"), e.getMessage());
             }
+        }
+    }
+
+    @Test
+    void aMethodWithoutStepsRunsTheNetworks() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            RecurrentNet net = TestCells.net(TestCells.tanh(2, 3, 0.5f), 2, 2, 4);
+            Shape input = new Shape(2, 1, 5, 5);
+            net.initialize(manager, DataType.FLOAT32, input);
+            ParameterStore ps = new ParameterStore(manager, false);
+            NDList data = new NDList(manager.randomUniform(0, 1, input));
+            NDList labels = new NDList(manager.randomUniform(0, 1, new Shape(2, 2, 5, 5)));
+            Bptt fromNet = Bptt.builder().build();
+            Rbp rbpFromNet = Rbp.builder().build();
+            assertEquals(0, fromNet.getSteps(), "0 says: the network's number");
+            assertEquals(0, rbpFromNet.getSteps());
+            assertEquals("BPTT", fromNet.getName());
+            for (GradientMethod method : new GradientMethod[] {fromNet, rbpFromNet}) {
+                StepResult result = method.forwardBackward(net, ps, data, labels,
+                        new SquaredErrorLoss());
+                result.predictions().close();
+                assertEquals(4, result.steps(), method.getName());
+            }
+            // truncation beyond the network's depth is refused when the depth becomes known
+            Bptt tooLong = Bptt.builder().optGradientSteps(5).build();
+            assertEquals("TBPTT", tooLong.getName());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> tooLong.forwardBackward(net, ps, data, labels, new SquaredErrorLoss()));
+            assertTrue(e.getMessage().contains("cannot exceed steps (4"), e.getMessage());
+            // an explicit 0 is still an error, not "from the network"
+            assertThrows(IllegalArgumentException.class, () -> Rbp.builder().setSteps(0).build());
         }
     }
 

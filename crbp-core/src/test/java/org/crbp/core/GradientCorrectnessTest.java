@@ -107,8 +107,8 @@ class GradientCorrectnessTest {
         NDList labels = new NDList(random(new Shape(2, 2, 5, 5), 6));
         Map<String, double[]> bptt =
                 GradientCheck.gradients(net, GradientMethods.bptt(steps), ps, data, labels, loss);
-        GradientMethod rbp = Rbp.builder().setSteps(steps).optNeumannTerms(200)
-                .optTolerance(1e-15).build();
+        GradientMethod rbp = Rbp.builder().setSteps(steps).optAdjointBudget(200)
+                .optNeumannTolerance(1e-15).build();
         Map<String, double[]> implicit = GradientCheck.gradients(net, rbp, ps, data, labels, loss);
         assertEquals(bptt.keySet(), implicit.keySet());
         for (String name : bptt.keySet()) {
@@ -125,8 +125,8 @@ class GradientCorrectnessTest {
         NDList labels = new NDList(random(new Shape(2, 2, 5, 5), 8));
         Map<String, double[]> bptt =
                 GradientCheck.gradients(net, GradientMethods.bptt(steps), ps, data, labels, loss);
-        GradientMethod rbp = Rbp.builder().setSteps(steps).optNeumannTerms(200)
-                .optTolerance(1e-15).build();
+        GradientMethod rbp = Rbp.builder().setSteps(steps).optAdjointBudget(200)
+                .optNeumannTolerance(1e-15).build();
         Map<String, double[]> implicit = GradientCheck.gradients(net, rbp, ps, data, labels, loss);
         for (String name : bptt.keySet()) {
             double error = GradientCheck.relativeError(implicit.get(name), bptt.get(name));

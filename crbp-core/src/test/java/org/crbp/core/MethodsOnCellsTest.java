@@ -93,8 +93,8 @@ class MethodsOnCellsTest {
                 .forwardBackward(contractive, ps, data, labels, new SquaredErrorLoss());
         assertTrue(calm.residual() < 1e-5, "residual " + calm.residual());
         assertFalse(calm.diverged());
-        assertTrue(calm.neumannTerms() > 3 && calm.neumannTerms() < 30,
-                "the series should stop by tolerance, used " + calm.neumannTerms());
+        assertTrue(calm.adjointIterations() > 3 && calm.adjointIterations() < 30,
+                "the series should stop by tolerance, used " + calm.adjointIterations());
         assertTrue(calm.maxJacobianColumnSum() < 1f);
 
         RecurrentNet expansive =
@@ -103,7 +103,7 @@ class MethodsOnCellsTest {
         StepResult wild = GradientMethods.rbp(30, 30)
                 .forwardBackward(expansive, ps, data, labels, new SquaredErrorLoss());
         assertTrue(wild.maxJacobianColumnSum() > 1f, "max J^T 1 " + wild.maxJacobianColumnSum());
-        assertTrue(wild.diverged() || wild.neumannTerms() == 30,
+        assertTrue(wild.diverged() || wild.adjointIterations() == 30,
                 "an expansive cell's series should grow: " + wild);
     }
 
@@ -113,10 +113,10 @@ class MethodsOnCellsTest {
         net.initialize(manager, DataType.FLOAT32, INPUT);
         NDList data = new NDList(manager.randomUniform(0, 1, INPUT));
         NDList labels = new NDList(manager.randomUniform(0, 1, new Shape(2, 2, 6, 6)).mul(100));
-        StepResult capped = Rbp.builder().setSteps(10).optNeumannTerms(20).optNormCap(1e-9)
+        StepResult capped = Rbp.builder().setSteps(10).optAdjointBudget(20).optNormCap(1e-9)
                 .optGrowthGuard(false).build()
                 .forwardBackward(net, ps, data, labels, new SquaredErrorLoss());
-        assertEquals(0, capped.neumannTerms(), "a tiny cap stops before the first term");
+        assertEquals(0, capped.adjointIterations(), "a tiny cap stops before the first term");
 
         GradientMethod everyThird = Rbp.builder().setSteps(10)
                 .optPenalty(LipschitzPenalty.builder().optLambda(0.5f).optEvery(3).build())

@@ -179,7 +179,7 @@ class PenaltyGradientTest {
         double expected = penaltyAt(net, data, fixedPoint);
         assertTrue(expected > 1e-4, "the test needs a non-zero penalty, got " + expected);
         assertEquals(expected, result.penalty(), 1e-6 * expected);
-        assertEquals(0, result.neumannTerms(), "a zero loss has nothing to propagate");
+        assertEquals(0, result.adjointIterations(), "a zero loss has nothing to propagate");
 
         Map<String, double[]> numeric = GradientCheck.finiteDifferences(
                 net, 1e-6, n -> penaltyAt(n, data, fixedPoint));

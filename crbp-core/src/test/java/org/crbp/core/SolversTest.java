@@ -405,6 +405,7 @@ class SolversTest {
     }
 
     @Test
+    @SuppressWarnings("deprecation") // neumannTerms() is checked against its new name
     void stepResultCarriesTheSolverStatistics() {
         int steps = 80;
         RecurrentNet net = build(TestCells.tanh(3, 3, 0.5f), steps);

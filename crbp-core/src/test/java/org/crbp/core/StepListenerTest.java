@@ -47,15 +47,15 @@ class StepListenerTest {
             assertEquals(forward, seen, "BPTT: one call per step, numbered 1..T");
 
             seen.clear();
-            StepResult rbp = Rbp.builder().setSteps(9).optNeumannTerms(6).optGrowthGuard(false)
+            StepResult rbp = Rbp.builder().setSteps(9).optAdjointBudget(6).optGrowthGuard(false)
                     .optNormCap(0).optAbsoluteTolerance(0).optStepListener(record).build()
                     .forwardBackward(net, ps, data, labels, new SquaredErrorLoss());
             rbp.predictions().close();
             List<String> expected = new ArrayList<>(forward);
-            for (int k = 1; k <= rbp.neumannTerms(); k++) {
+            for (int k = 1; k <= rbp.adjointIterations(); k++) {
                 expected.add("ADJOINT " + k);
             }
-            assertEquals(6, rbp.neumannTerms());
+            assertEquals(6, rbp.adjointIterations());
             assertEquals(expected, seen, "RBP: T forward evaluations, then the adjoint products");
         }
     }

@@ -10,8 +10,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
-/** Helpers for states made of several tensors: flattening for vector solvers, and freeing. */
-final class States {
+/**
+ * Helpers for states made of several tensors: flattening for vector solvers, and freeing. Only
+ * {@link #closeExcept} is public: the network's unrolls free their intermediate states with it too.
+ */
+public final class States {
 
     private States() {}
 
@@ -44,8 +47,14 @@ final class States {
         return out;
     }
 
-    /** Closes the arrays of {@code old} that {@code kept} does not hold. */
-    static void closeExcept(NDList old, NDList kept) {
+    /**
+     * Closes the arrays of {@code old} that {@code kept} does not hold (by identity): a step may
+     * return some of its input arrays unchanged, and those must survive.
+     *
+     * @param old the previous state, whose own arrays are closed
+     * @param kept the next state, none of whose arrays is closed
+     */
+    public static void closeExcept(NDList old, NDList kept) {
         for (NDArray array : old) {
             boolean alias = false;
             for (NDArray k : kept) {

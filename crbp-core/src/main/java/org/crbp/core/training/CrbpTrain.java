@@ -44,7 +44,10 @@ public final class CrbpTrain {
 
     /** Metric name of the unweighted penalty. */
     public static final String PENALTY = "crbp/penalty";
-    /** Metric name of the number of Neumann terms used. */
+    /**
+     * Metric name of the adjoint iterations ({@link StepResult#adjointIterations()}: Neumann
+     * terms for the Neumann series); the name is kept from when the series was the only solver.
+     */
     public static final String NEUMANN_TERMS = "crbp/neumannTerms";
     /** Metric name of the last step's relative residual. */
     public static final String RESIDUAL = "crbp/residual";
@@ -158,7 +161,7 @@ public final class CrbpTrain {
             return;
         }
         metrics.addMetric(PENALTY, result.penalty());
-        metrics.addMetric(NEUMANN_TERMS, result.neumannTerms());
+        metrics.addMetric(NEUMANN_TERMS, result.adjointIterations());
         metrics.addMetric(RESIDUAL, result.residual());
         metrics.addMetric(DIVERGED, result.diverged() ? 1 : 0);
         metrics.addMetric(STEPS, result.steps());

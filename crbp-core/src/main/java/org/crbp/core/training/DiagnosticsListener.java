@@ -66,7 +66,7 @@ public class DiagnosticsListener extends TrainingListenerAdapter implements Grad
         private int penaltyBatches;
         private double loss;
         private double penalty;
-        private double neumannTerms;
+        private double adjointIterations;
         private int diverged;
         private double residual;
         private double maxColumnSum = Double.NaN;
@@ -82,7 +82,7 @@ public class DiagnosticsListener extends TrainingListenerAdapter implements Grad
                 penaltyBatches++;
                 penalty += result.penalty();
             }
-            neumannTerms += result.neumannTerms();
+            adjointIterations += result.adjointIterations();
             diverged += result.diverged() ? 1 : 0;
             residual += result.residual();
             if (!Float.isNaN(result.maxJacobianColumnSum())) {
@@ -100,7 +100,7 @@ public class DiagnosticsListener extends TrainingListenerAdapter implements Grad
                     loss / n,
                     penaltyBatches == 0 ? 0 : penalty / penaltyBatches,
                     penaltyBatches,
-                    neumannTerms / n,
+                    adjointIterations / n,
                     diverged,
                     residual / n,
                     maxColumnSum,
@@ -116,7 +116,7 @@ public class DiagnosticsListener extends TrainingListenerAdapter implements Grad
         private final double loss;
         private final double penalty;
         private final int penaltyBatches;
-        private final double neumannTerms;
+        private final double adjointIterations;
         private final int diverged;
         private final double residual;
         private final double maxColumnSum;
@@ -124,14 +124,14 @@ public class DiagnosticsListener extends TrainingListenerAdapter implements Grad
         private final int forwardConverged;
 
         EpochDiagnostics(int epoch, int batches, double loss, double penalty, int penaltyBatches,
-                double neumannTerms, int diverged, double residual, double maxColumnSum,
+                double adjointIterations, int diverged, double residual, double maxColumnSum,
                 double steps, int forwardConverged) {
             this.epoch = epoch;
             this.batches = batches;
             this.loss = loss;
             this.penalty = penalty;
             this.penaltyBatches = penaltyBatches;
-            this.neumannTerms = neumannTerms;
+            this.adjointIterations = adjointIterations;
             this.diverged = diverged;
             this.residual = residual;
             this.maxColumnSum = maxColumnSum;
@@ -204,12 +204,25 @@ public class DiagnosticsListener extends TrainingListenerAdapter implements Grad
         }
 
         /**
+         * Returns the mean number of vector-Jacobian products of the adjoint solves (Neumann
+         * terms for the Neumann series; 0 for BPTT).
+         *
+         * @return the mean adjoint iterations
+         */
+        public double getAdjointIterations() {
+            return adjointIterations;
+        }
+
+        /**
          * Returns the mean number of Neumann terms used.
          *
          * @return the mean number of terms
+         * @deprecated use {@link #getAdjointIterations()}, the same number under the name that
+         *     fits every adjoint solver
          */
+        @Deprecated
         public double getNeumannTerms() {
-            return neumannTerms;
+            return getAdjointIterations();
         }
 
         /**
@@ -245,7 +258,7 @@ public class DiagnosticsListener extends TrainingListenerAdapter implements Grad
             return String.format(
                     "loss %.4g, penalty %.3g (%d of %d batches), steps %.1f, residual %.2e,"
                             + " adjoint iterations %.1f, diverged %d/%d batches, max J^T 1 %.3f",
-                    loss, penalty, penaltyBatches, batches, steps, residual, neumannTerms,
+                    loss, penalty, penaltyBatches, batches, steps, residual, adjointIterations,
                     diverged, batches, maxColumnSum);
         }
     }

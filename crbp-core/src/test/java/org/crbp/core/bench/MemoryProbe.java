@@ -100,7 +100,7 @@ public final class MemoryProbe {
                             seconds += (System.nanoTime() - begin) / 1e9;
                         }
                         penalty = result.penalty();
-                        neumannTerms = result.neumannTerms();
+                        neumannTerms = result.adjointIterations();
                     }
                 }
                 int timed = iterations == 1 ? 1 : iterations - 1;
