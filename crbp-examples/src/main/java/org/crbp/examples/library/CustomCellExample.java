@@ -4,6 +4,7 @@
 package org.crbp.examples.library;
 
 import ai.djl.Model;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -86,6 +87,8 @@ public final class CustomCellExample {
      * @throws Exception if training fails
      */
     public static void main(String[] args) throws Exception {
+        // seeds the initialisation and the batch order: the same figures on every run
+        Engine.getInstance().setRandomSeed(1);
         TrainingResult result = train(4, 256);
         System.out.printf("validation: loss %.4f, pixel accuracy %.3f%n",
                 result.getValidateLoss(), result.getValidateEvaluation("accuracy"));
