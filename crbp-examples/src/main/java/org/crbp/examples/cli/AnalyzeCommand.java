@@ -17,10 +17,10 @@ import org.crbp.examples.analysis.Stats;
 import org.crbp.examples.pathfinder.PathfinderDataset;
 import org.crbp.examples.pathfinder.PathfinderPreset;
 import org.crbp.examples.run.Checkpoints;
-import org.crbp.examples.run.Json;
+import org.crbp.examples.config.Json;
 import org.crbp.examples.run.Loaded;
 import org.crbp.examples.run.Provenance;
-import org.crbp.examples.run.RunConfig;
+import org.crbp.examples.config.RunConfig;
 import org.crbp.examples.run.Setup;
 
 import picocli.CommandLine.Command;

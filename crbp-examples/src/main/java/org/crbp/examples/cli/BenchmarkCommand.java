@@ -23,10 +23,10 @@ import org.crbp.examples.pathfinder.PathfinderGenerator;
 import org.crbp.examples.pathfinder.PathfinderPreset;
 import org.crbp.examples.pathfinder.PathfinderSample;
 import org.crbp.examples.run.CheckpointAdam;
-import org.crbp.examples.run.Json;
-import org.crbp.examples.run.MethodKind;
+import org.crbp.examples.config.Json;
+import org.crbp.examples.config.MethodKind;
 import org.crbp.examples.run.Provenance;
-import org.crbp.examples.run.RunConfig;
+import org.crbp.examples.config.RunConfig;
 import org.crbp.examples.run.Setup;
 import org.crbp.models.FocalLoss;
 

@@ -5,9 +5,9 @@ package org.crbp.examples.cli;
 
 import org.crbp.examples.CliException;
 import org.crbp.examples.analysis.Charts;
-import org.crbp.examples.run.AtomicFiles;
+import org.crbp.examples.config.AtomicFiles;
 import org.crbp.examples.run.Checkpoints;
-import org.crbp.examples.run.Json;
+import org.crbp.examples.config.Json;
 import org.crbp.examples.run.Provenance;
 
 import org.knowm.xchart.XYChart;

@@ -5,6 +5,7 @@ package org.crbp.examples.cli;
 
 import ai.djl.Device;
 
+import org.crbp.examples.config.AtomicFiles;
 import org.crbp.core.ContractionAnalysis;
 import org.crbp.core.RecurrentNet;
 import org.crbp.core.solver.Residual;
@@ -15,10 +16,10 @@ import org.crbp.examples.analysis.Scores;
 import org.crbp.examples.pathfinder.PathfinderDataset;
 import org.crbp.examples.pathfinder.PathfinderPreset;
 import org.crbp.examples.run.Checkpoints;
-import org.crbp.examples.run.Json;
+import org.crbp.examples.config.Json;
 import org.crbp.examples.run.Loaded;
 import org.crbp.examples.run.Provenance;
-import org.crbp.examples.run.RunConfig;
+import org.crbp.examples.config.RunConfig;
 import org.crbp.examples.run.Setup;
 
 import picocli.CommandLine.Command;
@@ -225,7 +226,7 @@ final class EvaluateCommand implements Callable<Integer> {
                                 PathfinderDataset.Split.TEST, Math.min(c.testSize, c.batch)),
                         Math.max(t, Pictures.defaultAnalysisSteps(c.steps)),
                         p + ", " + c.model + " " + c.methodLabel() + " trained T=" + c.steps,
-                        org.crbp.examples.run.AtomicFiles.createDirectories(dir), r);
+                        org.crbp.examples.config.AtomicFiles.createDirectories(dir), r);
             }
             Json.write(dir.resolve("report.json"), r);
             console.println("Report: " + dir.resolve("report.json"));

@@ -10,7 +10,7 @@ import org.crbp.examples.ExitCode;
 import org.crbp.examples.pathfinder.PathfinderDataset;
 import org.crbp.examples.pathfinder.PathfinderFolder;
 import org.crbp.examples.pathfinder.PathfinderPreset;
-import org.crbp.examples.run.RunConfig;
+import org.crbp.examples.config.RunConfig;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

@@ -14,12 +14,12 @@ import org.crbp.examples.analysis.Scores;
 import org.crbp.examples.pathfinder.PathfinderDataset;
 import org.crbp.examples.pathfinder.PathfinderPreset;
 import org.crbp.examples.run.Checkpoints;
-import org.crbp.examples.run.Json;
+import org.crbp.examples.config.Json;
 import org.crbp.examples.run.Loaded;
 import org.crbp.examples.run.Provenance;
-import org.crbp.examples.run.MethodKind;
-import org.crbp.examples.run.ModelKind;
-import org.crbp.examples.run.RunConfig;
+import org.crbp.examples.config.MethodKind;
+import org.crbp.examples.config.ModelKind;
+import org.crbp.examples.config.RunConfig;
 import org.crbp.examples.run.Setup;
 import org.crbp.examples.run.Training;
 

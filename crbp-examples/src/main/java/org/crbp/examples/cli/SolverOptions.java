@@ -4,7 +4,7 @@
 package org.crbp.examples.cli;
 
 import org.crbp.examples.CliException;
-import org.crbp.examples.run.RunConfig;
+import org.crbp.examples.config.RunConfig;
 
 import picocli.CommandLine.Option;
 

@@ -4,9 +4,9 @@
 package org.crbp.examples.cli;
 
 import org.crbp.examples.CliException;
-import org.crbp.examples.run.MethodKind;
-import org.crbp.examples.run.ModelKind;
-import org.crbp.examples.run.RunConfig;
+import org.crbp.examples.config.MethodKind;
+import org.crbp.examples.config.ModelKind;
+import org.crbp.examples.config.RunConfig;
 import org.crbp.examples.run.Setup;
 import org.crbp.examples.run.Training;
 
@@ -18,7 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import com.google.gson.JsonElement;
 
 import org.crbp.examples.run.Checkpoints;
-import org.crbp.examples.run.Json;
+import org.crbp.examples.config.Json;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;

@@ -3,6 +3,10 @@
  */
 package org.crbp.examples.run;
 
+import org.crbp.examples.config.RunConfig;
+import org.crbp.examples.config.EpochTally;
+import org.crbp.examples.config.Json;
+import org.crbp.examples.config.AtomicFiles;
 import org.crbp.examples.CliException;
 
 import ai.djl.MalformedModelException;
@@ -85,7 +89,7 @@ public final class Checkpoints {
          * The statistics of the batches done of the unfinished epoch (with {@code
          * batchesInEpoch > 0}), so that its record after a resume covers all its batches.
          */
-        org.crbp.examples.run.EpochTally partial;
+        org.crbp.examples.config.EpochTally partial;
         /** Size and SHA-256 of every other file of the checkpoint, by file name. */
         Map<String, FileRecord> files;
         /** The identity of the run that wrote the checkpoint (its folder's run.json). */

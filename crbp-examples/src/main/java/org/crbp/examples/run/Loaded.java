@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 
+import org.crbp.examples.config.RunConfig;
 import org.crbp.examples.CliException;
 import org.crbp.examples.pathfinder.PathfinderPreset;
 

@@ -6,6 +6,8 @@ package org.crbp.examples.run;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 
+import org.crbp.examples.config.Json;
+import org.crbp.examples.config.AtomicFiles;
 import org.crbp.examples.CliException;
 
 import java.io.Closeable;

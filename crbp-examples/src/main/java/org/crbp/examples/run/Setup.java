@@ -11,6 +11,8 @@ import ai.djl.training.dataset.BatchSampler;
 import ai.djl.training.dataset.RandomAccessDataset;
 import ai.djl.training.dataset.Sampler;
 
+import org.crbp.examples.config.RunConfig;
+import org.crbp.examples.config.MethodKind;
 import org.crbp.core.Bptt;
 import org.crbp.core.ContractionAnalysis;
 import org.crbp.core.GradientMethod;

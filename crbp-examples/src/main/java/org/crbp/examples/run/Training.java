@@ -21,6 +21,8 @@ import ai.djl.training.listener.TrainingListener;
 import ai.djl.training.util.ProgressBar;
 import ai.djl.translate.TranslateException;
 
+import org.crbp.examples.config.RunConfig;
+import org.crbp.examples.config.Json;
 import org.crbp.core.ContractionAnalysis;
 import org.crbp.core.GradientMethod;
 import org.crbp.core.StepListener;

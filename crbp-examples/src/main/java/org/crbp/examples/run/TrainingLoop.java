@@ -13,6 +13,9 @@ import ai.djl.training.listener.TrainingListenerAdapter;
 import ai.djl.translate.TranslateException;
 import ai.djl.util.Progress;
 
+import org.crbp.examples.config.RunConfig;
+import org.crbp.examples.config.EpochTally;
+import org.crbp.examples.config.MethodKind;
 import org.crbp.core.ContractionAnalysis;
 import org.crbp.core.RecurrentNet;
 import org.crbp.core.StepResult;

@@ -8,6 +8,8 @@ import ai.djl.training.Trainer;
 import ai.djl.training.listener.TrainingListener;
 import ai.djl.training.listener.TrainingListenerAdapter;
 
+import org.crbp.examples.config.RunConfig;
+import org.crbp.examples.config.EpochTally;
 import org.crbp.core.GradientMethod;
 import org.crbp.core.StepResult;
 import org.crbp.core.training.GradientStepListener;

@@ -8,9 +8,9 @@ import com.google.gson.JsonObject;
 import org.crbp.examples.CliException;
 import org.crbp.examples.ExitCode;
 import org.crbp.examples.run.CheckpointTrustTest;
-import org.crbp.examples.run.Json;
-import org.crbp.examples.run.ModelKind;
-import org.crbp.examples.run.RunConfig;
+import org.crbp.examples.config.Json;
+import org.crbp.examples.config.ModelKind;
+import org.crbp.examples.config.RunConfig;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

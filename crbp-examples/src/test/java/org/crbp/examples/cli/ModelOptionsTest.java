@@ -4,10 +4,10 @@
 package org.crbp.examples.cli;
 
 import org.crbp.examples.CliException;
-import org.crbp.examples.run.Json;
-import org.crbp.examples.run.MethodKind;
-import org.crbp.examples.run.ModelKind;
-import org.crbp.examples.run.RunConfig;
+import org.crbp.examples.config.Json;
+import org.crbp.examples.config.MethodKind;
+import org.crbp.examples.config.ModelKind;
+import org.crbp.examples.config.RunConfig;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

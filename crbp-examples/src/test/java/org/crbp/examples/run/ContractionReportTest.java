@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 
+import org.crbp.examples.config.RunConfig;
+import org.crbp.examples.config.MethodKind;
+import org.crbp.examples.config.ModelKind;
 import org.crbp.examples.ExitCode;
 import org.crbp.examples.cli.Cli;
 import org.crbp.examples.cli.CommandsEndToEndTest;

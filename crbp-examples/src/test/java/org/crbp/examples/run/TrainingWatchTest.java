@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDList;
 
+import org.crbp.examples.config.EpochTally;
 import org.crbp.core.StepResult;
 import org.junit.jupiter.api.Test;
 
