@@ -217,6 +217,7 @@ final class ReproduceCommand implements Callable<Integer> {
                 c.validate();
                 Path dir = out.resolve(c.preset + "-" + method);
                 Training.Options o = new Training.Options();
+                o.names = OptionNames.OPTIONS;
                 o.resume = true;
                 o.pictures = false;
                 o.timeBudgetMinutes = Math.min(each, Math.max(0.01, budget - used)) * 0.85;

@@ -546,6 +546,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         Main.writableFolder(dir, "--out");
         Training.Options o = new Training.Options();
+        o.names = OptionNames.OPTIONS;
         o.resume = resume || resumeFrom != null;
         o.resumeFrom = resumeFrom;
         o.stopOnDivergence = stopOnDivergence;
