@@ -19,6 +19,7 @@ import org.crbp.examples.run.Checkpoints;
 import org.crbp.examples.config.Json;
 import org.crbp.examples.run.Loaded;
 import org.crbp.examples.run.Provenance;
+import org.crbp.examples.config.ForwardSolverKind;
 import org.crbp.examples.config.RunConfig;
 import org.crbp.examples.run.Setup;
 
@@ -172,8 +173,9 @@ final class EvaluateCommand implements Callable<Integer> {
             if (adaptive) {
                 Evaluation.Adaptive result = Evaluation.evaluateAdaptive(
                         (RecurrentNet) loaded.block, loaded.model.getNDManager(), test,
-                        Setup.forwardSolver(solver, tolerance, Setup.window(c.window, most),
-                                Residual.StopRule.EVERY_SAMPLE), tolerance, most, "Testing");
+                        ForwardSolverKind.parse(solver, OptionNames.OPTIONS).build(tolerance,
+                                Setup.window(c.window, most), Residual.StopRule.EVERY_SAMPLE),
+                        tolerance, most, "Testing");
                 scores = result.scores();
                 depth = new LinkedHashMap<>();
                 depth.put("solver", solver);

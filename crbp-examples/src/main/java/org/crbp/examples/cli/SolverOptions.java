@@ -4,6 +4,8 @@
 package org.crbp.examples.cli;
 
 import org.crbp.examples.CliException;
+import org.crbp.examples.config.AdjointSolverKind;
+import org.crbp.examples.config.ForwardSolverKind;
 import org.crbp.examples.config.RunConfig;
 
 import picocli.CommandLine.Option;
@@ -17,8 +19,9 @@ import picocli.CommandLine.Option;
 final class SolverOptions {
 
     @Option(names = "--solver", paramLabel = "<name>",
-            description = "Forward solver of rbp/crbp: naive (plain iteration) or anderson"
-                    + " (Anderson acceleration, window --window). Default: naive.")
+            completionCandidates = Described.ForwardSolvers.class,
+            description = "Forward solver of rbp/crbp: ${COMPLETION-CANDIDATES}; Anderson's"
+                    + " window is --window. Default: naive.")
     String solver;
 
     @Option(names = "--tol", paramLabel = "<residual>",
@@ -33,10 +36,10 @@ final class SolverOptions {
     Integer maxSteps;
 
     @Option(names = "--backward", paramLabel = "<name>",
-            description = "Adjoint solver of rbp/crbp: neumann (the reference's series and stop"
-                    + " rules), fixed-point or anderson (to --adjoint-tol), jfb (Jacobian-free:"
-                    + " no adjoint terms) or phantom (damped unrolled steps). At most"
-                    + " --neumann-terms products. Default: neumann.")
+            completionCandidates = Described.AdjointSolvers.class,
+            description = "Adjoint solver of rbp/crbp: ${COMPLETION-CANDIDATES}; the adjoint"
+                    + " tolerance is --adjoint-tol. At most --neumann-terms products. Default:"
+                    + " neumann.")
     String backward;
 
     @Option(names = "--adjoint-tol", paramLabel = "<residual>",
@@ -60,10 +63,10 @@ final class SolverOptions {
         // a settings file holds every option at its value: only settings that would change what
         // a BPTT-family method does are refused
         RunConfig defaults = new RunConfig();
-        boolean any = (solver != null && !solver.equalsIgnoreCase(defaults.solver))
+        boolean any = (solver != null && !solver.equalsIgnoreCase(defaults.solver.toString()))
                 || (tolerance != null && tolerance != defaults.tolerance)
                 || (maxSteps != null && maxSteps != c.steps)
-                || (backward != null && !backward.equalsIgnoreCase(defaults.backward))
+                || (backward != null && !backward.equalsIgnoreCase(defaults.backward.toString()))
                 || (adjointTolerance != null && adjointTolerance != defaults.adjointTolerance)
                 || (window != null && window != defaults.window);
         if (any && !c.method.rbpFamily()) {
@@ -83,9 +86,10 @@ final class SolverOptions {
             }
             c.steps = maxSteps;
         }
-        c.solver = solver != null ? solver : c.solver;
+        c.solver = solver != null ? ForwardSolverKind.parse(solver, OptionNames.OPTIONS) : c.solver;
         c.tolerance = tolerance != null ? tolerance : c.tolerance;
-        c.backward = backward != null ? backward : c.backward;
+        c.backward = backward != null ? AdjointSolverKind.parse(backward, OptionNames.OPTIONS)
+                : c.backward;
         c.adjointTolerance = adjointTolerance != null ? adjointTolerance : c.adjointTolerance;
         c.window = window != null ? window : c.window;
     }

@@ -44,11 +44,11 @@ public final class RunConfig {
     /** The largest number of Neumann terms of (C-)RBP. */
     public int neumannTerms = 8;
     /** The forward solver of rbp/crbp: naive (plain iteration) or anderson. */
-    public String solver = "naive";
+    public ForwardSolverKind solver = ForwardSolverKind.NAIVE;
     /** The forward solve's relative-residual tolerance (0: all steps, the fixed depth). */
     public double tolerance;
     /** The adjoint solver of rbp/crbp: neumann, fixed-point, anderson, jfb or phantom. */
-    public String backward = "neumann";
+    public AdjointSolverKind backward = AdjointSolverKind.NEUMANN;
     /** The relative residual at which the fixed-point and anderson adjoint solves stop. */
     public double adjointTolerance = 1e-2;
     /** The history window of Anderson acceleration. */
@@ -325,15 +325,12 @@ public final class RunConfig {
         schedule = lower(schedule);
         loss = lower(loss);
         gateInit = lower(gateInit);
-        solver = solver == null ? "naive" : lower(solver);
-        backward = backward == null ? "neumann" : lower(backward);
-        require(solver.equals("naive") || solver.equals("anderson"),
-                "--solver must be naive or anderson, got '" + solver + "'");
+        // a stored configuration without them (or with a name this crbp does not know) reads as
+        // null: the classic solvers, as before they existed
+        solver = solver == null ? ForwardSolverKind.NAIVE : solver;
+        backward = backward == null ? AdjointSolverKind.NEUMANN : backward;
         require(tolerance >= 0 && tolerance < 1,
                 "--tol must be a relative residual in [0, 1), got " + tolerance);
-        require(backward.matches("neumann|fixed-point|anderson|jfb|phantom"),
-                "--backward must be neumann, fixed-point, anderson, jfb or phantom, got '"
-                        + backward + "'");
         require(adjointTolerance > 0 && adjointTolerance < 1,
                 "--adjoint-tol must be a relative residual in (0, 1), got " + adjointTolerance);
         require(window >= 1, "--window must be at least 1, got " + window);

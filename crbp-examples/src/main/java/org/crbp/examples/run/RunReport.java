@@ -96,7 +96,7 @@ final class RunReport {
         solver.put("tolerance", c.tolerance);
         solver.put("maxSteps", c.steps);
         solver.put("backward", c.backward);
-        if (!"neumann".equals(c.backward) && !"jfb".equals(c.backward)) {
+        if (c.backward.usesTolerance()) {
             solver.put("adjointTolerance", c.adjointTolerance);
         }
         if (!state.history.isEmpty()) {

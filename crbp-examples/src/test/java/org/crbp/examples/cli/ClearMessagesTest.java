@@ -217,7 +217,7 @@ class ClearMessagesTest {
         // --window 1000000 allocated two (batch, 1000000, state) arrays up front and ran out of
         // native memory; a window past the budget never fills
         org.crbp.examples.config.RunConfig c = new org.crbp.examples.config.RunConfig();
-        c.solver = "anderson";
+        c.solver = org.crbp.examples.config.ForwardSolverKind.ANDERSON;
         c.window = 1_000_000;
         c.steps = 3;
         assertTrue(org.crbp.examples.run.Setup.forwardSolver(c).describe()
