@@ -9,8 +9,6 @@ import org.crbp.core.GradientMethods;
 import org.crbp.core.solver.AdjointSolver;
 import org.crbp.examples.CliException;
 
-import java.util.Locale;
-
 /**
  * The adjoint solver of rbp and crbp (setting {@code backward}): how the implicit gradient's
  * linear system {@code g = v + J^T g} is solved. One place for its names, its description, which
@@ -102,13 +100,7 @@ public enum AdjointSolverKind {
      * @return the solver, or {@code null} if unknown
      */
     public static AdjointSolverKind byName(String name) {
-        String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
-        for (AdjointSolverKind k : values()) {
-            if (k.spelling.equals(n)) {
-                return k;
-            }
-        }
-        return null;
+        return Choices.byName(values(), name);
     }
 
     /**
@@ -120,12 +112,7 @@ public enum AdjointSolverKind {
      * @throws CliException naming the choices if the name is unknown
      */
     public static AdjointSolverKind parse(String name, SettingNames names) {
-        AdjointSolverKind k = byName(name);
-        if (k == null) {
-            throw new CliException(names.of("backward") + " must be " + Choices.of(values())
-                    + ", got '" + name + "'");
-        }
-        return k;
+        return Choices.parse(values(), name, names.of("backward"));
     }
 
     /** @return the name: neumann, fixed-point, anderson, jfb or phantom */

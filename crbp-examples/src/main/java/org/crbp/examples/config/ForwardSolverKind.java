@@ -11,8 +11,6 @@ import org.crbp.core.solver.NaiveIteration;
 import org.crbp.core.solver.Residual;
 import org.crbp.examples.CliException;
 
-import java.util.Locale;
-
 /**
  * The forward solver of rbp and crbp (setting {@code solver}): how the fixed point of the
  * recurrent step is reached. One place for its names, its description and how it is built.
@@ -83,13 +81,7 @@ public enum ForwardSolverKind {
      * @return the solver, or {@code null} if unknown
      */
     public static ForwardSolverKind byName(String name) {
-        String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
-        for (ForwardSolverKind k : values()) {
-            if (k.spelling.equals(n)) {
-                return k;
-            }
-        }
-        return null;
+        return Choices.byName(values(), name);
     }
 
     /**
@@ -101,12 +93,7 @@ public enum ForwardSolverKind {
      * @throws CliException naming the choices if the name is unknown
      */
     public static ForwardSolverKind parse(String name, SettingNames names) {
-        ForwardSolverKind k = byName(name);
-        if (k == null) {
-            throw new CliException(names.of("solver") + " must be " + Choices.of(values())
-                    + ", got '" + name + "'");
-        }
-        return k;
+        return Choices.parse(values(), name, names.of("solver"));
     }
 
     /** @return the name: naive or anderson */

@@ -13,6 +13,7 @@ import ai.djl.training.dataset.Sampler;
 
 import org.crbp.examples.config.AdjointSolverKind;
 import org.crbp.examples.config.RunConfig;
+import org.crbp.examples.config.SettingNames;
 import org.crbp.examples.config.MethodKind;
 import org.crbp.core.Bptt;
 import org.crbp.core.ContractionAnalysis;
@@ -70,14 +71,9 @@ public final class Setup {
     /**
      * Sets the number of threads of the engine's operators, before the engine is first used.
      *
-     * @param threads the number of threads, or 0 for the engine's choice
-     * @throws CliException if the number is negative
+     * @param threads the number of threads, or 0 (or less) for the engine's choice
      */
     public static void engineThreads(int threads) {
-        if (threads < 0) {
-            throw new CliException("--threads must be 0 (the engine's choice) or more, got "
-                    + threads);
-        }
         if (threads > 0) {
             System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
@@ -196,20 +192,20 @@ public final class Setup {
     }
 
     /**
-     * Resolves the device option.
+     * Resolves the device setting.
      *
      * @param name cpu, gpu or auto
+     * @param names how the error names the setting ({@code device})
      * @return the device
      * @throws CliException if a GPU is requested and there is none
      */
-    public static Device device(String name) {
+    public static Device device(String name, SettingNames names) {
         int gpus = Engine.getInstance().getGpuCount();
         switch (name) {
             case "gpu":
                 if (gpus == 0) {
-                    throw new CliException(
-                            "--device gpu: the PyTorch engine sees no GPU (use --device cpu or"
-                                    + " auto)");
+                    throw new CliException(names.of("device") + " gpu: the PyTorch engine sees"
+                            + " no GPU (use " + names.of("device") + " cpu or auto)");
                 }
                 return Device.gpu();
             case "auto":

@@ -133,14 +133,14 @@ public final class Training {
     public static Map<String, Object> run(RunConfig c, Path out, Options o, PrintWriter console)
             throws IOException {
         // one process per run folder, from the first moment to the report
-        try (RunFolder folder = RunFolder.hold(out)) {
+        try (RunFolder folder = RunFolder.hold(out, o.names)) {
             return new Training(c, folder, o, console).run();
         }
     }
 
     private Map<String, Object> run() throws IOException {
         Checkpoints.Found previous = RunStart.previous(c, folder, o, info);
-        device = Setup.device(c.device);
+        device = Setup.device(c.device, o.names);
         PathfinderPreset preset = c.presetValue();
         // validate the data folder (preset, size) before any work
         PathfinderDataset validation = Setup.evalSet(c, preset,

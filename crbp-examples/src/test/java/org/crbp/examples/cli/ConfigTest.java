@@ -52,7 +52,7 @@ class ConfigTest {
         assertEquals(ModelKind.CONVLSTM, c.model);
         assertFalse(c.freshData);
         assertEquals(List.of(6, 10), c.curriculum);
-        assertTrue(t.noPictures);
+        assertTrue(t.pictures.noPictures);
         assertEquals(16, c.channels, "left out: the recipe's");
 
         Path props = tmp.resolve("run.properties");
@@ -61,7 +61,7 @@ class ConfigTest {
         assertEquals(0.03f, p.run.toConfig().lr);
         assertFalse(p.run.toConfig().freshData);
         assertEquals(List.of(6, 10), p.run.toConfig().curriculum);
-        assertTrue(p.noPictures);
+        assertTrue(p.pictures.noPictures);
     }
 
     @Test

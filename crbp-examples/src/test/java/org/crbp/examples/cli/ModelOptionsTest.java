@@ -55,9 +55,9 @@ class ModelOptionsTest {
 
     @Test
     void badValuesListTheChoices() {
-        CliException m = assertThrows(CliException.class, () -> ModelKind.parse("resnet"));
+        CliException m = assertThrows(CliException.class, () -> ModelKind.parse("resnet", OptionNames.OPTIONS));
         assertEquals("--model must be hgru, convlstm or ff, got 'resnet'", m.getMessage());
-        CliException g = assertThrows(CliException.class, () -> MethodKind.parse("sgd"));
+        CliException g = assertThrows(CliException.class, () -> MethodKind.parse("sgd", OptionNames.OPTIONS));
         assertEquals("--method must be bptt, cbptt, rbp, crbp or tbptt, got 'sgd'",
                 g.getMessage());
     }
