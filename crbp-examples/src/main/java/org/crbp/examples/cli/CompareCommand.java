@@ -255,7 +255,7 @@ final class CompareCommand implements Callable<Integer> {
             throw new CliException(run + " is a file, not a run folder (give the folder that"
                     + " 'crbp train --out' wrote)");
         }
-        Checkpoints.Found found = Checkpoints.latestIn(run);
+        Checkpoints.Found found = Checkpoints.latestIn(run, OptionNames.OPTIONS);
         if (found == null) {
             Path parent = run.toAbsolutePath().normalize().getParent();
             if (parent != null && parent.getFileName() != null

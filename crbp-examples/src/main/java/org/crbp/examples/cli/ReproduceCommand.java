@@ -296,7 +296,7 @@ final class ReproduceCommand implements Callable<Integer> {
             Map<String, Object> cell = cells.get(m + "@" + length);
             Path run = output.out.resolve("pf-mini-" + length + "-" + m);
             if (m.equals("ff") || cell == null || cell.get("error") != null
-                    || Checkpoints.latestIn(run) == null) {
+                    || Checkpoints.latestIn(run, OptionNames.OPTIONS) == null) {
                 continue;
             }
             try (Loaded l = Loaded.open(run, Device.cpu())) {

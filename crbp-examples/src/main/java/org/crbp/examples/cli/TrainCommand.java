@@ -119,7 +119,8 @@ final class TrainCommand implements Callable<Integer> {
                         + " ${DEFAULT-VALUE}.")
         int truncation;
 
-        @Option(names = "--epochs", defaultValue = "" + RunConfig.DEFAULT_EPOCHS, paramLabel = "<n>",
+        @Option(names = "--epochs", defaultValue = "" + RunConfig.DEFAULT_EPOCHS,
+                paramLabel = "<n>",
                 description = "Number of epochs. Default: ${DEFAULT-VALUE}.")
         int epochs;
 
@@ -398,7 +399,27 @@ final class TrainCommand implements Callable<Integer> {
         }
         Set<String> given = new HashSet<>(onCommandLine);
         given.addAll(fromFile.keySet());
-        Map<String, Object> now = RunSettings.effective(t.spec, c, dir, false);
+        agreeWithTheRun(given, stored, RunSettings.effective(t.spec, c, dir, false), source);
+        Set<String> skip = new HashSet<>(given);
+        skip.add("out");
+        List<String> resumed = new ArrayList<>(RunSettings.toArgs(spec, stored, skip, source));
+        resumed.addAll(args);
+        TrainCommand r = parse(resumed, "");
+        for (String name : stored.keySet()) {
+            if (!skip.contains(name)) {
+                sourceOf.put(name, source);
+            }
+        }
+        checkNamingTheSource(r, sourceOf, false);
+        return r;
+    }
+
+    /**
+     * Refuses options given again on resume that disagree with the run's stored settings, except
+     * those that may change on resume.
+     */
+    private static void agreeWithTheRun(Set<String> given, Map<String, JsonElement> stored,
+            Map<String, Object> now, Path source) {
         for (String name : given) {
             if (RESUME_MAY_CHANGE.contains(name) || !stored.containsKey(name)
                     || !now.containsKey(name)) {
@@ -414,18 +435,6 @@ final class TrainCommand implements Callable<Integer> {
                         + String.join(", --", RESUME_MAY_CHANGE) + " may change on resume)");
             }
         }
-        Set<String> skip = new HashSet<>(given);
-        skip.add("out");
-        List<String> resumed = new ArrayList<>(RunSettings.toArgs(spec, stored, skip, source));
-        resumed.addAll(args);
-        TrainCommand r = parse(resumed, "");
-        for (String name : stored.keySet()) {
-            if (!skip.contains(name)) {
-                sourceOf.put(name, source);
-            }
-        }
-        checkNamingTheSource(r, sourceOf, false);
-        return r;
     }
 
     /**
@@ -464,7 +473,7 @@ final class TrainCommand implements Callable<Integer> {
             return null;
         }
         Checkpoints.Found found = resumeFrom != null ? Checkpoints.named(dir, resumeFrom)
-                : Checkpoints.latestIn(dir);
+                : Checkpoints.latestIn(dir, OptionNames.OPTIONS);
         Path file = dir.resolve(CONFIG_FILE);
         if (found == null && !Files.exists(file)) {
             return null;

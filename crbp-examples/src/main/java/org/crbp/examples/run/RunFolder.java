@@ -140,7 +140,7 @@ public final class RunFolder implements Closeable {
         // a folder from before run.json: keep the identity its checkpoints already carry
         String adopted = null;
         try {
-            Checkpoints.Found latest = Checkpoints.latestIn(dir);
+            Checkpoints.Found latest = Checkpoints.latestIn(dir, names);
             adopted = latest == null ? null : latest.state.runId;
         } catch (CliException e) {
             // a corrupt checkpoint is reported where it is resumed from

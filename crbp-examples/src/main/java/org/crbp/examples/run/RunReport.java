@@ -10,6 +10,7 @@ import org.crbp.examples.analysis.Evaluation;
 import org.crbp.examples.analysis.Scores;
 import org.crbp.examples.analysis.Stats;
 import org.crbp.examples.config.RunConfig;
+import org.crbp.examples.config.SettingNames;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,10 +38,11 @@ final class RunReport {
      * The warnings of every epoch that left the contractive regime, rebuilt from the history so
      * that a resumed run reports its earlier epochs too.
      */
-    static List<String> contractionWarnings(RunConfig c, Checkpoints.State state) {
+    static List<String> contractionWarnings(RunConfig c, Checkpoints.State state,
+            SettingNames names) {
         List<String> regime = new ArrayList<>();
         for (Checkpoints.EpochRecord r : state.history) {
-            String warning = TrainingLoop.contractionWarning(r, c);
+            String warning = TrainingLoop.contractionWarning(r, c, names);
             if (warning != null) {
                 regime.add(warning);
             }

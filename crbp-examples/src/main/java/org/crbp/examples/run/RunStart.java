@@ -41,7 +41,7 @@ final class RunStart {
         Path out = folder.dir();
         Checkpoints.cleanInterrupted(out);
         Checkpoints.Found previous = o.resumeFrom != null ? Checkpoints.named(out, o.resumeFrom)
-                : Checkpoints.latestIn(out);
+                : Checkpoints.latestIn(out, o.names);
         if (previous != null && !o.resume) {
             throw new CliException(out + " already holds checkpoints (last: "
                     + previous.dir.getFileName() + "); add " + o.names.of("resume")

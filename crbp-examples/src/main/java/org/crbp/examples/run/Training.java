@@ -197,7 +197,7 @@ public final class Training {
         // the epoch's statistics as sums a mid-epoch checkpoint keeps, and blow-up warnings
         StopSignal stop = StopSignal.none();
         TrainingWatch watch = new TrainingWatch(stop, o.stopOnDivergence,
-                TrainingWatch.penaltyFloor(c), line -> {
+                TrainingWatch.penaltyFloor(c), o.names, line -> {
                     console.println(line);
                     console.flush();
                 });
@@ -208,6 +208,7 @@ public final class Training {
                         o.quiet)
                 .setValidation(validation)
                 .optStopAfter(o.stopAfterBatches, o.stopAfterEpoch)
+                .optNames(o.names)
                 .build();
         // the time budget, also checked between the recurrent steps of a batch
         GradientMethod method = c.recurrent() ? Setup.method(c, loop.deadlineBetweenSteps())
@@ -333,7 +334,7 @@ public final class Training {
             console.println("Test " + contraction);
             console.flush();
         }
-        List<String> regime = RunReport.contractionWarnings(c, state);
+        List<String> regime = RunReport.contractionWarnings(c, state, o.names);
         if (!regime.isEmpty()) {
             report.put("contractionWarnings", regime);
         }
@@ -398,7 +399,7 @@ public final class Training {
 
     /** The last checkpoint written, as a failure message names it. */
     private String lastGoodCheckpoint() {
-        Checkpoints.Found last = Checkpoints.latestIn(out);
+        Checkpoints.Found last = Checkpoints.latestIn(out, o.names);
         return last == null ? "none (no epoch finished)" : last.dir.toString();
     }
 

@@ -15,6 +15,7 @@ import ai.djl.util.Progress;
 import org.crbp.examples.config.RunConfig;
 import org.crbp.examples.config.EpochTally;
 import org.crbp.examples.config.MethodKind;
+import org.crbp.examples.config.SettingNames;
 import org.crbp.core.ContractionAnalysis;
 import org.crbp.core.RecurrentNet;
 import org.crbp.core.StepListener;
@@ -44,7 +45,8 @@ import java.util.concurrent.ExecutorService;
  *       functions of (seed, epoch)), the first one without the batches a resumed checkpoint
  *       already holds. Its iterator is the hook between batches, after the optimizer step: it
  *       writes the batch's row of {@code metrics.csv} and stops the run (a {@link
- *       StopSignal.StopException} thrown out of the loop) when the time budget is spent, when asked to, or on divergence.
+ *       StopSignal.StopException} thrown out of the loop) when the time budget is spent,
+         when asked to, or on divergence.
  *   <li>{@link #listeners()}: {@link GradientClipping} after the backward pass and before the
  *       step, and the end of an epoch ({@code onEpoch}): validation, the
  *       epoch's record, the checkpoint and the console line.
@@ -72,6 +74,7 @@ final class TrainingLoop implements java.io.Closeable {
     private final int stopAfterBatches;
     private final int stopAfterEpoch;
     private final int perEpoch;
+    private final SettingNames names;
 
     /** The epoch being trained, from 0. */
     private int epoch;
@@ -100,6 +103,7 @@ final class TrainingLoop implements java.io.Closeable {
         this.stopAfterEpoch = b.stopAfterEpoch;
         this.perEpoch = c.trainSize / c.batch;
         this.epoch = state.epoch;
+        this.names = b.names;
     }
 
     /**
@@ -318,9 +322,10 @@ final class TrainingLoop implements java.io.Closeable {
      *
      * @param r the epoch's record
      * @param c the run's configuration
+     * @param n how the advice names settings
      * @return the warning, or null
      */
-    static String contractionWarning(Checkpoints.EpochRecord r, RunConfig c) {
+    static String contractionWarning(Checkpoints.EpochRecord r, RunConfig c, SettingNames n) {
         if (!c.recurrent() || !c.method.rbpFamily()) {
             return null;
         }
@@ -343,12 +348,13 @@ final class TrainingLoop implements java.io.Closeable {
         if (fewContract && !manyCut && r.spectralRadiusMedian < 1) {
             // contracting, but too slowly to reach the tolerance: the state after T steps is
             // not yet the fixed point the gradient assumes
-            advice = "the dynamics contract slowly: solve to a tolerance (--tol 1e-3 --max-steps "
-                    + 4 * c.steps + ") or run more --steps";
+            advice = "the dynamics contract slowly: solve to a tolerance (" + n.of("tol")
+                    + " 1e-3 " + n.of("max-steps") + " " + 4 * c.steps + ") or run more "
+                    + n.of("steps");
         } else if (c.method == MethodKind.CRBP) {
-            advice = "raise --penalty-weight or lower --lr";
+            advice = "raise " + n.of("penalty-weight") + " or lower " + n.of("lr");
         } else {
-            advice = "train with the penalty (--method crbp) or lower --lr";
+            advice = "train with the penalty (" + n.of("method") + " crbp) or lower " + n.of("lr");
         }
         return String.format(Locale.ROOT, "epoch %d left the contractive regime: %s; the"
                 + " implicit gradient is approximate there (%s)", r.epoch, what, advice);
@@ -377,7 +383,7 @@ final class TrainingLoop implements java.io.Closeable {
         if (!quiet) {
             printEpoch(r, saved);
         }
-        String regime = contractionWarning(r, c);
+        String regime = contractionWarning(r, c, names);
         if (regime != null) {
             watch.note(regime);
         }
@@ -474,6 +480,7 @@ final class TrainingLoop implements java.io.Closeable {
         private boolean quiet;
         private int stopAfterBatches;
         private int stopAfterEpoch;
+        private SettingNames names = SettingNames.KEYS;
 
         private Builder() {}
 
@@ -553,6 +560,17 @@ final class TrainingLoop implements java.io.Closeable {
         Builder optStopAfter(int batches, int epoch) {
             this.stopAfterBatches = batches;
             this.stopAfterEpoch = epoch;
+            return this;
+        }
+
+        /**
+         * Sets how the loop's warnings name settings (their keys unless set).
+         *
+         * @param names a front end's spelling of the settings
+         * @return this builder
+         */
+        Builder optNames(SettingNames names) {
+            this.names = names;
             return this;
         }
 
