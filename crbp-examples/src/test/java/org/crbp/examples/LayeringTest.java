@@ -18,8 +18,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * The program's packages depend downwards only: cli on run and analysis, run on analysis,
- * nothing on cli, analysis not on run.
+ * The program's packages depend downwards only: cli on run and analysis, run on analysis and
+ * config, nothing on cli, analysis not on run, config (the run's data types) on none of them.
  */
 class LayeringTest {
 
@@ -28,6 +28,8 @@ class LayeringTest {
     /** Package -> the program packages it must not refer to. */
     private static final Map<String, List<String>> FORBIDDEN = Map.of(
             "run", List.of("org.crbp.examples.cli"),
+            "config", List.of("org.crbp.examples.cli", "org.crbp.examples.run",
+                    "org.crbp.examples.analysis"),
             "analysis", List.of("org.crbp.examples.cli", "org.crbp.examples.run"),
             "pathfinder", List.of("org.crbp.examples.cli", "org.crbp.examples.run",
                     "org.crbp.examples.analysis"),

@@ -17,21 +17,25 @@ import org.crbp.examples.analysis.Stats;
 import org.crbp.examples.pathfinder.PathfinderDataset;
 import org.crbp.examples.pathfinder.PathfinderPreset;
 import org.crbp.examples.run.Checkpoints;
-import org.crbp.examples.run.Json;
+import org.crbp.examples.config.Json;
 import org.crbp.examples.run.Loaded;
 import org.crbp.examples.run.Provenance;
-import org.crbp.examples.run.RunConfig;
+import org.crbp.examples.config.RunConfig;
 import org.crbp.examples.run.Setup;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -65,18 +69,14 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "<path>",
-            description = "A run folder (its last checkpoint) or one checkpoint folder.")
-    Path checkpoint;
+    @Mixin CommonOptions.Checkpoint checkpoint = new CommonOptions.Checkpoint();
 
     @Option(names = "--compare", paramLabel = "<path>",
             description = "Second checkpoint for the KS test (for example a BPTT run)."
                     + " Default: the first epoch's checkpoint of the same run.")
     Path compare;
 
-    @Option(names = "--preset", paramLabel = "<name>",
-            description = "Preset of the test images. Default: the one the run trained on.")
-    String preset;
+    @Mixin CommonOptions.TestPreset preset = new CommonOptions.TestPreset();
 
     @Option(names = "--steps", paramLabel = "<t>",
             description = "Last step T of the curves. Default: max(2N, N + 10) for N trained"
@@ -93,17 +93,82 @@ final class AnalyzeCommand implements Callable<Integer> {
                     + " Default: ${DEFAULT-VALUE}.")
     int powerIterations;
 
-    @Option(names = "--device", defaultValue = "cpu", paramLabel = "<name>",
-            description = "Device to run on: cpu, gpu or auto. Default: ${DEFAULT-VALUE}.")
-    String device;
+    @Mixin CommonOptions.DeviceChoice device = new CommonOptions.DeviceChoice();
 
     @Option(names = "--out", paramLabel = "<dir>", description = "Output folder. Default:"
             + " the run folder's analysis/.")
     Path out;
 
+    /** What the analyses share: the model, its test images and where the results go. */
+    private static final class Subject {
+        Loaded loaded;
+        RecurrentNet net;
+        NDManager manager;
+        RunConfig c;
+        PathfinderPreset preset;
+        /** The trained steps N and the last step T. */
+        int n;
+        int t;
+        String name;
+        Path dir;
+        Map<String, Object> report = new LinkedHashMap<>();
+
+        PathfinderDataset images(int count) {
+            return Setup.evalSet(c, preset, PathfinderDataset.Split.TEST, count);
+        }
+    }
+
     /** {@inheritDoc} */
     @Override
     public Integer call() throws Exception {
+        checkOptions();
+        PrintWriter console = spec.commandLine().getOut();
+        Device dev = device.resolve();
+        PathfinderPreset testPreset = preset.valueOrNull();
+        try (Loaded a = checkpoint.open(dev)) {
+            Subject s = subject(a, testPreset, dev);
+            console.printf(Locale.ROOT, "Analysing %s on %d %s images, steps 1..%d%n",
+                    a.checkpoint.dir, images, s.preset, s.t);
+            console.flush();
+            Map<String, Object> r = s.report;
+            r.put("checkpoint", a.checkpoint.dir.toString());
+            r.put("preset", s.c.preset);
+            r.put("testPreset", s.preset.presetName());
+            r.put("model", s.c.model);
+            r.put("method", s.c.method);
+            r.put("trainedSteps", s.n);
+            r.put("lastStep", s.t);
+            r.put("images", images);
+            PathfinderDataset set = s.images(images);
+            extrapolationAndDistances(s, set, dev, console);
+            Pictures.timeCourseAndStateSpace(s.net, s.manager, s.c.steps, set, s.t, s.name,
+                    s.dir, r);
+            Map<String, Object> jac = jacobian(s);
+            // per image: convergence to 1e-3 within 4N steps, spectral radius at the end state
+            ContractionAnalysis.Summary contraction = Evaluation.contraction(s.net, s.manager,
+                    s.images(images), Setup.contractionAnalysis(), 0, null);
+            r.put("contraction", contraction.toMap(s.n));
+            Map<String, Object> conv = residuals(s);
+            console.printf(Locale.ROOT, "Residual after N=%d evaluations (image 1): naive %.2e,"
+                            + " Anderson %.2e%n", s.n, at((List<?>) conv.get("naive"), s.n),
+                    at((List<?>) conv.get("anderson"), s.n));
+            console.printf(Locale.ROOT, "Jacobian at h_N: sigma_max %.4f (%d iterations),"
+                            + " spectral radius %.4f, max J^T 1 %.4f%n", jac.get("sigmaMax"),
+                    jac.get("sigmaIterations"), jac.get("spectralRadius"), jac.get("maxJTone"));
+            console.println(contraction);
+            r.put("pictures", new String[] {Pictures.EXTRAPOLATION, DISTANCES,
+                Pictures.TIME_COURSE, Pictures.STATE_SPACE, RESIDUALS});
+            r.put("provenance", Provenance.collect(s.c.seed, dev));
+            Json.write(s.dir.resolve("analysis.json"), r);
+            console.println("Analysis: " + s.dir.resolve("analysis.json"));
+        }
+        return 0;
+    }
+
+    /** The picture of the distances between the states at N and T. */
+    private static final String DISTANCES = "distances.png";
+
+    private void checkOptions() {
         if (steps != null && (steps < 2 || steps > 10_000)) {
             throw new CliException("--steps must be from 2 to 10000, got " + steps);
         }
@@ -114,180 +179,157 @@ final class AnalyzeCommand implements Callable<Integer> {
             throw new CliException("--power-iterations must be from 1 to 10000, got "
                     + powerIterations);
         }
-        if (!device.matches("cpu|gpu|auto")) {
-            throw new CliException("--device must be cpu, gpu or auto, got '" + device + "'");
-        }
+        device.resolveName();
         if (out != null) {
             Main.writableFolder(out, "--out");
         }
-        PrintWriter console = spec.commandLine().getOut();
-        Device dev = Setup.device(device);
-        PathfinderPreset testPreset = preset == null ? null : RunConfig.preset(preset);
-        try (Loaded a = Loaded.open(checkpoint, dev)) {
-            if (!(a.block instanceof RecurrentNet)) {
-                throw new CliException("analyze needs a recurrent model (hgru or convlstm); "
-                        + a.checkpoint.dir + " holds the feedforward control");
-            }
-            RecurrentNet net = (RecurrentNet) a.block;
-            if (compare != null) {
-                // the second checkpoint is used after minutes of work: a missing, corrupt or
-                // feedforward one is told first
-                try (Loaded b = Loaded.open(compare, dev)) {
-                    if (!(b.block instanceof RecurrentNet)) {
-                        throw new CliException("--compare needs a recurrent model; "
-                                + b.checkpoint.dir + " holds the feedforward control");
-                    }
-                }
-            }
-            RunConfig c = a.config.copy();
-            PathfinderPreset p = testPreset != null ? testPreset : c.presetValue();
-            int n = c.steps;
-            int t = steps != null ? steps : Pictures.defaultAnalysisSteps(n);
-            if (t <= n) {
-                throw new CliException("--steps (" + t + ") must exceed the trained steps N = "
-                        + n + " for the distance ||h_T - h_N||");
-            }
-            Path dir = Main.writableFolder(out != null ? out
-                    : EvaluateCommand.runDir(a).resolve("analysis"), out != null ? "--out" : null);
-            PathfinderDataset set = Setup.evalSet(c, p, PathfinderDataset.Split.TEST, images);
-            NDManager manager = a.model.getNDManager();
-            String name = p + ", " + c.model + " " + c.methodLabel() + " N=" + n;
-            console.printf(Locale.ROOT, "Analysing %s on %d %s images, steps 1..%d%n",
-                    a.checkpoint.dir, images, p, t);
-            console.flush();
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("checkpoint", a.checkpoint.dir.toString());
-            r.put("preset", c.preset);
-            r.put("testPreset", p.presetName());
-            r.put("model", c.model);
-            r.put("method", c.method);
-            r.put("trainedSteps", n);
-            r.put("lastStep", t);
-            r.put("images", images);
+    }
 
-            Map<String, double[]> curves = new LinkedHashMap<>();
-            Map<String, Object> ex = Pictures.extrapolation(net, manager, set, t);
-            r.put("extrapolation", ex);
-            curves.put(label(a), (double[]) ex.get("f1"));
-            console.printf(Locale.ROOT, "Extrapolation: F1 %.4f at N=%d, best %.4f at t=%d,"
-                            + " %.4f at t=%d%n", ((double[]) ex.get("f1"))[n - 1], n,
-                    ex.get("bestF1"), ex.get("bestStep"), ((double[]) ex.get("f1"))[t - 1], t);
-
-            double[] da = Analysis.stateDistances(net, manager, set, n, t);
-            Map<String, Object> dist = new LinkedHashMap<>();
-            dist.put("definition", "||h_T - h_N|| / ||h_N|| per image");
-            dist.put("median", Stats.median(da));
-            Path other = compare;
-            if (other == null) {
-                Path first = a.checkpoint.dir.resolveSibling(Checkpoints.name(1));
-                if (!first.equals(a.checkpoint.dir) && Files.isDirectory(first)) {
-                    other = first;
-                }
-            }
-            double[] db = null;
-            String otherLabel = null;
-            if (other != null) {
-                try (Loaded b = Loaded.open(other, dev)) {
-                    if (!(b.block instanceof RecurrentNet)) {
-                        throw new CliException("--compare needs a recurrent model; " + other
-                                + " holds the feedforward control");
-                    }
-                    RecurrentNet nb = (RecurrentNet) b.block;
-                    int nbSteps = b.config.steps;
-                    int tb = Math.max(t, nbSteps + 1);
-                    db = Analysis.stateDistances(nb, b.model.getNDManager(),
-                            Setup.evalSet(c, p, PathfinderDataset.Split.TEST, images), nbSteps,
-                            tb);
-                    otherLabel = label(b);
-                    if (otherLabel.equals(label(a))) {
-                        otherLabel = otherLabel + ", compared";
-                    }
-                    Map<String, Object> exb = Pictures.extrapolation(nb, b.model.getNDManager(),
-                            Setup.evalSet(c, p, PathfinderDataset.Split.TEST, images), t);
-                    curves.put(otherLabel, (double[]) exb.get("f1"));
-                    r.put("compareExtrapolation", exb);
-                    Stats.KsResult ks = Stats.kolmogorovSmirnov(da, db);
-                    dist.put("compareCheckpoint", b.checkpoint.dir.toString());
-                    dist.put("compareMedian", Stats.median(db));
-                    dist.put("ksStatistic", ks.statistic);
-                    dist.put("ksPValue", ks.pValue);
-                    console.printf(Locale.ROOT, "||h_T - h_N||/||h_N||: median %.4g (%s) vs %.4g"
-                                    + " (%s); KS D = %.4f, p = %.3g%n", Stats.median(da),
-                            label(a), Stats.median(db), otherLabel, ks.statistic, ks.pValue);
-                }
-            } else {
-                console.printf(Locale.ROOT, "||h_T - h_N||/||h_N||: median %.4g (no second"
-                        + " checkpoint for the KS test)%n", Stats.median(da));
-            }
-            dist.put("values", da);
-            r.put("distances", dist);
-            Charts.extrapolation((double[]) ex.get("steps"), curves, n,
-                    "Readout at every step, " + p, dir.resolve(Pictures.EXTRAPOLATION));
-            Charts.distances(da, label(a), db, otherLabel, n, t,
-                    dir.resolve("distances.png"));
-
-            Pictures.timeCourseAndStateSpace(net, manager, c.steps, set, t, name, dir, r);
-
-            Map<String, Object> jac = new LinkedHashMap<>();
-            int[] found = new int[1];
-            Analysis.forEachBatch(Setup.evalSet(c, p, PathfinderDataset.Split.TEST,
-                    Math.min(images, 8)), manager, 1, batch -> {
-                        Analysis.JacobianEstimate e = Analysis.jacobian(net, manager, batch.getData(), n,
-                                powerIterations);
-                        jac.put("atStep", n);
-                        jac.put("images", batch.getSize());
-                        jac.put("sigmaMax", e.sigmaMax);
-                        jac.put("sigmaIterations", e.sigmaIterations);
-                        jac.put("spectralRadius", e.spectralRadius);
-                        jac.put("radiusIterations", e.radiusIterations);
-                        jac.put("maxJTone", e.maxColumnSum);
-                        found[0]++;
-                    });
-            r.put("jacobian", jac);
-
-            // per image: convergence to 1e-3 within 4N steps, spectral radius at the end state
-            ContractionAnalysis.Summary contraction = Evaluation.contraction(net, manager,
-                    Setup.evalSet(c, p, PathfinderDataset.Split.TEST, images),
-                    Setup.contractionAnalysis(), 0, null);
-            r.put("contraction", contraction.toMap(n));
-
-            // how fast the fixed point is reached: plain iteration against Anderson
-            int curveImages = Math.min(images, 4);
-            Map<String, Object> conv = new LinkedHashMap<>();
-            Analysis.forEachBatch(Setup.evalSet(c, p, PathfinderDataset.Split.TEST, curveImages),
-                    manager, 1, batch -> {
-                        Map<String, java.util.List<double[]>> curvesBysolver =
-                                Analysis.residualCurves(net, manager, batch.getData(), t,
-                                        ANDERSON_WINDOW);
-                        conv.put("images", batch.getSize());
-                        conv.put("evaluations", t);
-                        conv.put("andersonWindow", ANDERSON_WINDOW);
-                        conv.put("naive", curvesBysolver.get("naive"));
-                        conv.put("anderson", curvesBysolver.get("anderson"));
-                        try {
-                            Charts.residuals(curvesBysolver.get("naive"),
-                                    curvesBysolver.get("anderson"), n,
-                                    "Fixed-point residual, " + name, dir.resolve(RESIDUALS));
-                        } catch (java.io.IOException e) {
-                            throw new java.io.UncheckedIOException(e);
-                        }
-                    });
-            r.put("residuals", conv);
-            console.printf(Locale.ROOT, "Residual after N=%d evaluations (image 1): naive %.2e,"
-                            + " Anderson %.2e%n", n,
-                    at((java.util.List<?>) conv.get("naive"), n),
-                    at((java.util.List<?>) conv.get("anderson"), n));
-            console.printf(Locale.ROOT, "Jacobian at h_N: sigma_max %.4f (%d iterations),"
-                            + " spectral radius %.4f, max J^T 1 %.4f%n", jac.get("sigmaMax"),
-                    jac.get("sigmaIterations"), jac.get("spectralRadius"), jac.get("maxJTone"));
-            console.println(contraction);
-            r.put("pictures", new String[] {Pictures.EXTRAPOLATION, "distances.png",
-                Pictures.TIME_COURSE, Pictures.STATE_SPACE, RESIDUALS});
-            r.put("provenance", Provenance.collect(c.seed, dev));
-            Json.write(dir.resolve("analysis.json"), r);
-            console.println("Analysis: " + dir.resolve("analysis.json"));
+    /** The recurrent model to analyse, checked together with the one to compare it with. */
+    private Subject subject(Loaded a, PathfinderPreset testPreset, Device dev) {
+        if (!(a.block instanceof RecurrentNet)) {
+            throw new CliException("analyze needs a recurrent model (hgru or convlstm); "
+                    + a.checkpoint.dir + " holds the feedforward control");
         }
-        return 0;
+        if (compare != null) {
+            // the second checkpoint is used after minutes of work: a missing, corrupt or
+            // feedforward one is told first
+            try (Loaded b = Loaded.open(compare, dev)) {
+                recurrentToCompare(b, b.checkpoint.dir);
+            }
+        }
+        Subject s = new Subject();
+        s.loaded = a;
+        s.net = (RecurrentNet) a.block;
+        s.manager = a.model.getNDManager();
+        s.c = a.config.copy();
+        s.preset = testPreset != null ? testPreset : s.c.presetValue();
+        s.n = s.c.steps;
+        s.t = steps != null ? steps : Pictures.defaultAnalysisSteps(s.n);
+        if (s.t <= s.n) {
+            throw new CliException("--steps (" + s.t + ") must exceed the trained steps N = "
+                    + s.n + " for the distance ||h_T - h_N||");
+        }
+        s.dir = Main.writableFolder(out != null ? out
+                : EvaluateCommand.runDir(a).resolve("analysis"), out != null ? "--out" : null);
+        s.name = s.preset + ", " + s.c.model + " " + s.c.methodLabel() + " N=" + s.n;
+        return s;
+    }
+
+    private static RecurrentNet recurrentToCompare(Loaded b, Object named) {
+        if (!(b.block instanceof RecurrentNet)) {
+            throw new CliException("--compare needs a recurrent model; " + named
+                    + " holds the feedforward control");
+        }
+        return (RecurrentNet) b.block;
+    }
+
+    /**
+     * The readout at every step (Fig. 2c) and the distances ||h_T - h_N|| with the KS test
+     * against a second checkpoint (Fig. 1c), with their pictures.
+     */
+    private void extrapolationAndDistances(Subject s, PathfinderDataset set, Device dev,
+            PrintWriter console) throws IOException {
+        Map<String, double[]> curves = new LinkedHashMap<>();
+        Map<String, Object> ex = Pictures.extrapolation(s.net, s.manager, set, s.t);
+        s.report.put("extrapolation", ex);
+        curves.put(label(s.loaded), (double[]) ex.get("f1"));
+        console.printf(Locale.ROOT, "Extrapolation: F1 %.4f at N=%d, best %.4f at t=%d,"
+                        + " %.4f at t=%d%n", ((double[]) ex.get("f1"))[s.n - 1], s.n,
+                ex.get("bestF1"), ex.get("bestStep"), ((double[]) ex.get("f1"))[s.t - 1], s.t);
+        double[] da = Analysis.stateDistances(s.net, s.manager, set, s.n, s.t);
+        Map<String, Object> dist = new LinkedHashMap<>();
+        dist.put("definition", "||h_T - h_N|| / ||h_N|| per image");
+        dist.put("median", Stats.median(da));
+        Path other = compare;
+        if (other == null) {
+            Path first = s.loaded.checkpoint.dir.resolveSibling(Checkpoints.name(1));
+            if (!first.equals(s.loaded.checkpoint.dir) && Files.isDirectory(first)) {
+                other = first;
+            }
+        }
+        double[] db = null;
+        String otherLabel = null;
+        if (other != null) {
+            try (Loaded b = Loaded.open(other, dev)) {
+                otherLabel = label(b).equals(label(s.loaded)) ? label(b) + ", compared"
+                        : label(b);
+                db = compared(s, b, recurrentToCompare(b, other), da, dist, curves, otherLabel,
+                        console);
+            }
+        } else {
+            console.printf(Locale.ROOT, "||h_T - h_N||/||h_N||: median %.4g (no second"
+                    + " checkpoint for the KS test)%n", Stats.median(da));
+        }
+        dist.put("values", da);
+        s.report.put("distances", dist);
+        Charts.extrapolation((double[]) ex.get("steps"), curves, s.n,
+                "Readout at every step, " + s.preset, s.dir.resolve(Pictures.EXTRAPOLATION));
+        Charts.distances(da, label(s.loaded), db, otherLabel, s.n, s.t,
+                s.dir.resolve(DISTANCES));
+    }
+
+    /** The second checkpoint's distances and readout curve, and the KS test between the two. */
+    private double[] compared(Subject s, Loaded b, RecurrentNet nb, double[] da,
+            Map<String, Object> dist, Map<String, double[]> curves, String otherLabel,
+            PrintWriter console) {
+        int nbSteps = b.config.steps;
+        int tb = Math.max(s.t, nbSteps + 1);
+        double[] db = Analysis.stateDistances(nb, b.model.getNDManager(), s.images(images),
+                nbSteps, tb);
+        Map<String, Object> exb = Pictures.extrapolation(nb, b.model.getNDManager(),
+                s.images(images), s.t);
+        curves.put(otherLabel, (double[]) exb.get("f1"));
+        s.report.put("compareExtrapolation", exb);
+        Stats.KsResult ks = Stats.kolmogorovSmirnov(da, db);
+        dist.put("compareCheckpoint", b.checkpoint.dir.toString());
+        dist.put("compareMedian", Stats.median(db));
+        dist.put("ksStatistic", ks.statistic);
+        dist.put("ksPValue", ks.pValue);
+        console.printf(Locale.ROOT, "||h_T - h_N||/||h_N||: median %.4g (%s) vs %.4g (%s); KS"
+                        + " D = %.4f, p = %.3g%n", Stats.median(da), label(s.loaded),
+                Stats.median(db), otherLabel, ks.statistic, ks.pValue);
+        return db;
+    }
+
+    /** The largest singular value and spectral radius of the step's Jacobian at h_N. */
+    private Map<String, Object> jacobian(Subject s) {
+        Map<String, Object> jac = new LinkedHashMap<>();
+        Analysis.forEachBatch(s.images(Math.min(images, 8)), s.manager, 1, batch -> {
+            Analysis.JacobianEstimate e = Analysis.jacobian(s.net, s.manager, batch.getData(),
+                    s.n, powerIterations);
+            jac.put("atStep", s.n);
+            jac.put("images", batch.getSize());
+            jac.put("sigmaMax", e.sigmaMax);
+            jac.put("sigmaIterations", e.sigmaIterations);
+            jac.put("spectralRadius", e.spectralRadius);
+            jac.put("radiusIterations", e.radiusIterations);
+            jac.put("maxJTone", e.maxColumnSum);
+        });
+        s.report.put("jacobian", jac);
+        return jac;
+    }
+
+    /** How fast the fixed point is reached: plain iteration against Anderson, and its picture. */
+    private Map<String, Object> residuals(Subject s) {
+        Map<String, Object> conv = new LinkedHashMap<>();
+        Analysis.forEachBatch(s.images(Math.min(images, 4)), s.manager, 1, batch -> {
+            Map<String, List<double[]>> bySolver = Analysis.residualCurves(s.net, s.manager,
+                    batch.getData(), s.t, ANDERSON_WINDOW);
+            conv.put("images", batch.getSize());
+            conv.put("evaluations", s.t);
+            conv.put("andersonWindow", ANDERSON_WINDOW);
+            conv.put("naive", bySolver.get("naive"));
+            conv.put("anderson", bySolver.get("anderson"));
+            try {
+                Charts.residuals(bySolver.get("naive"), bySolver.get("anderson"), s.n,
+                        "Fixed-point residual, " + s.name, s.dir.resolve(RESIDUALS));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        s.report.put("residuals", conv);
+        return conv;
     }
 
     private static String label(Loaded l) {
@@ -295,7 +337,7 @@ final class AnalyzeCommand implements Callable<Integer> {
                 + l.checkpoint.dir.getFileName() + ")";
     }
 
-    private static double at(java.util.List<?> curves, int evaluation) {
+    private static double at(List<?> curves, int evaluation) {
         if (curves == null || curves.isEmpty()) {
             return Double.NaN;
         }

@@ -23,14 +23,15 @@ import org.crbp.examples.pathfinder.PathfinderGenerator;
 import org.crbp.examples.pathfinder.PathfinderPreset;
 import org.crbp.examples.pathfinder.PathfinderSample;
 import org.crbp.examples.run.CheckpointAdam;
-import org.crbp.examples.run.Json;
-import org.crbp.examples.run.MethodKind;
+import org.crbp.examples.config.Json;
+import org.crbp.examples.config.MethodKind;
 import org.crbp.examples.run.Provenance;
-import org.crbp.examples.run.RunConfig;
+import org.crbp.examples.config.RunConfig;
 import org.crbp.examples.run.Setup;
 import org.crbp.models.FocalLoss;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -79,11 +80,9 @@ final class BenchmarkCommand implements Callable<Integer> {
                     + " ${DEFAULT-VALUE}.")
     List<Integer> steps;
 
-    @Option(names = "--preset", defaultValue = RunConfig.DEFAULT_PRESET, paramLabel = "<name>",
-            description = "Preset of the images (their size). Default: ${DEFAULT-VALUE}.")
-    String preset;
+    @Mixin CommonOptions.Preset images = new CommonOptions.Preset();
 
-    @picocli.CommandLine.Mixin ModelOptions size = new ModelOptions();
+    @Mixin ModelOptions size = new ModelOptions();
 
     /** The benchmark's own model size where the options are left out. */
     private int channels;
@@ -95,14 +94,51 @@ final class BenchmarkCommand implements Callable<Integer> {
             description = "Timed iterations after one warm-up. Default: ${DEFAULT-VALUE}.")
     int iterations;
 
-    @Option(names = "--out", defaultValue = "runs/benchmark", paramLabel = "<dir>",
-            description = "Output folder. Default: ${DEFAULT-VALUE}.")
-    Path out;
+    @Mixin CommonOptions.Out output = new CommonOptions.Out();
 
     /** {@inheritDoc} */
     @Override
     public Integer call() throws Exception {
-        RunConfig.preset(preset);
+        checkOptions();
+        // before the probes: their results would be lost to a bad --out
+        Path out = output.writable();
+        PrintWriter console = spec.commandLine().getOut();
+        console.printf(Locale.ROOT, "hGRU %d channels, kernel %d, %s images, batch %d, %d Neumann"
+                        + " terms; %d timed iterations; a fresh JVM per configuration%n",
+                channels, kernel, images.preset, batch, neumannTerms, iterations);
+        console.flush();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        ai.djl.training.util.ProgressBar bar = new ai.djl.training.util.ProgressBar(
+                "Benchmarking", (long) methods.size() * steps.size());
+        int done = 0;
+        for (int t : steps) {
+            for (String m : methods) {
+                rows.add(probe(m, t));
+                bar.update(++done);
+            }
+        }
+        bar.end();
+        console.println("| method | T | peak RSS (MiB) | s/iteration |");
+        console.println("|---|---|---|---|");
+        for (Map<String, Object> r : rows) {
+            console.printf(Locale.ROOT, "| %s | %d | %.0f | %.3f |%n", r.get("method"),
+                    ((Number) r.get("steps")).intValue(),
+                    ((Number) r.get("peakBytes")).doubleValue() / (1 << 20),
+                    ((Number) r.get("secondsPerIteration")).doubleValue());
+        }
+        Json.write(out.resolve("benchmark.json"), report(rows));
+        Charts.benchmark(rows, methods, out.resolve("benchmark.png"));
+        console.println("Wrote " + out.resolve("benchmark.json") + " and "
+                + out.resolve("benchmark.png"));
+        return 0;
+    }
+
+    /**
+     * Checks every option under its own name, as train checks them: a bad one found by a probe
+     * would come back only after the probes before it had run.
+     */
+    private void checkOptions() {
+        images.value();
         channels = ModelOptions.or(size.channels, 12);
         kernel = ModelOptions.or(size.kernel, 5);
         batch = ModelOptions.or(size.batch, 8);
@@ -123,8 +159,6 @@ final class BenchmarkCommand implements Callable<Integer> {
                 throw new CliException("--steps must be at least 1, got " + t);
             }
         }
-        // each option under its own name, as train checks them; a bad one found by the probe
-        // would come back only after the probes before it had run
         atLeast("--iterations", iterations, 1);
         atLeast("--channels", channels, 1);
         atLeast("--neumann-terms", neumannTerms, 1);
@@ -135,35 +169,14 @@ final class BenchmarkCommand implements Callable<Integer> {
         if (kernel < 1 || kernel % 2 == 0) {
             throw new CliException("--kernel must be an odd number >= 1, got " + kernel);
         }
-        // before the probes: their results would be lost to a bad --out
-        Main.writableFolder(out, "--out");
-        PrintWriter console = spec.commandLine().getOut();
-        console.printf(Locale.ROOT, "hGRU %d channels, kernel %d, %s images, batch %d, %d Neumann"
-                        + " terms; %d timed iterations; a fresh JVM per configuration%n",
-                channels, kernel, preset, batch, neumannTerms, iterations);
-        console.flush();
-        List<Map<String, Object>> rows = new ArrayList<>();
-        ai.djl.training.util.ProgressBar bar = new ai.djl.training.util.ProgressBar(
-                "Benchmarking", (long) methods.size() * steps.size());
-        int done = 0;
-        for (int t : steps) {
-            for (String m : methods) {
-                rows.add(probe(m, t));
-                bar.update(++done);
-            }
-        }
-        bar.end();
-        console.println("| method | T | peak RSS (MiB) | s/iteration |");
-        console.println("|---|---|---|---|");
-        for (Map<String, Object> r : rows) {
-            console.printf(Locale.ROOT, "| %s | %d | %.0f | %.3f |%n", r.get("method"),
-                    ((Number) r.get("steps")).intValue(), ((Number) r.get("peakBytes")).doubleValue() / (1 << 20),
-                    ((Number) r.get("secondsPerIteration")).doubleValue());
-        }
+    }
+
+    /** benchmark.json: the setup and the rows. */
+    private Map<String, Object> report(List<Map<String, Object>> rows) {
         Map<String, Object> report = new LinkedHashMap<>();
         Map<String, Object> setup = new LinkedHashMap<>();
         setup.put("model", "hgru");
-        setup.put("preset", preset);
+        setup.put("preset", images.preset);
         setup.put("channels", channels);
         setup.put("kernel", kernel);
         setup.put("batch", batch);
@@ -172,11 +185,7 @@ final class BenchmarkCommand implements Callable<Integer> {
         report.put("setup", setup);
         report.put("results", rows);
         report.put("provenance", Provenance.collect(1, ai.djl.Device.cpu()));
-        Json.write(out.resolve("benchmark.json"), report);
-        Charts.benchmark(rows, methods, out.resolve("benchmark.png"));
-        console.println("Wrote " + out.resolve("benchmark.json") + " and "
-                + out.resolve("benchmark.png"));
-        return 0;
+        return report;
     }
 
     private Map<String, Object> probe(String method, int t) throws IOException,
@@ -189,7 +198,7 @@ final class BenchmarkCommand implements Callable<Integer> {
         cmd.add("benchmark-probe");
         cmd.add(method);
         cmd.add(Integer.toString(t));
-        cmd.add(preset);
+        cmd.add(images.preset);
         cmd.add(Integer.toString(channels));
         cmd.add(Integer.toString(kernel));
         cmd.add(Integer.toString(batch));
@@ -262,10 +271,11 @@ final class BenchmarkCommand implements Callable<Integer> {
         @picocli.CommandLine.Parameters(index = "6") int neumannTerms;
         @picocli.CommandLine.Parameters(index = "7") int iterations;
 
+        /** {@inheritDoc} */
         @Override
         public Integer call() throws Exception {
             RunConfig c = new RunConfig();
-            c.method = MethodKind.parse(method);
+            c.method = MethodKind.parse(method, OptionNames.OPTIONS);
             c.steps = steps;
             c.channels = channels;
             c.kernel = kernel;
@@ -278,17 +288,6 @@ final class BenchmarkCommand implements Callable<Integer> {
             RecurrentNet net = (RecurrentNet) Setup.block(c, steps);
             GradientMethod gm = Setup.method(c);
             FocalLoss loss = new FocalLoss();
-            PathfinderGenerator gen = new PathfinderGenerator(p);
-            float[] image = new float[batch * h * w];
-            int[] label = new int[batch * h * w];
-            for (int b = 0; b < batch; b++) {
-                PathfinderSample s = gen.generate(1, b);
-                System.arraycopy(s.getImage(), 0, image, b * h * w, h * w);
-                byte[] mask = s.getMask();
-                for (int i = 0; i < h * w; i++) {
-                    label[b * h * w + i] = mask[i];
-                }
-            }
             try (Model model = Model.newInstance("probe")) {
                 model.setBlock(net);
                 DefaultTrainingConfig config = new DefaultTrainingConfig(loss)
@@ -296,17 +295,16 @@ final class BenchmarkCommand implements Callable<Integer> {
                 try (Trainer trainer = model.newTrainer(config)) {
                     trainer.initialize(new Shape(batch, 1, h, w));
                     NDManager m = trainer.getManager();
-                    NDList data = new NDList(m.create(image, new Shape(batch, 1, h, w)));
-                    NDList labels = new NDList(m.create(label, new Shape(batch, h, w)));
+                    NDList[] batchOf = batch(p, m);
                     ParameterStore ps = new ParameterStore(m, false);
                     long before = ProcessMemory.residentBytes();
                     double[] secs = new double[iterations];
                     for (int i = 0; i <= iterations; i++) {
                         long begin = System.nanoTime();
                         try (NDManager scope = m.newSubManager()) {
-                            data.tempAttach(scope);
-                            labels.tempAttach(scope);
-                            gm.forwardBackward(net, ps, data, labels, loss);
+                            batchOf[0].tempAttach(scope);
+                            batchOf[1].tempAttach(scope);
+                            gm.forwardBackward(net, ps, batchOf[0], batchOf[1], loss);
                             trainer.step();
                         }
                         if (i > 0) {
@@ -324,6 +322,25 @@ final class BenchmarkCommand implements Callable<Integer> {
                 }
             }
             return 0;
+        }
+
+        /** One batch of generated images and their masks: {data, labels}. */
+        private NDList[] batch(PathfinderPreset p, NDManager m) {
+            int h = p.config().getOutputHeight();
+            int w = p.config().getOutputWidth();
+            PathfinderGenerator gen = new PathfinderGenerator(p);
+            float[] image = new float[batch * h * w];
+            int[] label = new int[batch * h * w];
+            for (int b = 0; b < batch; b++) {
+                PathfinderSample s = gen.generate(1, b);
+                System.arraycopy(s.getImage(), 0, image, b * h * w, h * w);
+                byte[] mask = s.getMask();
+                for (int i = 0; i < h * w; i++) {
+                    label[b * h * w + i] = mask[i];
+                }
+            }
+            return new NDList[] {new NDList(m.create(image, new Shape(batch, 1, h, w))),
+                new NDList(m.create(label, new Shape(batch, h, w)))};
         }
     }
 }

@@ -5,15 +5,16 @@ package org.crbp.examples.cli;
 
 import org.crbp.examples.CliException;
 import org.crbp.examples.analysis.Charts;
-import org.crbp.examples.run.AtomicFiles;
+import org.crbp.examples.config.AtomicFiles;
 import org.crbp.examples.run.Checkpoints;
-import org.crbp.examples.run.Json;
+import org.crbp.examples.config.Json;
 import org.crbp.examples.run.Provenance;
 
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.style.Styler;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -51,9 +52,7 @@ final class CompareCommand implements Callable<Integer> {
             description = "Run folders written by 'crbp train' (finished or not).")
     List<Path> runs;
 
-    @Option(names = "--out", defaultValue = "runs/compare", paramLabel = "<dir>",
-            description = "Where the pictures and the table go. Default: ${DEFAULT-VALUE}.")
-    Path out;
+    @Mixin CommonOptions.Out output = new CommonOptions.Out();
 
     @Option(names = "--title", defaultValue = "", paramLabel = "<text>",
             description = "Title of the pictures (empty: none). Default: empty.")
@@ -82,7 +81,7 @@ final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         // before the runs are read: a bad --out is told at once, not after the work
-        Main.writableFolder(out, "--out");
+        Path out = output.writable();
         List<String> names = names(runs);
         List<Curve> curves = new ArrayList<>();
         for (int i = 0; i < runs.size(); i++) {
@@ -151,7 +150,7 @@ final class CompareCommand implements Callable<Integer> {
                 charts[i].getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
                 charts[i].getStyler().setXAxisMin(0.0);
                 charts[i].getStyler().setXAxisDecimalPattern("#0");
-                Charts.save(charts[i], out.resolve(files[i]));
+                Charts.save(charts[i], output.out.resolve(files[i]));
             }
         }
     }
@@ -256,7 +255,7 @@ final class CompareCommand implements Callable<Integer> {
             throw new CliException(run + " is a file, not a run folder (give the folder that"
                     + " 'crbp train --out' wrote)");
         }
-        Checkpoints.Found found = Checkpoints.latestIn(run);
+        Checkpoints.Found found = Checkpoints.latestIn(run, OptionNames.OPTIONS);
         if (found == null) {
             Path parent = run.toAbsolutePath().normalize().getParent();
             if (parent != null && parent.getFileName() != null

@@ -7,6 +7,7 @@ import ai.djl.Device;
 
 import org.crbp.core.ContractionAnalysis;
 import org.crbp.core.RecurrentNet;
+import org.crbp.core.bench.ProcessMemory;
 import org.crbp.core.solver.Residual;
 import org.crbp.examples.CliException;
 import org.crbp.examples.analysis.Evaluation;
@@ -15,13 +16,17 @@ import org.crbp.examples.analysis.Scores;
 import org.crbp.examples.pathfinder.PathfinderDataset;
 import org.crbp.examples.pathfinder.PathfinderPreset;
 import org.crbp.examples.run.Checkpoints;
-import org.crbp.examples.run.Json;
+import org.crbp.examples.config.Json;
 import org.crbp.examples.run.Loaded;
 import org.crbp.examples.run.Provenance;
-import org.crbp.examples.run.RunConfig;
+import org.crbp.examples.config.AtomicFiles;
+import org.crbp.examples.config.ForwardSolverKind;
+import org.crbp.examples.config.RunConfig;
 import org.crbp.examples.run.Setup;
+import org.crbp.models.PathfinderModels;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -48,33 +53,15 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "<path>",
-            description = "A run folder (its last checkpoint) or one checkpoint folder.")
-    Path checkpoint;
+    @Mixin CommonOptions.Checkpoint checkpoint = new CommonOptions.Checkpoint();
 
-    @Option(names = "--preset", paramLabel = "<name>",
-            description = "Preset to test on. Default: the one the run trained on.")
-    String preset;
+    @Mixin CommonOptions.TestPreset preset = new CommonOptions.TestPreset();
 
     @Option(names = "--steps", paramLabel = "<t>",
             description = "Recurrent steps to run. Default: the number the run trained with.")
     Integer steps;
 
-    @Option(names = "--tol", paramLabel = "<residual>",
-            description = "Adaptive depth: iterate each batch until every image's relative"
-                    + " residual ||h_t - h_t-1|| / ||h_t|| is at most this, up to --max-steps;"
-                    + " the report gives the distribution of steps used. Default: off (a fixed"
-                    + " --steps).")
-    Double tolerance;
-
-    @Option(names = "--max-steps", paramLabel = "<n>",
-            description = "Most steps with --tol. Default: 4 x the trained steps.")
-    Integer maxSteps;
-
-    @Option(names = "--solver", defaultValue = "naive", paramLabel = "<name>",
-            description = "Forward solver with --tol: naive or anderson. Default:"
-                    + " ${DEFAULT-VALUE}.")
-    String solver;
+    @Mixin ForwardSolverOptions forward = new ForwardSolverOptions();
 
     @Option(names = "--test-size", paramLabel = "<n>",
             description = "Test images. Default: the run's --test-size.")
@@ -89,9 +76,11 @@ final class EvaluateCommand implements Callable<Integer> {
                     + " generate') instead of generating them.")
     Path data;
 
-    @Option(names = "--device", defaultValue = "cpu", paramLabel = "<name>",
-            description = "Device to run on: cpu, gpu or auto. Default: ${DEFAULT-VALUE}.")
-    String device;
+    @Mixin CommonOptions.DeviceChoice device = new CommonOptions.DeviceChoice();
+
+    @Mixin CommonOptions.Threads threads = new CommonOptions.Threads();
+
+    @Mixin CommonOptions.Pictures pictures = new CommonOptions.Pictures();
 
     @Option(names = "--out", paramLabel = "<dir>",
             description = "Output folder. Default: eval-PRESET-tT in the run folder.")
@@ -100,137 +89,171 @@ final class EvaluateCommand implements Callable<Integer> {
     /** {@inheritDoc} */
     @Override
     public Integer call() throws Exception {
+        ForwardSolverKind solver = checkOptions();
+        PrintWriter console = spec.commandLine().getOut();
+        PathfinderPreset testPreset = preset.valueOrNull();
+        Device dev = device.resolve();
+        try (Loaded loaded = checkpoint.open(dev)) {
+            RunConfig c = testConfig(loaded);
+            PathfinderPreset p = testPreset != null ? testPreset : c.presetValue();
+            int t = steps != null ? steps : c.steps;
+            PathfinderDataset test = Setup.evalSet(c, p, PathfinderDataset.Split.TEST,
+                    c.testSize);
+            boolean adaptive = forward.adaptive();
+            if (adaptive && !(loaded.block instanceof RecurrentNet)) {
+                throw new CliException("--tol needs a recurrent model; " + loaded.checkpoint.dir
+                        + " holds the feedforward control");
+            }
+            int most = forward.maxSteps != null ? forward.maxSteps : 4 * c.steps;
+            Path dir = outputFolder(loaded, p, t);
+            console.printf(Locale.ROOT, "Evaluating %s (trained on %s, T=%d) on %d %s images"
+                            + " with %s%n", loaded.checkpoint.dir, c.preset, c.steps,
+                    c.testSize, p, adaptive ? String.format(Locale.ROOT, "adaptive depth (%s to"
+                            + " a residual of %.2g, at most %d steps)", solver,
+                            forward.tolerance, most) : "T=" + t);
+            console.flush();
+            Map<String, Object> depth = adaptive ? new LinkedHashMap<>() : null;
+            Scores scores = adaptive ? testAdaptive(loaded, c, test, solver, most, depth, console)
+                    : Evaluation.evaluate(loaded.block, loaded.model.getNDManager(), test, t,
+                            "Testing");
+            console.println("Test: " + scores);
+            Map<String, Object> r = report(loaded, c, p, t, depth, scores, dev);
+            if (loaded.block instanceof RecurrentNet) {
+                contractionAndPictures(loaded, c, p, t, test, dir, r, console);
+            }
+            Json.write(dir.resolve("report.json"), r);
+            console.println("Report: " + dir.resolve("report.json"));
+        }
+        return 0;
+    }
+
+    /**
+     * Checks the options before any work, and sets the engine's threads.
+     *
+     * @return the forward solver of adaptive depth
+     */
+    private ForwardSolverKind checkOptions() {
         if (steps != null && (steps < 1 || steps > 10_000)) {
             throw new CliException("--steps must be from 1 to 10000, got " + steps);
         }
         if (testSize != null && (testSize < 1 || testSize > 1_000_000)) {
             throw new CliException("--test-size must be from 1 to 1000000, got " + testSize);
         }
-        if (!device.matches("cpu|gpu|auto")) {
-            throw new CliException("--device must be cpu, gpu or auto, got '" + device + "'");
-        }
+        device.resolveName();
         if (out != null) {
             Main.writableFolder(out, "--out");
         }
-        if (tolerance != null && !(tolerance > 0 && tolerance < 1)) {
-            throw new CliException("--tol must be a relative residual in (0, 1), got "
-                    + tolerance);
+        ForwardSolverKind solver = forward.check();
+        if (forward.maxSteps != null && forward.maxSteps > 10_000) {
+            throw new CliException("--max-steps must be from 1 to 10000, got "
+                    + forward.maxSteps);
         }
-        if (maxSteps != null && (maxSteps < 1 || maxSteps > 10_000)) {
-            throw new CliException("--max-steps must be from 1 to 10000, got " + maxSteps);
-        }
-        if (tolerance == null && maxSteps != null) {
+        if (!forward.adaptive() && forward.maxSteps != null) {
             throw new CliException("--max-steps needs --tol (a fixed depth is --steps)");
         }
-        if (tolerance != null && steps != null) {
+        if (forward.adaptive() && steps != null) {
             throw new CliException("--steps and --tol exclude each other: --tol stops at a"
                     + " residual, up to --max-steps");
         }
-        solver = solver.toLowerCase(Locale.ROOT);
-        if (!solver.matches("naive|anderson")) {
-            throw new CliException("--solver must be naive or anderson, got '" + solver + "'");
+        threads.apply();
+        return solver != null ? solver : ForwardSolverKind.NAIVE;
+    }
+
+    /** The run's configuration with the test's data, seed and size. */
+    private RunConfig testConfig(Loaded loaded) {
+        RunConfig c = loaded.config.copy();
+        c.data = data == null ? null : data.toString();
+        if (seed != null) {
+            c.seed = seed;
         }
-        PrintWriter console = spec.commandLine().getOut();
-        PathfinderPreset testPreset = preset == null ? null : RunConfig.preset(preset);
-        Device dev = Setup.device(device);
-        try (Loaded loaded = Loaded.open(checkpoint, dev)) {
-            RunConfig c = loaded.config.copy();
-            PathfinderPreset p = testPreset != null ? testPreset : c.presetValue();
-            int t = steps != null ? steps : c.steps;
-            c.data = data == null ? null : data.toString();
-            if (seed != null) {
-                c.seed = seed;
-            }
-            if (testSize != null) {
-                c.testSize = testSize;
-            }
-            PathfinderDataset test = Setup.evalSet(c, p, PathfinderDataset.Split.TEST,
-                    c.testSize);
-            boolean adaptive = tolerance != null;
-            if (adaptive && !(loaded.block instanceof RecurrentNet)) {
-                throw new CliException("--tol needs a recurrent model; " + loaded.checkpoint.dir
-                        + " holds the feedforward control");
-            }
-            int most = maxSteps != null ? maxSteps : 4 * c.steps;
-            Path dir = out != null ? out : runDir(loaded).resolve(adaptive
-                    ? String.format(Locale.ROOT, "eval-%s-tol%s", p.presetName(),
-                            Double.toString(tolerance))
-                    : String.format(Locale.ROOT, "eval-%s-t%d", p.presetName(), t));
-            if (out == null) {
-                // the default folder in the run folder: a read-only run is told before the work
-                Main.writableFolder(dir, null);
-            }
-            console.printf(Locale.ROOT, "Evaluating %s (trained on %s, T=%d) on %d %s images"
-                            + " with %s%n", loaded.checkpoint.dir, c.preset, c.steps,
-                    c.testSize, p, adaptive ? String.format(Locale.ROOT, "adaptive depth (%s to"
-                            + " a residual of %.2g, at most %d steps)", solver, tolerance, most)
-                            : "T=" + t);
-            console.flush();
-            Scores scores;
-            Map<String, Object> depth = null;
-            if (adaptive) {
-                Evaluation.Adaptive result = Evaluation.evaluateAdaptive(
-                        (RecurrentNet) loaded.block, loaded.model.getNDManager(), test,
-                        Setup.forwardSolver(solver, tolerance, Setup.window(c.window, most),
-                                Residual.StopRule.EVERY_SAMPLE), tolerance, most, "Testing");
-                scores = result.scores();
-                depth = new LinkedHashMap<>();
-                depth.put("solver", solver);
-                depth.put("tolerance", tolerance);
-                depth.put("maxSteps", most);
-                depth.putAll(result.summary());
-                console.printf(Locale.ROOT, "Steps used: mean %.1f, median %s, 90th percentile"
-                                + " %s, largest %s; %s of %d images did not converge%n",
-                        (Double) depth.getOrDefault("meanSteps", Double.NaN),
-                        depth.getOrDefault("medianSteps", "-"), depth.getOrDefault("p90Steps",
-                                "-"), depth.getOrDefault("largestSteps", "-"),
-                        depth.get("notConverged"), result.depths().length);
-            } else {
-                scores = Evaluation.evaluate(loaded.block, loaded.model.getNDManager(), test, t,
-                        "Testing");
-            }
-            console.println("Test: " + scores);
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("checkpoint", loaded.checkpoint.dir.toString());
-            r.put("preset", c.preset);
-            r.put("testPreset", p.presetName());
-            r.put("model", c.model);
-            r.put("method", c.recurrent() ? c.method : "ff");
-            r.put("steps", c.recurrent() ? t : 0);
-            r.put("trainedSteps", c.recurrent() ? c.steps : 0);
-            if (depth != null) {
-                r.put("adaptiveDepth", depth);
-            }
-            r.put("neumannTerms", c.neumannTerms);
-            r.put("lambda", c.lambda);
-            r.put("parameters", org.crbp.models.PathfinderModels.countParameters(loaded.block));
-            r.put("epochs", loaded.checkpoint.state.epoch);
-            r.put("trainSize", c.trainSize);
-            r.put("testSize", c.testSize);
-            r.putAll(scores.toMap());
-            r.put("peakMemoryBytes", org.crbp.core.bench.ProcessMemory.peakResidentBytes());
-            r.put("device", dev.toString());
-            r.put("seed", c.seed);
-            r.put("provenance", Provenance.collect(c.seed, dev));
-            r.put("config", loaded.config);
-            if (loaded.block instanceof RecurrentNet) {
-                // measured at the trained N: the steady state the run's gradient assumed
-                ContractionAnalysis.Summary contraction = Evaluation.contraction(
-                        (RecurrentNet) loaded.block, loaded.model.getNDManager(), test,
-                        Setup.contractionAnalysis(), 0, "Contraction");
-                r.put("contraction", contraction.toMap(c.steps));
-                console.println("Test " + contraction);
-                Pictures.timeCourseAndStateSpace((RecurrentNet) loaded.block,
-                        loaded.model.getNDManager(), t, Setup.evalSet(c, p,
-                                PathfinderDataset.Split.TEST, Math.min(c.testSize, c.batch)),
-                        Math.max(t, Pictures.defaultAnalysisSteps(c.steps)),
-                        p + ", " + c.model + " " + c.methodLabel() + " trained T=" + c.steps,
-                        org.crbp.examples.run.AtomicFiles.createDirectories(dir), r);
-            }
-            Json.write(dir.resolve("report.json"), r);
-            console.println("Report: " + dir.resolve("report.json"));
+        if (testSize != null) {
+            c.testSize = testSize;
         }
-        return 0;
+        return c;
+    }
+
+    /** The output folder: --out, or one named after the test in the run folder. */
+    private Path outputFolder(Loaded loaded, PathfinderPreset p, int t) {
+        if (out != null) {
+            return out;
+        }
+        Path dir = runDir(loaded).resolve(forward.adaptive()
+                ? String.format(Locale.ROOT, "eval-%s-tol%s", p.presetName(),
+                        Double.toString(forward.tolerance))
+                : String.format(Locale.ROOT, "eval-%s-t%d", p.presetName(), t));
+        // the default folder in the run folder: a read-only run is told before the work
+        return Main.writableFolder(dir, null);
+    }
+
+    /** The test with adaptive depth, its distribution of steps into {@code depth}. */
+    private Scores testAdaptive(Loaded loaded, RunConfig c, PathfinderDataset test,
+            ForwardSolverKind solver, int most, Map<String, Object> depth,
+            PrintWriter console) {
+        Evaluation.Adaptive result = Evaluation.evaluateAdaptive(
+                (RecurrentNet) loaded.block, loaded.model.getNDManager(), test,
+                solver.build(forward.tolerance, Setup.window(c.window, most),
+                        Residual.StopRule.EVERY_SAMPLE), forward.tolerance, most, "Testing");
+        depth.put("solver", solver);
+        depth.put("tolerance", forward.tolerance);
+        depth.put("maxSteps", most);
+        depth.putAll(result.summary());
+        console.printf(Locale.ROOT, "Steps used: mean %.1f, median %s, 90th percentile"
+                        + " %s, largest %s; %s of %d images did not converge%n",
+                (Double) depth.getOrDefault("meanSteps", Double.NaN),
+                depth.getOrDefault("medianSteps", "-"), depth.getOrDefault("p90Steps", "-"),
+                depth.getOrDefault("largestSteps", "-"), depth.get("notConverged"),
+                result.depths().length);
+        return result.scores();
+    }
+
+    /** The report before the contraction and the pictures. */
+    private static Map<String, Object> report(Loaded loaded, RunConfig c, PathfinderPreset p,
+            int t, Map<String, Object> depth, Scores scores, Device dev) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("checkpoint", loaded.checkpoint.dir.toString());
+        r.put("preset", c.preset);
+        r.put("testPreset", p.presetName());
+        r.put("model", c.model);
+        r.put("method", c.recurrent() ? c.method : "ff");
+        r.put("steps", c.recurrent() ? t : 0);
+        r.put("trainedSteps", c.recurrent() ? c.steps : 0);
+        if (depth != null) {
+            r.put("adaptiveDepth", depth);
+        }
+        r.put("neumannTerms", c.neumannTerms);
+        r.put("lambda", c.lambda);
+        r.put("parameters", PathfinderModels.countParameters(loaded.block));
+        r.put("epochs", loaded.checkpoint.state.epoch);
+        r.put("trainSize", c.trainSize);
+        r.put("testSize", c.testSize);
+        r.putAll(scores.toMap());
+        r.put("peakMemoryBytes", ProcessMemory.peakResidentBytes());
+        r.put("device", dev.toString());
+        r.put("seed", c.seed);
+        r.put("provenance", Provenance.collect(c.seed, dev));
+        r.put("config", loaded.config);
+        return r;
+    }
+
+    /** The contraction at the trained N, and (unless --no-pictures) the pictures. */
+    private void contractionAndPictures(Loaded loaded, RunConfig c, PathfinderPreset p, int t,
+            PathfinderDataset test, Path dir, Map<String, Object> r, PrintWriter console)
+            throws java.io.IOException {
+        RecurrentNet net = (RecurrentNet) loaded.block;
+        // measured at the trained N: the steady state the run's gradient assumed
+        ContractionAnalysis.Summary contraction = Evaluation.contraction(net,
+                loaded.model.getNDManager(), test, Setup.contractionAnalysis(), 0,
+                "Contraction");
+        r.put("contraction", contraction.toMap(c.steps));
+        console.println("Test " + contraction);
+        if (pictures.noPictures) {
+            return;
+        }
+        Pictures.timeCourseAndStateSpace(net, loaded.model.getNDManager(), t,
+                Setup.evalSet(c, p, PathfinderDataset.Split.TEST, Math.min(c.testSize, c.batch)),
+                Math.max(t, Pictures.defaultAnalysisSteps(c.steps)),
+                p + ", " + c.model + " " + c.methodLabel() + " trained T=" + c.steps,
+                AtomicFiles.createDirectories(dir), r);
     }
 
     static Path runDir(Loaded loaded) {

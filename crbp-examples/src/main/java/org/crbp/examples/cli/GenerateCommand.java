@@ -10,9 +10,10 @@ import org.crbp.examples.ExitCode;
 import org.crbp.examples.pathfinder.PathfinderDataset;
 import org.crbp.examples.pathfinder.PathfinderFolder;
 import org.crbp.examples.pathfinder.PathfinderPreset;
-import org.crbp.examples.run.RunConfig;
+import org.crbp.examples.config.RunConfig;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -40,26 +41,27 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(names = "--preset", defaultValue = RunConfig.DEFAULT_PRESET, paramLabel = "<name>",
-            description = "Pathfinder preset. Default: ${DEFAULT-VALUE}.")
-    String preset;
+    @Mixin CommonOptions.Preset preset = new CommonOptions.Preset();
 
     @Option(names = "--out", required = true, paramLabel = "<dir>", description = "Output folder.")
     Path out;
 
-    @Option(names = "--train-size", defaultValue = "4000", paramLabel = "<n>",
+    @Option(names = "--train-size", defaultValue = "" + RunConfig.DEFAULT_TRAIN_SIZE,
+            paramLabel = "<n>",
             description = "Training images (0: none). Default: ${DEFAULT-VALUE}.")
     int trainSize;
 
-    @Option(names = "--val-size", defaultValue = "256", paramLabel = "<n>",
+    @Option(names = "--val-size", defaultValue = "" + RunConfig.DEFAULT_VALIDATION_SIZE,
+            paramLabel = "<n>",
             description = "Validation images (0: none). Default: ${DEFAULT-VALUE}.")
     int validationSize;
 
-    @Option(names = "--test-size", defaultValue = "512", paramLabel = "<n>",
+    @Option(names = "--test-size", defaultValue = "" + RunConfig.DEFAULT_TEST_SIZE,
+            paramLabel = "<n>",
             description = "Test images (0: none). Default: ${DEFAULT-VALUE}.")
     int testSize;
 
-    @Option(names = "--seed", defaultValue = "1", paramLabel = "<seed>",
+    @Option(names = "--seed", defaultValue = "" + RunConfig.DEFAULT_SEED, paramLabel = "<seed>",
             description = "Base seed (as train's --seed). Default: ${DEFAULT-VALUE}.")
     long seed;
 
@@ -92,7 +94,7 @@ final class GenerateCommand implements Callable<Integer> {
     /** {@inheritDoc} */
     @Override
     public Integer call() throws Exception {
-        PathfinderPreset p = RunConfig.preset(preset);
+        PathfinderPreset p = preset.value();
         String[] sizeOptions = {"--train-size", "--val-size", "--test-size"};
         int[] asked = {trainSize, validationSize, testSize};
         for (int i = 0; i < asked.length; i++) {
@@ -110,6 +112,11 @@ final class GenerateCommand implements Callable<Integer> {
                     + threads);
         }
         Main.writableFolder(out, "--out");
+        return write(p);
+    }
+
+    /** Writes the splits asked for, keeping those already complete. */
+    private int write(PathfinderPreset p) throws IOException {
         PrintWriter console = spec.commandLine().getOut();
         int[] sizes = {trainSize, validationSize, testSize};
         PathfinderDataset.Split[] splits = PathfinderDataset.Split.values();
@@ -130,30 +137,35 @@ final class GenerateCommand implements Callable<Integer> {
                 console.flush();
                 continue;
             }
-            ProgressBar bar = new ProgressBar(name, sizes[i]);
-            try {
-                PathfinderFolder.generate(dir, p.presetName(), p.config(),
-                        splits[i].seed(seed), 0, sizes[i], threads, overwrite,
-                        n -> bar.update(n));
-            } catch (IllegalArgumentException e) {
-                throw new CliException(e.getMessage());
-            } catch (IOException e) {
-                Main.Problem problem = Main.io(e, null, null);
-                // re-running helps after an interruption or a full disk, not before a
-                // permission is fixed: the line says what to do then
-                String line = problem.message().startsWith("cannot write ")
-                        || problem.message().contains(dir.toString()) ? problem.message()
-                        : "cannot write " + dir + ": " + problem.message();
-                throw new CliException(line + (problem.exitCode() == ExitCode.FAILURE
-                                ? " (then re-run the same command to finish)" : ""),
-                        problem.exitCode(), e);
-            }
-            bar.end();
+            split(dir, name, p, splits[i], sizes[i]);
             total += sizes[i];
         }
         double seconds = (System.nanoTime() - begin) / 1e9;
         console.printf(Locale.ROOT, "Wrote %d %s images to %s in %.1f s (%.1f images/s)%n",
                 total, p, out, seconds, total / seconds);
         return 0;
+    }
+
+    /** Writes one split, saying what to do when a write fails. */
+    private void split(Path dir, String name, PathfinderPreset p, PathfinderDataset.Split split,
+            int size) {
+        ProgressBar bar = new ProgressBar(name, size);
+        try {
+            PathfinderFolder.generate(dir, p.presetName(), p.config(), split.seed(seed), 0, size,
+                    threads, overwrite, n -> bar.update(n));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage());
+        } catch (IOException e) {
+            Main.Problem problem = Main.io(e, null, null);
+            // re-running helps after an interruption or a full disk, not before a permission is
+            // fixed: the line says what to do then
+            String line = problem.message().startsWith("cannot write ")
+                    || problem.message().contains(dir.toString()) ? problem.message()
+                    : "cannot write " + dir + ": " + problem.message();
+            throw new CliException(line + (problem.exitCode() == ExitCode.FAILURE
+                            ? " (then re-run the same command to finish)" : ""),
+                    problem.exitCode(), e);
+        }
+        bar.end();
     }
 }

@@ -5,7 +5,7 @@ package org.crbp.examples.cli;
 
 import org.crbp.examples.CliException;
 import org.crbp.examples.ExitCode;
-import org.crbp.examples.run.AtomicFiles;
+import org.crbp.examples.config.AtomicFiles;
 import org.crbp.examples.run.Environment;
 import org.crbp.examples.run.Provenance;
 

@@ -14,16 +14,17 @@ import org.crbp.examples.analysis.Scores;
 import org.crbp.examples.pathfinder.PathfinderDataset;
 import org.crbp.examples.pathfinder.PathfinderPreset;
 import org.crbp.examples.run.Checkpoints;
-import org.crbp.examples.run.Json;
+import org.crbp.examples.config.Json;
 import org.crbp.examples.run.Loaded;
 import org.crbp.examples.run.Provenance;
-import org.crbp.examples.run.MethodKind;
-import org.crbp.examples.run.ModelKind;
-import org.crbp.examples.run.RunConfig;
+import org.crbp.examples.config.MethodKind;
+import org.crbp.examples.config.ModelKind;
+import org.crbp.examples.config.RunConfig;
 import org.crbp.examples.run.Setup;
 import org.crbp.examples.run.Training;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -86,7 +87,7 @@ final class ReproduceCommand implements Callable<Integer> {
                     + " Default: ${DEFAULT-VALUE}.")
     String recipe;
 
-    @picocli.CommandLine.Mixin ModelOptions size = new ModelOptions();
+    @Mixin ModelOptions size = new ModelOptions();
 
     /** The model's size: the options', or the recipe's where left out. */
     private int channels;
@@ -108,10 +109,7 @@ final class ReproduceCommand implements Callable<Integer> {
             description = "Training images per epoch. Default: ${DEFAULT-VALUE}.")
     int trainSize;
 
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "<n>",
-            description = "Threads of the engine's operators (0: one per core). Default:"
-                    + " ${DEFAULT-VALUE}.")
-    int threads;
+    @Mixin CommonOptions.Threads threads = new CommonOptions.Threads();
 
     @Option(names = "--extrapolation-steps", defaultValue = "48", paramLabel = "<t>",
             description = "Last step of the extrapolation picture (readout at every step of the"
@@ -135,9 +133,7 @@ final class ReproduceCommand implements Callable<Integer> {
                     + " ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--out", defaultValue = "runs/reproduce", paramLabel = "<dir>",
-            description = "Folder of the runs. Default: ${DEFAULT-VALUE}.")
-    Path out;
+    @Mixin CommonOptions.Out output = new CommonOptions.Out();
 
     @Option(names = "--results", paramLabel = "<dir>",
             description = "Folder of the table and plot. Default: the --out folder.")
@@ -161,8 +157,43 @@ final class ReproduceCommand implements Callable<Integer> {
     /** {@inheritDoc} */
     @Override
     public Integer call() throws Exception {
-        Setup.engineThreads(threads);
-        RunConfig base = RunConfig.forRecipe(recipe);
+        List<MethodKind> rows = checkOptions();
+        Path out = output.out;
+        PrintWriter console = spec.commandLine().getOut();
+        long begin = System.nanoTime();
+        int runs = lengths.size() * methods.size();
+        double each = perRun > 0 ? perRun : budget / runs;
+        Path resultsDir = Files.createDirectories(results != null ? results : out);
+        Map<String, Map<String, Object>> cells = new LinkedHashMap<>();
+        List<String> skipped = new ArrayList<>();
+        for (int length : lengths) {
+            for (String method : methods) {
+                String key = method + "@" + length;
+                double used = (System.nanoTime() - begin) / 6e10;
+                if (used + 0.25 * each > budget) {
+                    skipped.add(key);
+                    continue;
+                }
+                MethodKind kind = rows.get(methods.indexOf(method));
+                double minutes = Math.min(each, Math.max(0.01, budget - used)) * 0.85;
+                cells.put(key, cell(method, kind, length, minutes, console));
+                write(cells, skipped, resultsDir, begin);
+            }
+        }
+        extrapolation(cells, resultsDir, console);
+        write(cells, skipped, resultsDir, begin);
+        console.println("Table: " + resultsDir.resolve("reproduction.md"));
+        return 0;
+    }
+
+    /**
+     * Checks the options, takes the model's size and sets the engine's threads.
+     *
+     * @return the rows' methods, {@code null} for the feedforward control
+     */
+    private List<MethodKind> checkOptions() {
+        threads.apply();
+        RunConfig base = RunConfig.forRecipe(recipe, OptionNames.OPTIONS);
         channels = ModelOptions.or(size.channels, base.channels);
         kernel = ModelOptions.or(size.kernel, base.kernel);
         batch = ModelOptions.or(size.batch, base.batch);
@@ -181,83 +212,74 @@ final class ReproduceCommand implements Callable<Integer> {
         if (!(budget > 0)) {
             throw new CliException("--budget must be positive, got " + budget);
         }
-        PrintWriter console = spec.commandLine().getOut();
-        long begin = System.nanoTime();
-        int runs = lengths.size() * methods.size();
-        double each = perRun > 0 ? perRun : budget / runs;
-        Path resultsDir = Files.createDirectories(results != null ? results : out);
-        Map<String, Map<String, Object>> cells = new LinkedHashMap<>();
-        List<String> skipped = new ArrayList<>();
-        for (int length : lengths) {
-            for (String method : methods) {
-                String key = method + "@" + length;
-                double used = (System.nanoTime() - begin) / 6e10;
-                if (used + 0.25 * each > budget) {
-                    skipped.add(key);
-                    continue;
-                }
-                RunConfig c = RunConfig.forRecipe(recipe);
-                c.preset = "pf-mini-" + length;
-                MethodKind kind = rows.get(methods.indexOf(method));
-                c.model = kind == null ? ModelKind.FF : ModelKind.HGRU;
-                c.method = kind == null ? MethodKind.BPTT : kind;
-                c.steps = paperSteps ? paperSteps(c.method, length) : c.defaultSteps();
-                if (maxSteps > 0) {
-                    c.steps = Math.min(c.steps, maxSteps);
-                }
-                c.channels = channels;
-                c.kernel = kernel;
-                c.batch = batch;
-                c.neumannTerms = neumannTerms;
-                c.epochs = epochs;
-                c.trainSize = trainSize;
-                c.validationSize = validationSize;
-                c.testSize = testSize;
-                c.seed = seed;
-                c.validate();
-                Path dir = out.resolve(c.preset + "-" + method);
-                Training.Options o = new Training.Options();
-                o.resume = true;
-                o.pictures = false;
-                o.timeBudgetMinutes = Math.min(each, Math.max(0.01, budget - used)) * 0.85;
-                o.commandLine.add("crbp reproduce");
-                Map<String, Object> cell = new LinkedHashMap<>();
-                cell.put("method", method);
-                cell.put("length", length);
-                cell.put("steps", c.recurrent() ? c.steps : 0);
-                try {
-                    o.settings = TrainCommand.settingsFor(c, dir, o);
-                    Map<String, Object> r = Training.run(c, dir, o, console);
-                    cell.put("iou", r.get("iou"));
-                    cell.put("f1", r.get("f1"));
-                    cell.put("epochs", r.get("epochs"));
-                    cell.put("secondsPerIteration", r.get("secondsPerIteration"));
-                    cell.put("peakMemoryBytes", r.get("peakMemoryBytes"));
-                    if (length == lengths.get(0)) {
-                        Map<String, Object> gen = new LinkedHashMap<>();
-                        for (int other : lengths) {
-                            if (other == length) {
-                                continue;
-                            }
-                            gen.put("pf-mini-" + other, transfer(dir, c, other, console));
-                        }
-                        cell.put("generalization", gen);
-                    }
-                } catch (CliException e) {
-                    if (e.getExitCode() == ExitCode.USAGE) {
-                        throw e;
-                    }
-                    cell.put("error", e.getMessage());
-                    console.println("Run " + key + " failed: " + e.getMessage());
-                }
-                cells.put(key, cell);
-                write(cells, skipped, resultsDir, begin);
-            }
+        return rows;
+    }
+
+    /** The configuration of one cell of the table: the recipe's, with the table's settings. */
+    private RunConfig config(MethodKind kind, int length) {
+        RunConfig c = RunConfig.forRecipe(recipe);
+        c.preset = "pf-mini-" + length;
+        c.model = kind == null ? ModelKind.FF : ModelKind.HGRU;
+        c.method = kind == null ? MethodKind.BPTT : kind;
+        c.steps = paperSteps ? paperSteps(c.method, length) : c.defaultSteps();
+        if (maxSteps > 0) {
+            c.steps = Math.min(c.steps, maxSteps);
         }
-        extrapolation(cells, resultsDir, console);
-        write(cells, skipped, resultsDir, begin);
-        console.println("Table: " + resultsDir.resolve("reproduction.md"));
-        return 0;
+        c.channels = channels;
+        c.kernel = kernel;
+        c.batch = batch;
+        c.neumannTerms = neumannTerms;
+        c.epochs = epochs;
+        c.trainSize = trainSize;
+        c.validationSize = validationSize;
+        c.testSize = testSize;
+        c.seed = seed;
+        c.validate(OptionNames.OPTIONS);
+        return c;
+    }
+
+    /**
+     * Trains one cell of the table (resuming its run), and for the first length tests it on
+     * the others; a run that fails is recorded as such, a usage error ends the command.
+     */
+    private Map<String, Object> cell(String method, MethodKind kind, int length, double minutes,
+            PrintWriter console) throws java.io.IOException {
+        RunConfig c = config(kind, length);
+        Path dir = output.out.resolve(c.preset + "-" + method);
+        Training.Options o = new Training.Options();
+        o.names = OptionNames.OPTIONS;
+        o.resume = true;
+        o.pictures = false;
+        o.timeBudgetMinutes = minutes;
+        o.commandLine.add("crbp reproduce");
+        Map<String, Object> cell = new LinkedHashMap<>();
+        cell.put("method", method);
+        cell.put("length", length);
+        cell.put("steps", c.recurrent() ? c.steps : 0);
+        try {
+            o.settings = TrainCommand.settingsFor(c, dir, o);
+            Map<String, Object> r = Training.run(c, dir, o, console);
+            for (String k : new String[] {"iou", "f1", "epochs", "secondsPerIteration",
+                "peakMemoryBytes"}) {
+                cell.put(k, r.get(k));
+            }
+            if (length == lengths.get(0)) {
+                Map<String, Object> gen = new LinkedHashMap<>();
+                for (int other : lengths) {
+                    if (other != length) {
+                        gen.put("pf-mini-" + other, transfer(dir, c, other, console));
+                    }
+                }
+                cell.put("generalization", gen);
+            }
+        } catch (CliException e) {
+            if (e.getExitCode() == ExitCode.USAGE) {
+                throw e;
+            }
+            cell.put("error", e.getMessage());
+            console.println("Run " + method + "@" + length + " failed: " + e.getMessage());
+        }
+        return cell;
     }
 
     /**
@@ -272,9 +294,9 @@ final class ReproduceCommand implements Callable<Integer> {
         int trained = 0;
         for (String m : methods) {
             Map<String, Object> cell = cells.get(m + "@" + length);
-            Path run = out.resolve("pf-mini-" + length + "-" + m);
+            Path run = output.out.resolve("pf-mini-" + length + "-" + m);
             if (m.equals("ff") || cell == null || cell.get("error") != null
-                    || Checkpoints.latestIn(run) == null) {
+                    || Checkpoints.latestIn(run, OptionNames.OPTIONS) == null) {
                 continue;
             }
             try (Loaded l = Loaded.open(run, Device.cpu())) {

@@ -13,7 +13,7 @@ import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 
 import org.crbp.examples.CliException;
-import org.crbp.examples.run.RunConfig;
+import org.crbp.examples.config.RunConfig;
 
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;

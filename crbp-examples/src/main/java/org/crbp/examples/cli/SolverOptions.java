@@ -4,39 +4,29 @@
 package org.crbp.examples.cli;
 
 import org.crbp.examples.CliException;
-import org.crbp.examples.run.RunConfig;
+import org.crbp.examples.config.AdjointSolverKind;
+import org.crbp.examples.config.ForwardSolverKind;
+import org.crbp.examples.config.RunConfig;
 
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * The solver options of {@code crbp train} for rbp and crbp: how the fixed point is reached
- * (forward solver, tolerance, most steps) and how the implicit gradient is taken (adjoint solver).
+ * ({@link ForwardSolverOptions}, shared with evaluate) and how the implicit gradient is taken
+ * (adjoint solver).
  * Unset options keep the classic method: plain iteration for exactly T steps and the Neumann
  * series with the reference's stop rules.
  */
 final class SolverOptions {
 
-    @Option(names = "--solver", paramLabel = "<name>",
-            description = "Forward solver of rbp/crbp: naive (plain iteration) or anderson"
-                    + " (Anderson acceleration, window --window). Default: naive.")
-    String solver;
-
-    @Option(names = "--tol", paramLabel = "<residual>",
-            description = "Stop the forward solve when the relative residual ||h_t - h_t-1|| /"
-                    + " ||h_t|| of the batch is at most this (0: run all steps, the classic fixed"
-                    + " depth). Default: 0.")
-    Double tolerance;
-
-    @Option(names = "--max-steps", paramLabel = "<n>",
-            description = "Most recurrent steps with --tol (the same as --steps, which it"
-                    + " replaces). Default: --steps.")
-    Integer maxSteps;
+    @Mixin ForwardSolverOptions forward = new ForwardSolverOptions();
 
     @Option(names = "--backward", paramLabel = "<name>",
-            description = "Adjoint solver of rbp/crbp: neumann (the reference's series and stop"
-                    + " rules), fixed-point or anderson (to --adjoint-tol), jfb (Jacobian-free:"
-                    + " no adjoint terms) or phantom (damped unrolled steps). At most"
-                    + " --neumann-terms products. Default: neumann.")
+            completionCandidates = Described.AdjointSolvers.class,
+            description = "Adjoint solver of rbp/crbp: ${COMPLETION-CANDIDATES}; the adjoint"
+                    + " tolerance is --adjoint-tol. At most --neumann-terms products. Default:"
+                    + " neumann.")
     String backward;
 
     @Option(names = "--adjoint-tol", paramLabel = "<residual>",
@@ -60,10 +50,13 @@ final class SolverOptions {
         // a settings file holds every option at its value: only settings that would change what
         // a BPTT-family method does are refused
         RunConfig defaults = new RunConfig();
-        boolean any = (solver != null && !solver.equalsIgnoreCase(defaults.solver))
+        String solver = forward.solver;
+        Double tolerance = forward.tolerance;
+        Integer maxSteps = forward.maxSteps;
+        boolean any = (solver != null && !solver.equalsIgnoreCase(defaults.solver.toString()))
                 || (tolerance != null && tolerance != defaults.tolerance)
                 || (maxSteps != null && maxSteps != c.steps)
-                || (backward != null && !backward.equalsIgnoreCase(defaults.backward))
+                || (backward != null && !backward.equalsIgnoreCase(defaults.backward.toString()))
                 || (adjointTolerance != null && adjointTolerance != defaults.adjointTolerance)
                 || (window != null && window != defaults.window);
         if (any && !c.method.rbpFamily()) {
@@ -71,21 +64,18 @@ final class SolverOptions {
                     + " --window apply to rbp and crbp only, not to --method "
                     + c.method.name().toLowerCase(java.util.Locale.ROOT));
         }
+        ForwardSolverKind kind = forward.check();
         if (maxSteps != null) {
-            // checked here, under its own name: copied into the steps, it would be reported as
-            // --steps
-            if (maxSteps < 1) {
-                throw new CliException("--max-steps must be at least 1, got " + maxSteps);
-            }
             if (stepsGiven && maxSteps != c.steps) {
                 throw new CliException("--max-steps " + maxSteps + " and --steps " + c.steps
                         + " disagree: give one of them");
             }
             c.steps = maxSteps;
         }
-        c.solver = solver != null ? solver : c.solver;
+        c.solver = kind != null ? kind : c.solver;
         c.tolerance = tolerance != null ? tolerance : c.tolerance;
-        c.backward = backward != null ? backward : c.backward;
+        c.backward = backward != null ? AdjointSolverKind.parse(backward, OptionNames.OPTIONS)
+                : c.backward;
         c.adjointTolerance = adjointTolerance != null ? adjointTolerance : c.adjointTolerance;
         c.window = window != null ? window : c.window;
     }

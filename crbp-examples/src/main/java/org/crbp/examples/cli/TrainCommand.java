@@ -4,9 +4,9 @@
 package org.crbp.examples.cli;
 
 import org.crbp.examples.CliException;
-import org.crbp.examples.run.MethodKind;
-import org.crbp.examples.run.ModelKind;
-import org.crbp.examples.run.RunConfig;
+import org.crbp.examples.config.MethodKind;
+import org.crbp.examples.config.ModelKind;
+import org.crbp.examples.config.RunConfig;
 import org.crbp.examples.run.Setup;
 import org.crbp.examples.run.Training;
 
@@ -18,7 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import com.google.gson.JsonElement;
 
 import org.crbp.examples.run.Checkpoints;
-import org.crbp.examples.run.Json;
+import org.crbp.examples.config.Json;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
@@ -58,17 +58,14 @@ final class TrainCommand implements Callable<Integer> {
                         + " ${DEFAULT-VALUE}.")
         String recipe;
 
-        @Option(names = "--preset", defaultValue = RunConfig.DEFAULT_PRESET, paramLabel = "<name>",
-                description = "Pathfinder preset: pf-mini-14|20|25 (64x64, CPU) or pf-14|20|25"
-                        + " (150x150). Default: ${DEFAULT-VALUE}.")
-        String preset;
+        @picocli.CommandLine.Mixin CommonOptions.Preset preset = new CommonOptions.Preset();
 
-        @Option(names = "--model", defaultValue = "hgru", paramLabel = "<name>",
+        @Option(names = "--model", defaultValue = RunConfig.DEFAULT_MODEL, paramLabel = "<name>",
                 description = "Model: hgru, convlstm or ff (the feedforward control). Default:"
                         + " ${DEFAULT-VALUE}.")
         String model;
 
-        @Option(names = "--method", defaultValue = "crbp", paramLabel = "<name>",
+        @Option(names = "--method", defaultValue = RunConfig.DEFAULT_METHOD, paramLabel = "<name>",
                 description = "Gradient method: bptt, cbptt, rbp, crbp or tbptt. Default:"
                         + " ${DEFAULT-VALUE}.")
         String method;
@@ -79,11 +76,13 @@ final class TrainCommand implements Callable<Integer> {
                         + RunConfig.DEFAULT_BPTT_STEPS + " for bptt/cbptt/tbptt.")
         Integer steps;
 
-        @Option(names = "--lambda", defaultValue = "0.9", paramLabel = "<bound>",
+        @Option(names = "--lambda", defaultValue = "" + RunConfig.DEFAULT_LAMBDA,
+                paramLabel = "<bound>",
                 description = "Penalty bound on J^T 1. Default: ${DEFAULT-VALUE}.")
         float lambda;
 
-        @Option(names = "--penalty-weight", defaultValue = "10", paramLabel = "<weight>",
+        @Option(names = "--penalty-weight", defaultValue = "" + RunConfig.DEFAULT_PENALTY_WEIGHT,
+                paramLabel = "<weight>",
                 description = "Weight of the Lipschitz penalty. Default: ${DEFAULT-VALUE}.")
         float penaltyWeight;
 
@@ -114,32 +113,38 @@ final class TrainCommand implements Callable<Integer> {
                         + " accurate). Default: central.")
         String penaltyDifference;
 
-        @Option(names = "--truncation", defaultValue = "3", paramLabel = "<steps>",
+        @Option(names = "--truncation", defaultValue = "" + RunConfig.DEFAULT_TRUNCATION,
+                paramLabel = "<steps>",
                 description = "Steps that truncated BPTT (tbptt) records. Default:"
                         + " ${DEFAULT-VALUE}.")
         int truncation;
 
-        @Option(names = "--epochs", defaultValue = "5", paramLabel = "<n>",
+        @Option(names = "--epochs", defaultValue = "" + RunConfig.DEFAULT_EPOCHS,
+                paramLabel = "<n>",
                 description = "Number of epochs. Default: ${DEFAULT-VALUE}.")
         int epochs;
 
-        @Option(names = "--train-size", defaultValue = "4000", paramLabel = "<n>",
+        @Option(names = "--train-size", defaultValue = "" + RunConfig.DEFAULT_TRAIN_SIZE,
+                paramLabel = "<n>",
                 description = "Training images per epoch. Default: ${DEFAULT-VALUE}.")
         int trainSize;
 
-        @Option(names = "--val-size", defaultValue = "256", paramLabel = "<n>",
+        @Option(names = "--val-size", defaultValue = "" + RunConfig.DEFAULT_VALIDATION_SIZE,
+                paramLabel = "<n>",
                 description = "Validation images (evaluated every epoch). Default:"
                         + " ${DEFAULT-VALUE}.")
         int validationSize;
 
-        @Option(names = "--contraction-images", defaultValue = "64", paramLabel = "<n>",
+        @Option(names = "--contraction-images",
+                defaultValue = "" + RunConfig.DEFAULT_CONTRACTION_IMAGES, paramLabel = "<n>",
                 description = "Validation images whose contraction (convergence to 1e-3 within"
                         + " 4T steps, spectral radius of the step's Jacobian) is measured after"
                         + " every epoch of a recurrent model; 0: off. The test images are all"
                         + " measured at the end. Default: ${DEFAULT-VALUE}.")
         int contractionImages;
 
-        @Option(names = "--test-size", defaultValue = "512", paramLabel = "<n>",
+        @Option(names = "--test-size", defaultValue = "" + RunConfig.DEFAULT_TEST_SIZE,
+                paramLabel = "<n>",
                 description = "Held-out test images (the report's metrics). Default:"
                         + " ${DEFAULT-VALUE}.")
         int testSize;
@@ -205,14 +210,13 @@ final class TrainCommand implements Callable<Integer> {
                         + " first half of the epochs, the preset's length the rest. Default: none.")
         java.util.List<Integer> curriculum;
 
-        @Option(names = "--seed", defaultValue = "1", paramLabel = "<seed>",
+        @Option(names = "--seed", defaultValue = "" + RunConfig.DEFAULT_SEED, paramLabel = "<seed>",
                 description = "Seed of initialisation, data, order and flips. Default:"
                         + " ${DEFAULT-VALUE}.")
         long seed;
 
-        @Option(names = "--device", defaultValue = "cpu", paramLabel = "<name>",
-                description = "Device to train on: cpu, gpu or auto. Default: ${DEFAULT-VALUE}.")
-        String device;
+        @picocli.CommandLine.Mixin CommonOptions.DeviceChoice device =
+                new CommonOptions.DeviceChoice();
 
         @Option(names = "--data", paramLabel = "<dir>",
                 description = "Read images from DIR/train, DIR/validation, DIR/test (written by"
@@ -224,10 +228,10 @@ final class TrainCommand implements Callable<Integer> {
         @picocli.CommandLine.Mixin SolverOptions solvers = new SolverOptions();
 
         RunConfig toConfig() {
-            RunConfig c = RunConfig.forRecipe(recipe);
-            c.preset = preset;
-            c.model = ModelKind.parse(model);
-            c.method = MethodKind.parse(method);
+            RunConfig c = RunConfig.forRecipe(recipe, OptionNames.OPTIONS);
+            c.preset = preset.preset;
+            c.model = ModelKind.parse(model, OptionNames.OPTIONS);
+            c.method = MethodKind.parse(method, OptionNames.OPTIONS);
             c.steps = steps != null ? steps : c.defaultSteps();
             c.neumannTerms = ModelOptions.or(size.neumannTerms, c.neumannTerms);
             c.lambda = lambda;
@@ -262,10 +266,10 @@ final class TrainCommand implements Callable<Integer> {
                 c.curriculum = new java.util.ArrayList<>(curriculum);
             }
             c.seed = seed;
-            c.device = device;
+            c.device = device.device;
             c.data = data == null ? null : data.toString();
             solvers.applyTo(c, steps != null);
-            c.validate();
+            c.validate(OptionNames.OPTIONS);
             return c;
         }
     }
@@ -299,9 +303,7 @@ final class TrainCommand implements Callable<Integer> {
                     + " 0 means max(2 x steps, steps + 10). Default: ${DEFAULT-VALUE}.")
     int analysisSteps;
 
-    @Option(names = "--no-pictures", negatable = false,
-            description = "Skip the pictures and the analyses behind them.")
-    boolean noPictures;
+    @picocli.CommandLine.Mixin CommonOptions.Pictures pictures = new CommonOptions.Pictures();
 
     @Option(names = "--time-budget", defaultValue = "24", paramLabel = "<minutes>",
             description = "Stop training after this many minutes (checked between the recurrent"
@@ -309,11 +311,7 @@ final class TrainCommand implements Callable<Integer> {
                     + " and report (0: no limit). Default: ${DEFAULT-VALUE}.")
     double timeBudget;
 
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "<n>",
-            description = "Threads of the engine's operators (0: the engine's choice, one per"
-                    + " core). Two runs sharing two cores train faster with 1 each. Default:"
-                    + " ${DEFAULT-VALUE}.")
-    int threads;
+    @picocli.CommandLine.Mixin CommonOptions.Threads threads = new CommonOptions.Threads();
 
     @Option(names = {"-q", "--quiet"},
             description = "Print only warnings, errors and the result lines (no progress"
@@ -349,7 +347,7 @@ final class TrainCommand implements Callable<Integer> {
     boolean newRun;
 
     /** The name of the effective settings in every run folder. */
-    static final String CONFIG_FILE = "config.json";
+    static final String CONFIG_FILE = Training.SETTINGS_FILE;
 
     /** {@inheritDoc} */
     @Override
@@ -401,7 +399,27 @@ final class TrainCommand implements Callable<Integer> {
         }
         Set<String> given = new HashSet<>(onCommandLine);
         given.addAll(fromFile.keySet());
-        Map<String, Object> now = RunSettings.effective(t.spec, c, dir, false);
+        agreeWithTheRun(given, stored, RunSettings.effective(t.spec, c, dir, false), source);
+        Set<String> skip = new HashSet<>(given);
+        skip.add("out");
+        List<String> resumed = new ArrayList<>(RunSettings.toArgs(spec, stored, skip, source));
+        resumed.addAll(args);
+        TrainCommand r = parse(resumed, "");
+        for (String name : stored.keySet()) {
+            if (!skip.contains(name)) {
+                sourceOf.put(name, source);
+            }
+        }
+        checkNamingTheSource(r, sourceOf, false);
+        return r;
+    }
+
+    /**
+     * Refuses options given again on resume that disagree with the run's stored settings, except
+     * those that may change on resume.
+     */
+    private static void agreeWithTheRun(Set<String> given, Map<String, JsonElement> stored,
+            Map<String, Object> now, Path source) {
         for (String name : given) {
             if (RESUME_MAY_CHANGE.contains(name) || !stored.containsKey(name)
                     || !now.containsKey(name)) {
@@ -417,18 +435,6 @@ final class TrainCommand implements Callable<Integer> {
                         + String.join(", --", RESUME_MAY_CHANGE) + " may change on resume)");
             }
         }
-        Set<String> skip = new HashSet<>(given);
-        skip.add("out");
-        List<String> resumed = new ArrayList<>(RunSettings.toArgs(spec, stored, skip, source));
-        resumed.addAll(args);
-        TrainCommand r = parse(resumed, "");
-        for (String name : stored.keySet()) {
-            if (!skip.contains(name)) {
-                sourceOf.put(name, source);
-            }
-        }
-        checkNamingTheSource(r, sourceOf, false);
-        return r;
     }
 
     /**
@@ -467,7 +473,7 @@ final class TrainCommand implements Callable<Integer> {
             return null;
         }
         Checkpoints.Found found = resumeFrom != null ? Checkpoints.named(dir, resumeFrom)
-                : Checkpoints.latestIn(dir);
+                : Checkpoints.latestIn(dir, OptionNames.OPTIONS);
         Path file = dir.resolve(CONFIG_FILE);
         if (found == null && !Files.exists(file)) {
             return null;
@@ -518,7 +524,7 @@ final class TrainCommand implements Callable<Integer> {
     static Map<String, Object> settingsFor(RunConfig c, Path dir, Training.Options o) {
         TrainCommand t = parse(List.of(), "");
         t.timeBudget = o.timeBudgetMinutes;
-        t.noPictures = !o.pictures;
+        t.pictures.noPictures = !o.pictures;
         t.analysisSteps = o.analysisSteps;
         t.stopOnDivergence = o.stopOnDivergence;
         t.quiet = o.quiet;
@@ -534,11 +540,11 @@ final class TrainCommand implements Callable<Integer> {
             throw new CliException("--fresh-data has no effect with --data, which reads the"
                     + " folder's images every epoch; leave one out");
         }
-        c.checkEffective();
+        c.checkEffective(OptionNames.OPTIONS);
     }
 
     private Integer execute(List<String> original, java.io.PrintWriter console) throws Exception {
-        Setup.engineThreads(threads);
+        threads.apply();
         RunConfig c = run.toConfig();
         Path dir = dir(c);
         if (newRun) {
@@ -546,10 +552,11 @@ final class TrainCommand implements Callable<Integer> {
         }
         Main.writableFolder(dir, "--out");
         Training.Options o = new Training.Options();
+        o.names = OptionNames.OPTIONS;
         o.resume = resume || resumeFrom != null;
         o.resumeFrom = resumeFrom;
         o.stopOnDivergence = stopOnDivergence;
-        o.pictures = !noPictures;
+        o.pictures = !pictures.noPictures;
         o.analysisSteps = analysisSteps;
         o.stopAfterEpoch = stopAfterEpoch;
         o.timeBudgetMinutes = timeBudget;

@@ -116,8 +116,29 @@ public final class PathfinderConfig {
         return b;
     }
 
+    /** Checks every value, then what the values must allow together; one error lists all. */
     private void validate() {
         StringBuilder err = new StringBuilder();
+        checkDrawing(err);
+        checkContours(err);
+        if (err.length() == 0 && contrast <= targetThreshold) {
+            err.append("contrast ")
+                    .append(contrast)
+                    .append(" must exceed the target threshold ")
+                    .append(targetThreshold)
+                    .append(", or the target would hold the marker only; ");
+        }
+        if (err.length() == 0) {
+            checkRoom(err);
+        }
+        if (err.length() > 0) {
+            err.setLength(err.length() - 2);
+            throw new IllegalArgumentException("Invalid Pathfinder configuration: " + err);
+        }
+    }
+
+    /** The canvas, the paddles and the markers. */
+    private void checkDrawing(StringBuilder err) {
         if (canvasWidth < 8 || canvasHeight < 8) {
             err.append("canvas must be at least 8x8, got ")
                     .append(canvasWidth)
@@ -159,6 +180,10 @@ public final class PathfinderConfig {
                     .append(seedDistance)
                     .append("; ");
         }
+    }
+
+    /** The contours, the contrast, the retries and the thresholds. */
+    private void checkContours(StringBuilder err) {
         if (contourLength < 1) {
             err.append("contour length must be >= 1, got ").append(contourLength).append("; ");
         }
@@ -183,56 +208,47 @@ public final class PathfinderConfig {
             err.append("thresholds out of range (occupied in [0,1), collision in (1,2],")
                     .append(" availability in [0,1), target and mask in (0,1)); ");
         }
-        if (err.length() == 0 && contrast <= targetThreshold) {
-            err.append("contrast ")
-                    .append(contrast)
-                    .append(" must exceed the target threshold ")
-                    .append(targetThreshold)
-                    .append(", or the target would hold the marker only; ");
+    }
+
+    /** Whether the first seed and all the paddles fit on the canvas. */
+    private void checkRoom(StringBuilder err) {
+        // Geometry: the first target seed must find free space inside the seed band.
+        double band = 2 * seedDistance;
+        double reach = paddleLength + paddleMargin + paddleThickness / 2;
+        double inner = Math.min(canvasWidth, canvasHeight) - 2 * Math.max(band, padding);
+        if (inner <= 2 * reach) {
+            err.append("canvas ")
+                    .append(canvasWidth)
+                    .append('x')
+                    .append(canvasHeight)
+                    .append(" too small: the first target seed must lie more than 2 x seed")
+                    .append(" distance (")
+                    .append(band)
+                    .append(" px) and the padding (")
+                    .append(padding)
+                    .append(" px) from every border, which leaves no room for a paddle; ");
         }
-        if (err.length() == 0) {
-            // Geometry: the first target seed must find free space inside the seed band.
-            double band = 2 * seedDistance;
-            double reach = paddleLength + paddleMargin + paddleThickness / 2;
-            double inner = Math.min(canvasWidth, canvasHeight) - 2 * Math.max(band, padding);
-            if (inner <= 2 * reach) {
-                err.append("canvas ")
-                        .append(canvasWidth)
-                        .append('x')
-                        .append(canvasHeight)
-                        .append(" too small: the first target seed must lie more than 2 x seed")
-                        .append(" distance (")
-                        .append(band)
-                        .append(" px) and the padding (")
-                        .append(padding)
-                        .append(" px) from every border, which leaves no room for a paddle; ");
-            }
-            // Area: all paddles with their collision margins must fit in the free canvas.
-            double paddleArea =
-                    (paddleLength + 2 * paddleMargin) * (paddleThickness + 2 * paddleMargin);
-            long paddles = 2L * contourLength + (long) numDistractors * distractorLength;
-            double free =
-                    Math.max(0, canvasWidth - 2.0 * padding)
-                            * Math.max(0, canvasHeight - 2.0 * padding);
-            if (paddles * paddleArea > free) {
-                err.append("impossible: ")
-                        .append(paddles)
-                        .append(" paddles (2 target contours of ")
-                        .append(contourLength)
-                        .append(" and ")
-                        .append(numDistractors)
-                        .append(" distractors of ")
-                        .append(distractorLength)
-                        .append(") need about ")
-                        .append(Math.round(paddles * paddleArea))
-                        .append(" px^2 but the canvas inside the padding has ")
-                        .append(Math.round(free))
-                        .append(" px^2; ");
-            }
-        }
-        if (err.length() > 0) {
-            err.setLength(err.length() - 2);
-            throw new IllegalArgumentException("Invalid Pathfinder configuration: " + err);
+        // Area: all paddles with their collision margins must fit in the free canvas.
+        double paddleArea =
+                (paddleLength + 2 * paddleMargin) * (paddleThickness + 2 * paddleMargin);
+        long paddles = 2L * contourLength + (long) numDistractors * distractorLength;
+        double free =
+                Math.max(0, canvasWidth - 2.0 * padding)
+                        * Math.max(0, canvasHeight - 2.0 * padding);
+        if (paddles * paddleArea > free) {
+            err.append("impossible: ")
+                    .append(paddles)
+                    .append(" paddles (2 target contours of ")
+                    .append(contourLength)
+                    .append(" and ")
+                    .append(numDistractors)
+                    .append(" distractors of ")
+                    .append(distractorLength)
+                    .append(") need about ")
+                    .append(Math.round(paddles * paddleArea))
+                    .append(" px^2 but the canvas inside the padding has ")
+                    .append(Math.round(free))
+                    .append(" px^2; ");
         }
     }
 

@@ -3,6 +3,11 @@
  */
 package org.crbp.examples.run;
 
+import org.crbp.examples.config.RunConfig;
+import org.crbp.examples.config.EpochTally;
+import org.crbp.examples.config.Json;
+import org.crbp.examples.config.AtomicFiles;
+import org.crbp.examples.config.SettingNames;
 import org.crbp.examples.CliException;
 
 import ai.djl.MalformedModelException;
@@ -85,7 +90,7 @@ public final class Checkpoints {
          * The statistics of the batches done of the unfinished epoch (with {@code
          * batchesInEpoch > 0}), so that its record after a resume covers all its batches.
          */
-        org.crbp.examples.run.EpochTally partial;
+        org.crbp.examples.config.EpochTally partial;
         /** Size and SHA-256 of every other file of the checkpoint, by file name. */
         Map<String, FileRecord> files;
         /** The identity of the run that wrote the checkpoint (its folder's run.json). */
@@ -281,9 +286,22 @@ public final class Checkpoints {
      * @param runDir the run folder
      * @return the checkpoint, verified
      * @throws CliException if the latest checkpoint is corrupt: the message names the file and
-     *     the previous good checkpoint with the option that resumes from it
+     *     the previous good checkpoint with the setting (by its key) that resumes from it
      */
     public static Found latestIn(Path runDir) {
+        return latestIn(runDir, SettingNames.KEYS);
+    }
+
+    /**
+     * The last checkpoint of a run folder, naming the settings of its advice as a front end
+     * spells them.
+     *
+     * @param runDir the run folder
+     * @param names how the advice names the settings ({@code out}, {@code resume-from})
+     * @return the checkpoint, verified, or {@code null} if there is none
+     * @throws CliException if the latest checkpoint is corrupt
+     */
+    public static Found latestIn(Path runDir, SettingNames names) {
         List<Path> all = list(runDir.resolve(FOLDER));
         if (all.isEmpty()) {
             return null;
@@ -294,10 +312,10 @@ public final class Checkpoints {
         } catch (CliException e) {
             Path good = previousGood(all, last);
             throw new CliException(e.getMessage() + "; "
-                    + (good == null ? "no earlier checkpoint is intact (start again in a new"
-                            + " --out)"
+                    + (good == null ? "no earlier checkpoint is intact (start again in a new "
+                            + names.of("out") + ")"
                             : "the previous good checkpoint is " + good.getFileName()
-                                    + ": resume from it with --resume-from "
+                                    + ": resume from it with " + names.of("resume-from") + " "
                                     + good.getFileName()), e.getExitCode(), e);
         }
     }

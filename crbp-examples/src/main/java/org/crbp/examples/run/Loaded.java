@@ -9,6 +9,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 
+import org.crbp.examples.config.RunConfig;
+import org.crbp.examples.config.SettingNames;
 import org.crbp.examples.CliException;
 import org.crbp.examples.pathfinder.PathfinderPreset;
 
@@ -41,7 +43,8 @@ public final class Loaded implements AutoCloseable {
         Checkpoints.Found found = Checkpoints.resolve(path);
         RunConfig c = found.state.config;
         try {
-            c.validate();
+            // named by their keys (as in config.json): the values come from a file, not options
+            c.validate(SettingNames.KEYS);
         } catch (CliException e) {
             throw Checkpoints.corrupt(found.dir, "its configuration is invalid (" + e.getMessage()
                     + ")");

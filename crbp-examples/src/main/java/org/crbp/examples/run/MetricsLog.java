@@ -3,6 +3,8 @@
  */
 package org.crbp.examples.run;
 
+import org.crbp.examples.config.AtomicFiles;
+
 import java.io.BufferedWriter;
 import java.io.Closeable;
 import java.io.IOException;

@@ -6,6 +6,9 @@ package org.crbp.examples.run;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 
+import org.crbp.examples.config.Json;
+import org.crbp.examples.config.SettingNames;
+import org.crbp.examples.config.AtomicFiles;
 import org.crbp.examples.CliException;
 
 import java.io.Closeable;
@@ -54,27 +57,29 @@ public final class RunFolder implements Closeable {
      * Takes the folder for this process, creating it and its identity if new.
      *
      * @param dir the run folder
+     * @param names how a refusal names the setting of the run folder ({@code out})
      * @return the held folder; close it when the run ends
      * @throws CliException if another process holds the folder, or run.json is unreadable
      * @throws IOException if the folder cannot be created or written
      */
-    public static RunFolder hold(Path dir) throws IOException {
+    public static RunFolder hold(Path dir, SettingNames names) throws IOException {
         Path key = dir.toAbsolutePath().normalize();
         // a second channel on the lock file in this process would release the first one's
         // lock when closed (POSIX record locks belong to the process): check first
         if (!HELD.add(key)) {
             throw new CliException("run folder " + dir + " is already in use by this program"
-                    + " (two runs with the same --out); give each run its own --out");
+                    + " (two runs with the same " + names.of("out") + "); give each run its own "
+                    + names.of("out"));
         }
         try {
-            return open(dir);
+            return open(dir, names);
         } catch (IOException | RuntimeException e) {
             HELD.remove(key);
             throw e;
         }
     }
 
-    private static RunFolder open(Path dir) throws IOException {
+    private static RunFolder open(Path dir, SettingNames names) throws IOException {
         AtomicFiles.createDirectories(dir);
         Path lockFile = dir.resolve(LOCK);
         FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE,
@@ -91,14 +96,14 @@ public final class RunFolder implements Closeable {
             channel.close();
             throw new CliException("run folder " + dir + " is in use by another crbp process"
                     + (holder.isEmpty() ? "" : " (" + holder + ")")
-                    + "; wait for it to finish, or choose another --out");
+                    + "; wait for it to finish, or choose another " + names.of("out"));
         }
         try {
             String who = "pid " + ProcessHandle.current().pid() + ", since " + Instant.now();
             channel.truncate(0);
             channel.write(ByteBuffer.wrap((who + "\n").getBytes(StandardCharsets.UTF_8)), 0);
             channel.force(true);
-            return new RunFolder(dir, channel, lock, identity(dir));
+            return new RunFolder(dir, channel, lock, identity(dir, names));
         } catch (IOException | RuntimeException e) {
             lock.release();
             channel.close();
@@ -117,7 +122,7 @@ public final class RunFolder implements Closeable {
     }
 
     /** Reads the run's identity, or writes a new one for a new folder. */
-    private static String identity(Path dir) throws IOException {
+    private static String identity(Path dir, SettingNames names) throws IOException {
         Path file = dir.resolve(RUN_FILE);
         if (Files.exists(file)) {
             try {
@@ -130,12 +135,12 @@ public final class RunFolder implements Closeable {
                 // refused below, naming the file
             }
             throw new CliException(file + " is not a crbp run identity (expected {\"runId\":"
-                    + " ...}); restore it, or choose another --out");
+                    + " ...}); restore it, or choose another " + names.of("out"));
         }
         // a folder from before run.json: keep the identity its checkpoints already carry
         String adopted = null;
         try {
-            Checkpoints.Found latest = Checkpoints.latestIn(dir);
+            Checkpoints.Found latest = Checkpoints.latestIn(dir, names);
             adopted = latest == null ? null : latest.state.runId;
         } catch (CliException e) {
             // a corrupt checkpoint is reported where it is resumed from

@@ -6,6 +6,7 @@ package org.crbp.examples.run;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 
+import org.crbp.examples.config.RunConfig;
 import org.crbp.core.RecurrentNet;
 import org.crbp.examples.analysis.Charts;
 import org.crbp.examples.analysis.Pictures;

@@ -11,17 +11,17 @@ import ai.djl.training.dataset.BatchSampler;
 import ai.djl.training.dataset.RandomAccessDataset;
 import ai.djl.training.dataset.Sampler;
 
+import org.crbp.examples.config.AdjointSolverKind;
+import org.crbp.examples.config.RunConfig;
+import org.crbp.examples.config.SettingNames;
+import org.crbp.examples.config.MethodKind;
 import org.crbp.core.Bptt;
 import org.crbp.core.ContractionAnalysis;
 import org.crbp.core.GradientMethod;
-import org.crbp.core.GradientMethods;
 import org.crbp.core.LipschitzPenalty;
 import org.crbp.core.Rbp;
 import org.crbp.core.StepListener;
-import org.crbp.core.solver.AdjointSolver;
-import org.crbp.core.solver.Anderson;
 import org.crbp.core.solver.FixedPointSolver;
-import org.crbp.core.solver.NaiveIteration;
 import org.crbp.core.solver.Residual;
 import org.crbp.examples.CliException;
 import org.crbp.examples.pathfinder.PathfinderDataset;
@@ -43,9 +43,6 @@ import java.util.Random;
 
 /** Builds what a configuration names: the block, the gradient method, the device, the data. */
 public final class Setup {
-
-    /** The damping of the phantom gradient's unrolled steps (torchdeq's default is 0.5 too). */
-    static final double PHANTOM_DAMPING = 0.5;
 
     private Setup() {}
 
@@ -74,14 +71,9 @@ public final class Setup {
     /**
      * Sets the number of threads of the engine's operators, before the engine is first used.
      *
-     * @param threads the number of threads, or 0 for the engine's choice
-     * @throws CliException if the number is negative
+     * @param threads the number of threads, or 0 (or less) for the engine's choice
      */
     public static void engineThreads(int threads) {
-        if (threads < 0) {
-            throw new CliException("--threads must be 0 (the engine's choice) or more, got "
-                    + threads);
-        }
         if (threads > 0) {
             System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
@@ -138,8 +130,10 @@ public final class Setup {
                         .optPenaltyDifference("central".equals(c.penaltyDifference)
                                 ? Rbp.PenaltyDifference.CENTRAL : Rbp.PenaltyDifference.ONE_SIDED)
                         .optForwardSolver(forwardSolver(c));
-                if (!"neumann".equals(c.backward)) {
-                    rbp.optAdjointSolver(adjointSolver(c));
+                if (c.backward != AdjointSolverKind.NEUMANN) {
+                    // neumann is Rbp's own series, with the configured terms
+                    rbp.optAdjointSolver(c.backward.build(c.neumannTerms, c.adjointTolerance,
+                            window(c.window, c.neumannTerms)));
                 }
                 return rbp.build();
             default:
@@ -180,8 +174,7 @@ public final class Setup {
      * @return plain iteration or Anderson, with the configured tolerance
      */
     public static FixedPointSolver forwardSolver(RunConfig c) {
-        return forwardSolver(c.solver, c.tolerance, window(c.window, c.steps),
-                Residual.StopRule.BATCH);
+        return c.solver.build(c.tolerance, window(c.window, c.steps), Residual.StopRule.BATCH);
     }
 
     /**
@@ -199,53 +192,20 @@ public final class Setup {
     }
 
     /**
-     * Builds a forward solver by its command-line name.
-     *
-     * @param name naive or anderson
-     * @param tolerance the relative residual that stops it (0: the whole budget)
-     * @param window Anderson's window
-     * @param rule whether the batch's residual or every sample's must meet the tolerance
-     * @return the solver
-     */
-    public static FixedPointSolver forwardSolver(String name, double tolerance, int window,
-            Residual.StopRule rule) {
-        return "anderson".equals(name)
-                ? Anderson.builder().optTolerance(tolerance).optWindow(window).optStopRule(rule)
-                        .build()
-                : NaiveIteration.builder().optTolerance(tolerance).optStopRule(rule).build();
-    }
-
-    private static AdjointSolver adjointSolver(RunConfig c) {
-        switch (c.backward) {
-            case "fixed-point":
-                return GradientMethods.fixedPointAdjoint(c.neumannTerms, c.adjointTolerance);
-            case "anderson":
-                return GradientMethods.andersonAdjoint(c.neumannTerms, c.adjointTolerance,
-                        window(c.window, c.neumannTerms));
-            case "jfb":
-                return GradientMethods.jacobianFree();
-            case "phantom":
-                return GradientMethods.phantomGradient(c.neumannTerms, PHANTOM_DAMPING);
-            default:
-                return GradientMethods.neumann(c.neumannTerms);
-        }
-    }
-
-    /**
-     * Resolves the device option.
+     * Resolves the device setting.
      *
      * @param name cpu, gpu or auto
+     * @param names how the error names the setting ({@code device})
      * @return the device
      * @throws CliException if a GPU is requested and there is none
      */
-    public static Device device(String name) {
+    public static Device device(String name, SettingNames names) {
         int gpus = Engine.getInstance().getGpuCount();
         switch (name) {
             case "gpu":
                 if (gpus == 0) {
-                    throw new CliException(
-                            "--device gpu: the PyTorch engine sees no GPU (use --device cpu or"
-                                    + " auto)");
+                    throw new CliException(names.of("device") + " gpu: the PyTorch engine sees"
+                            + " no GPU (use " + names.of("device") + " cpu or auto)");
                 }
                 return Device.gpu();
             case "auto":

@@ -6,11 +6,11 @@ package org.crbp.examples.run;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The hook a training loop polls to stop early and cleanly: a time budget (checked between the
- * batches and, where the gradient method offers a per-step callback, between the recurrent steps
- * of one batch), a divergence with {@code --stop-on-divergence}, or an explicit request from
- * another thread. The first reason given wins; the loop then keeps the last good checkpoint (or
- * writes one of the partial epoch) and ends.
+ * How a training run stops early and cleanly, in one place: the time budget's deadline (checked
+ * between the batches and, through the gradient method's step listener, between the recurrent
+ * steps of one batch), a divergence with stop-on-divergence, or an explicit request. The first
+ * reason given wins; the loop then leaves crbp-core's {@code fit} by a {@link StopException},
+ * and the run keeps the last good checkpoint (or writes one of the partial epoch) and ends.
  *
  * <pre>{@code
  * StopSignal stop = StopSignal.withDeadline(System.nanoTime() + budgetNanos);
@@ -28,18 +28,31 @@ public final class StopSignal {
         TIME_BUDGET,
         /** The loss or penalty blew up and the run was asked to stop on divergence. */
         DIVERGENCE,
-        /** Asked for explicitly (tests, a signal handler). */
-        REQUESTED
+        /** Asked for explicitly: after a number of batches (tests), or by another thread. */
+        REQUESTED,
+        /** Asked to stop after an epoch, as an interruption would (tests). */
+        EPOCH_LIMIT
     }
 
-    /** Thrown from inside a batch (between recurrent steps) when the run must stop now. */
+    /**
+     * Thrown out of the training loop (between two batches, between the recurrent steps of a
+     * batch, or after an epoch) when the run must stop now.
+     */
     public static final class StopException extends RuntimeException {
         private static final long serialVersionUID = 1L;
         private final transient Reason reason;
+        private final int batches;
 
-        StopException(Reason reason) {
-            super("stopped: " + reason);
+        /**
+         * Creates the stop.
+         *
+         * @param reason why
+         * @param batches the batches of the current epoch done (counting those before a resume)
+         */
+        public StopException(Reason reason, int batches) {
+            super("stopped: " + reason, null, false, false);
             this.reason = reason;
+            this.batches = batches;
         }
 
         /**
@@ -50,9 +63,21 @@ public final class StopSignal {
         public Reason getReason() {
             return reason;
         }
+
+        /**
+         * Returns the number of the current epoch's batches done when the run stopped.
+         *
+         * @return the batches, counting those before a resume
+         */
+        public int getBatches() {
+            return batches;
+        }
     }
 
-    private final long deadlineNanos;
+    /** No deadline: the run may take as long as it needs. */
+    public static final long NO_DEADLINE = Long.MAX_VALUE;
+
+    private volatile long deadlineNanos;
     private final AtomicReference<Reason> reason = new AtomicReference<>();
     private volatile String detail = "";
 
@@ -61,22 +86,51 @@ public final class StopSignal {
     }
 
     /**
-     * A signal with no deadline.
+     * A signal with no deadline (one may be set later with {@link #setDeadline}).
      *
      * @return the signal
      */
     public static StopSignal none() {
-        return new StopSignal(Long.MAX_VALUE);
+        return new StopSignal(NO_DEADLINE);
     }
 
     /**
      * A signal that fires at a {@link System#nanoTime()} deadline.
      *
-     * @param deadlineNanos the deadline ({@code Long.MAX_VALUE}: none)
+     * @param deadlineNanos the deadline ({@link #NO_DEADLINE}: none)
      * @return the signal
      */
     public static StopSignal withDeadline(long deadlineNanos) {
         return new StopSignal(deadlineNanos);
+    }
+
+    /**
+     * Sets the deadline, once the time a run has already spent is known.
+     *
+     * @param deadlineNanos a {@link System#nanoTime()} instant, or {@link #NO_DEADLINE}
+     */
+    public void setDeadline(long deadlineNanos) {
+        this.deadlineNanos = deadlineNanos;
+    }
+
+    /**
+     * Returns the deadline, for work that bounds itself by it (validation between epochs).
+     *
+     * @return a {@link System#nanoTime()} instant, or {@link #NO_DEADLINE}
+     */
+    public long getDeadline() {
+        return deadlineNanos;
+    }
+
+    /**
+     * Returns whether an instant lies past the deadline; asks for nothing.
+     *
+     * @param nowNanos a {@link System#nanoTime()} instant
+     * @return whether the time budget is spent at that instant
+     */
+    public boolean isPastDeadline(long nowNanos) {
+        long deadline = deadlineNanos;
+        return deadline != NO_DEADLINE && nowNanos - deadline > 0;
     }
 
     /**
@@ -97,8 +151,7 @@ public final class StopSignal {
      * @return whether to stop
      */
     public boolean shouldStop() {
-        if (reason.get() == null && deadlineNanos != Long.MAX_VALUE
-                && System.nanoTime() - deadlineNanos > 0) {
+        if (reason.get() == null && isPastDeadline(System.nanoTime())) {
             request(Reason.TIME_BUDGET, "time budget reached");
         }
         return reason.get() != null;
@@ -111,7 +164,7 @@ public final class StopSignal {
      */
     public void check() {
         if (shouldStop()) {
-            throw new StopException(reason.get());
+            throw new StopException(reason.get(), -1);
         }
     }
 

@@ -5,36 +5,37 @@ package org.crbp.examples.run;
 
 import ai.djl.Device;
 import ai.djl.Model;
+import ai.djl.TrainingDivergedException;
 import ai.djl.engine.Engine;
 import ai.djl.metric.Metrics;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.EasyTrain;
 import ai.djl.training.Trainer;
 import ai.djl.training.TrainingConfig;
-import ai.djl.training.evaluator.Evaluator;
 import ai.djl.training.listener.DivergenceCheckTrainingListener;
 import ai.djl.training.listener.EpochTrainingListener;
 import ai.djl.training.listener.EvaluatorTrainingListener;
 import ai.djl.training.listener.TrainingListener;
-import ai.djl.training.util.ProgressBar;
 import ai.djl.translate.TranslateException;
+import ai.djl.util.Pair;
 
 import org.crbp.core.ContractionAnalysis;
 import org.crbp.core.GradientMethod;
-import org.crbp.core.StepListener;
 import org.crbp.core.NonFiniteLossException;
 import org.crbp.core.RecurrentNet;
-import org.crbp.core.bench.ProcessMemory;
 import org.crbp.core.training.CrbpTrain;
 import org.crbp.core.training.DiagnosticsListener;
 import org.crbp.examples.CliException;
 import org.crbp.examples.ExitCode;
 import org.crbp.examples.analysis.Evaluation;
-import org.crbp.examples.analysis.Pictures;
 import org.crbp.examples.analysis.Scores;
-import org.crbp.examples.analysis.Stats;
+import org.crbp.examples.config.Json;
+import org.crbp.examples.config.RunConfig;
+import org.crbp.examples.config.SettingNames;
+import org.crbp.examples.pathfinder.BadDataFileException;
 import org.crbp.examples.pathfinder.PathfinderDataset;
 import org.crbp.examples.pathfinder.PathfinderPreset;
 import org.crbp.models.PathfinderModels;
@@ -42,41 +43,82 @@ import org.crbp.models.SegmentationEvaluator;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
+import java.io.Writer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A training run: DJL's trainer and listeners, the crbp-core training glue, a checkpoint after
  * every epoch, then the held-out test, {@code report.json} and the pictures.
+ *
+ * <pre>{@code
+ * Training.Options o = new Training.Options();
+ * o.timeBudgetMinutes = 30;
+ * Map<String, Object> report = Training.run(config, Paths.get("runs/main"), o, console);
+ * }</pre>
  */
 public final class Training {
 
+    /** The run's settings in every run folder: how to run it again. */
+    public static final String SETTINGS_FILE = "config.json";
+
+    /**
+     * Settings that may differ between a run folder's config.json and a later command on the
+     * same run: how long and how verbosely it runs, where, and what it does after training.
+     */
+    public static final List<String> MAY_CHANGE_ON_RESUME = List.of("epochs", "time-budget",
+            "threads", "quiet", "out", "analysis-steps", "no-pictures", "stop-on-divergence");
+
     /** What the run needs besides the configuration. */
     public static final class Options {
+        /** Continue the run folder's last checkpoint (or start it, if it has none). */
         public boolean resume;
+        /** Draw the pictures and the analyses behind them after the test. */
         public boolean pictures = true;
+        /** The last step of the pictures' analyses (0: the default for the trained steps). */
         public int analysisSteps;
+        /** Stop after this epoch, as an interruption would (0: never; for tests). */
         public int stopAfterEpoch;
+        /** Stop inside the first epoch trained after this many batches (0: never; for tests). */
         public int stopAfterBatches;
         /** A checkpoint of the run to resume from instead of the latest ({@code epoch-003}). */
         public String resumeFrom;
         /** Stop (keeping the last good checkpoint) when the loss or penalty blows up. */
         public boolean stopOnDivergence;
+        /** The minutes of training, checked between batches and steps (0: no limit). */
         public double timeBudgetMinutes;
+        /** The command that started the run, for the report. */
         public List<String> commandLine = new ArrayList<>();
         /** Only warnings, errors and the result lines (test scores, contraction) on the console. */
         public boolean quiet;
-        /** The effective settings by option name, written as config.json (null: none). */
+        /** The effective settings by key, written as config.json (null: none). */
         public Map<String, Object> settings;
+        /** How the run's messages name a setting (its key unless a front end spells it). */
+        public SettingNames names = SettingNames.KEYS;
     }
 
-    private Training() {}
+    private final RunConfig c;
+    private final Options o;
+    private final RunFolder folder;
+    private final Path out;
+    private final PrintWriter console;
+    /** Progress and information; with quiet only warnings, errors and the result remain. */
+    private final PrintWriter info;
+    private Device device;
+    private Checkpoints.State state;
+
+    private Training(RunConfig c, RunFolder folder, Options o, PrintWriter console) {
+        this.c = c;
+        this.o = o;
+        this.folder = folder;
+        this.out = folder.dir();
+        this.console = console;
+        this.info = o.quiet ? new PrintWriter(Writer.nullWriter()) : console;
+    }
 
     /**
      * Trains (or resumes), tests and reports.
@@ -90,70 +132,25 @@ public final class Training {
      */
     public static Map<String, Object> run(RunConfig c, Path out, Options o, PrintWriter console)
             throws IOException {
-        // progress and information; with --quiet only warnings, errors and the result remain
-        PrintWriter info = o.quiet ? new PrintWriter(java.io.Writer.nullWriter()) : console;
         // one process per run folder, from the first moment to the report
-        try (RunFolder folder = RunFolder.hold(out)) {
-            return run(c, folder, o, console, info);
+        try (RunFolder folder = RunFolder.hold(out, o.names)) {
+            return new Training(c, folder, o, console).run();
         }
     }
 
-    private static Map<String, Object> run(RunConfig c, RunFolder folder, Options o,
-            PrintWriter console, PrintWriter info) throws IOException {
-        Path out = folder.dir();
-        Checkpoints.cleanInterrupted(out);
-        Checkpoints.Found previous = o.resumeFrom != null ? Checkpoints.named(out, o.resumeFrom)
-                : Checkpoints.latestIn(out);
-        if (previous != null && !o.resume) {
-            throw new CliException(out + " already holds checkpoints (last: "
-                    + previous.dir.getFileName() + "); add --resume to continue that run, or"
-                    + " choose another --out");
-        }
-        if (previous != null) {
-            folder.checkBelongs(previous);
-            if (!previous.state.config.resumableAs(c)) {
-                throw new CliException("cannot resume: the checkpoint " + previous.dir
-                        + " was trained with another configuration than this run's ("
-                        + differences(previous.state.config, c) + ")");
-            }
-        }
-        Path settingsFile = out.resolve("config.json");
-        boolean hadSettings = Files.exists(settingsFile);
-        if (previous == null && !o.resume && o.settings != null && hadSettings) {
-            sameRunOrRefuse(settingsFile, o.settings);
-        }
-        if (o.settings != null) {
-            // every run folder says how to run it again: crbp train --config OUT/config.json
-            Json.write(out.resolve("config.json"), o.settings);
-        }
-        if (o.resume && previous == null) {
-            info.println("No checkpoint in " + out + " yet: starting its run from scratch"
-                    + (hadSettings ? " with its settings (" + settingsFile + ")" : "") + ".");
-        }
-        Device device = Setup.device(c.device);
+    private Map<String, Object> run() throws IOException {
+        Checkpoints.Found previous = RunStart.previous(c, folder, o, info);
+        device = Setup.device(c.device, o.names);
         PathfinderPreset preset = c.presetValue();
-        int width = preset.config().getOutputWidth();
-        int height = preset.config().getOutputHeight();
         // validate the data folder (preset, size) before any work
-        PathfinderDataset validation = Setup.evalSet(c, preset, PathfinderDataset.Split.VALIDATION,
-                c.validationSize);
+        PathfinderDataset validation = Setup.evalSet(c, preset,
+                PathfinderDataset.Split.VALIDATION, c.validationSize);
         PathfinderDataset test = Setup.evalSet(c, preset, PathfinderDataset.Split.TEST,
                 c.testSize);
         Setup.trainSet(c, 0);
-
         Engine.getInstance().setRandomSeed((int) c.seed);
         Block block = Setup.block(c, c.steps);
-        // the time budget, also checked between the recurrent steps of a batch: a long unroll
-        // must not run past it (set once the time already spent is known)
-        AtomicLong deadlineHolder = new AtomicLong(Long.MAX_VALUE);
-        StepListener budget = (phase, index) -> {
-            long deadline = deadlineHolder.get();
-            if (deadline != Long.MAX_VALUE && System.nanoTime() > deadline) {
-                throw new StopSignal.StopException(StopSignal.Reason.TIME_BUDGET);
-            }
-        };
-        GradientMethod method = c.recurrent() ? Setup.method(c, budget) : null;
-        Checkpoints.State state = new Checkpoints.State();
+        state = new Checkpoints.State();
         state.config = c;
         state.runId = folder.runId();
         state.provenance = Provenance.collect(c.seed, device);
@@ -164,203 +161,191 @@ public final class Training {
         info.flush();
         try (Model model = Model.newInstance("crbp", device)) {
             model.setBlock(block);
-            boolean adamw = "adamw".equals(c.optimizer) && c.weightDecay > 0;
-            CheckpointAdam adam = new CheckpointAdam(c.lr, "cosine".equals(c.schedule), c.warmup,
-                    c.totalUpdates(), adamw ? c.weightDecay : 0f);
+            CheckpointAdam adam = optimizer();
             if (previous != null) {
-                Checkpoints.loadParameters(model, previous);
-                Checkpoints.loadOptimizer(adam, model, model.getNDManager(), previous);
-                state.epoch = previous.state.epoch;
-                state.batchesInEpoch = previous.state.batchesInEpoch;
-                state.history = previous.state.history;
-                state.batchSeconds = previous.state.batchSeconds;
-                state.trainingSeconds = previous.state.trainingSeconds;
-                state.partial = previous.state.partial;
-                info.printf(Locale.ROOT, "Resuming after epoch %d%s from %s%n", state.epoch,
-                        state.batchesInEpoch > 0 ? " and " + state.batchesInEpoch + " batches"
-                                + " of epoch " + (state.epoch + 1) : "", previous.dir);
+                resume(model, adam, previous);
             }
-            DiagnosticsListener diagnostics = new DiagnosticsListener();
-            // the epoch's statistics as sums a mid-epoch checkpoint keeps, and blow-up warnings
-            StopSignal stop = StopSignal.none();
-            TrainingWatch watch = new TrainingWatch(stop, o.stopOnDivergence,
-                    TrainingWatch.penaltyFloor(c), line -> {
-                console.println(line);
-                console.flush();
-            });
-            watch.restore(state.batchesInEpoch > 0 ? state.partial : null);
-            SegmentationEvaluator trainF1 = SegmentationEvaluator.f1();
-            MetricsLog metrics = MetricsLog.open(out, state.epoch, state.batchesInEpoch);
-            TrainingLoop loop = new TrainingLoop(c, state, out, watch, stop, adam, metrics,
-                    validation, console, o.quiet, o.stopAfterBatches, o.stopAfterEpoch);
-            TrainingConfig config =
-                    new DefaultTrainingConfig(Setup.loss(c))
-                            .optOptimizer(adam)
-                            .optDevices(new Device[] {device})
-                            .addEvaluator(trainF1)
-                            .addTrainingListeners(listeners(o.quiet))
-                            .addTrainingListeners(diagnostics)
-                            .addTrainingListeners(watch)
-                            .addTrainingListeners(loop.listeners());
-            long parameters;
-            try (Trainer trainer = model.newTrainer(config); TrainingLoop hooks = loop) {
-                trainer.setMetrics(new Metrics());
-                trainer.initialize(new Shape(c.batch, 1, height, width));
-                for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> p : block.getParameters()) {
-                    // decay the convolution kernels, not biases, gains or per-channel constants
-                    if (p.getValue().getType() == ai.djl.nn.Parameter.Type.WEIGHT) {
-                        adam.decay(p.getValue().getId());
-                    }
-                }
-                parameters = PathfinderModels.countParameters(block);
-                info.printf(Locale.ROOT, "%,d trainable parameters%n", parameters);
-                boolean budgetReached = false;
-                hooks.deadline = o.timeBudgetMinutes > 0
-                        ? System.nanoTime() + (long) ((o.timeBudgetMinutes * 60
-                                - state.trainingSeconds) * 1e9)
-                        : Long.MAX_VALUE;
-                deadlineHolder.set(hooks.deadline);
-                try {
-                    train(trainer, method, hooks, out);
-                } catch (TrainingLoop.Stop s) {
-                    int epoch = hooks.epoch;
-                    int done = s.batches;
-                    if (s.why == TrainingLoop.Why.DIVERGENCE) {
-                        // the blown-up weights are not saved: the last checkpoint stays the last
-                        Checkpoints.Found last = Checkpoints.latestIn(out);
-                        throw new CliException(String.format(Locale.ROOT,
-                                "training stopped on divergence at epoch %d, batch %d (%s); the"
-                                        + " last good checkpoint is %s", epoch + 1, done,
-                                stop.getDetail(), last == null ? "none (no epoch finished)"
-                                        : last.dir.toString()), ExitCode.FAILURE, null);
-                    }
-                    if (s.why != TrainingLoop.Why.EPOCH) {
-                        // stopped inside the epoch: a checkpoint of the partial epoch, with the
-                        // statistics of its batches so far
-                        state.batchesInEpoch = done;
-                        double segment = (System.nanoTime() - hooks.epochBegin) / 1e9;
-                        state.trainingSeconds += segment;
-                        state.partial = watch.tally().copy();
-                        state.partial.seconds += segment;
-                        Path saved = Checkpoints.save(out, model, adam, state);
-                        info.printf(Locale.ROOT, "%s after %d batches of epoch %d (%.1f min of"
-                                        + " training) -> %s; --resume continues from there%n",
-                                o.stopAfterBatches > 0 ? "Stopped as asked"
-                                        : "Time budget reached", done, epoch + 1,
-                                state.trainingSeconds / 60, out.relativize(saved));
-                        info.flush();
-                        budgetReached = o.stopAfterBatches <= 0;
-                        if (!budgetReached) {
-                            Map<String, Object> stopped = new LinkedHashMap<>();
-                            stopped.put("status", "stopped");
-                            return stopped;
-                        }
-                    }
-                }
-                Map<String, Object> report;
-                if (state.epoch < c.epochs && !budgetReached) {
-                    info.printf("Stopped after epoch %d as asked; resume with --resume%n",
-                            state.epoch);
-                    info.flush();
-                    report = new LinkedHashMap<>();
-                    report.put("status", "stopped");
-                    report.put("epoch", state.epoch);
-                    return report;
-                }
-                // the test and its contraction get their own bound past the budget
-                long testDeadline = testDeadline(o.timeBudgetMinutes);
-                Scores scores = Evaluation.evaluate(block, trainer.getManager(), test, c.steps,
-                        o.quiet ? null : "Testing", null, testDeadline);
-                report = report(c, state, parameters, scores, device, o);
-                report.put("stoppedByTimeBudget", budgetReached);
-                report.put("testImages", scores.images());
-                report.put("testStoppedByTimeBudget", scores.stoppedEarly());
-                console.printf(Locale.ROOT, "Test (%s held-out %s images%s): %s%n",
-                        scores.stoppedEarly() ? scores.images() + " of " + c.testSize
-                                + ", the test's time bound ran out;" : c.testSize,
-                        c.preset, c.recurrent() ? ", T=" + c.steps : "", scores);
-                console.flush();
-                if (block instanceof RecurrentNet) {
-                    ContractionAnalysis.Summary contraction = Evaluation.contraction(
-                            (RecurrentNet) block, trainer.getManager(), test,
-                            Setup.contractionAnalysis(), 0, o.quiet ? null : "Contraction",
-                            testDeadline(o.timeBudgetMinutes));
-                    report.put("contraction", contraction.toMap(c.steps));
-                    console.println("Test " + contraction);
+            return train(model, adam, validation, test);
+        }
+    }
+
+    /** Adam, or AdamW with decay, with the configured schedule. */
+    private CheckpointAdam optimizer() {
+        boolean adamw = "adamw".equals(c.optimizer) && c.weightDecay > 0;
+        return new CheckpointAdam(c.lr, "cosine".equals(c.schedule), c.warmup, c.totalUpdates(),
+                adamw ? c.weightDecay : 0f);
+    }
+
+    /** Loads a checkpoint's parameters, optimizer and progress into the run. */
+    private void resume(Model model, CheckpointAdam adam, Checkpoints.Found previous) {
+        Checkpoints.loadParameters(model, previous);
+        Checkpoints.loadOptimizer(adam, model, model.getNDManager(), previous);
+        state.epoch = previous.state.epoch;
+        state.batchesInEpoch = previous.state.batchesInEpoch;
+        state.history = previous.state.history;
+        state.batchSeconds = previous.state.batchSeconds;
+        state.trainingSeconds = previous.state.trainingSeconds;
+        state.partial = previous.state.partial;
+        info.printf(Locale.ROOT, "Resuming after epoch %d%s from %s%n", state.epoch,
+                state.batchesInEpoch > 0 ? " and " + state.batchesInEpoch + " batches"
+                        + " of epoch " + (state.epoch + 1) : "", previous.dir);
+    }
+
+    /** Trains the epochs left, then tests and reports, unless the run stops before. */
+    private Map<String, Object> train(Model model, CheckpointAdam adam,
+            PathfinderDataset validation, PathfinderDataset test) throws IOException {
+        // the epoch's statistics as sums a mid-epoch checkpoint keeps, and blow-up warnings
+        StopSignal stop = StopSignal.none();
+        TrainingWatch watch = new TrainingWatch(stop, o.stopOnDivergence,
+                TrainingWatch.penaltyFloor(c), o.names, line -> {
+                    console.println(line);
                     console.flush();
+                });
+        watch.restore(state.batchesInEpoch > 0 ? state.partial : null);
+        TrainingLoop loop = TrainingLoop.builder().setRun(c, state, out).setWatch(watch, stop)
+                .setOptimizer(adam)
+                .setOutput(MetricsLog.open(out, state.epoch, state.batchesInEpoch), console,
+                        o.quiet)
+                .setValidation(validation)
+                .optStopAfter(o.stopAfterBatches, o.stopAfterEpoch)
+                .optNames(o.names)
+                .build();
+        // the time budget, also checked between the recurrent steps of a batch
+        GradientMethod method = c.recurrent() ? Setup.method(c, loop.deadlineBetweenSteps())
+                : null;
+        try (Trainer trainer = model.newTrainer(trainingConfig(adam, watch, loop));
+                TrainingLoop hooks = loop) {
+            long parameters = initialize(trainer, adam, model.getBlock());
+            // set once the time already spent (before a resume) is known
+            stop.setDeadline(o.timeBudgetMinutes > 0 ? System.nanoTime()
+                    + (long) ((o.timeBudgetMinutes * 60 - state.trainingSeconds) * 1e9)
+                    : StopSignal.NO_DEADLINE);
+            boolean budgetReached = false;
+            try {
+                fit(trainer, method, loop);
+            } catch (StopSignal.StopException s) {
+                if (s.getReason() == StopSignal.Reason.DIVERGENCE) {
+                    throw stoppedOnDivergence(loop, s, stop);
                 }
-                // rebuilt from the history, so that a resumed run reports its earlier epochs too
-                List<String> regime = new ArrayList<>();
-                for (Checkpoints.EpochRecord r : state.history) {
-                    String warning = TrainingLoop.contractionWarning(r, c);
-                    if (warning != null) {
-                        regime.add(warning);
+                if (s.getReason() != StopSignal.Reason.EPOCH_LIMIT) {
+                    savePartialEpoch(loop, s.getBatches(), watch, model, adam);
+                    if (o.stopAfterBatches > 0) {
+                        return status("stopped");
                     }
+                    budgetReached = true;
                 }
-                if (!regime.isEmpty()) {
-                    report.put("contractionWarnings", regime);
-                }
-                if (o.pictures) {
-                    RunPictures.forRun(block, trainer.getManager(), c, state, test, out,
-                            o.analysisSteps, report, info);
-                }
-                Json.write(out.resolve("report.json"), report);
-                info.println("Report: " + out.resolve("report.json"));
+            }
+            if (state.epoch < c.epochs && !budgetReached) {
+                info.printf("Stopped after epoch %d as asked; resume with %s%n", state.epoch,
+                        o.names.of("resume"));
                 info.flush();
+                Map<String, Object> report = status("stopped");
+                report.put("epoch", state.epoch);
                 return report;
             }
+            return testAndReport(trainer, model.getBlock(), test, parameters, budgetReached);
         }
     }
 
-    /**
-     * The bound of the test after training, and again of the test's contraction measurement:
-     * a quarter of the time budget, at least two minutes, from now; none without a budget.
-     */
-    static long testDeadline(double budgetMinutes) {
-        if (!(budgetMinutes > 0)) {
-            return Evaluation.NO_DEADLINE;
-        }
-        double seconds = Math.max(120, budgetMinutes * 15);
-        return System.nanoTime() + (long) (seconds * 1e9);
+    /** DJL's training configuration with the run's loss, optimizer and listeners. */
+    private TrainingConfig trainingConfig(CheckpointAdam adam, TrainingWatch watch,
+            TrainingLoop loop) {
+        return new DefaultTrainingConfig(Setup.loss(c))
+                .optOptimizer(adam)
+                .optDevices(new Device[] {device})
+                .addEvaluator(SegmentationEvaluator.f1())
+                .addTrainingListeners(listeners(o.quiet))
+                .addTrainingListeners(new DiagnosticsListener())
+                .addTrainingListeners(watch)
+                .addTrainingListeners(loop.listeners());
     }
 
     /**
-     * Settings that may differ between a run folder's config.json and a later command on the
-     * same run: how long and how verbosely it runs, where, and what it does after training.
+     * Initializes the trainer's parameters and marks the convolution kernels for weight decay.
+     *
+     * @return the number of trainable parameters
      */
-    public static final List<String> MAY_CHANGE_ON_RESUME = List.of("epochs", "time-budget",
-            "threads", "quiet", "out", "analysis-steps", "no-pictures", "stop-on-divergence");
+    private long initialize(Trainer trainer, CheckpointAdam adam, Block block) {
+        trainer.setMetrics(new Metrics());
+        PathfinderPreset preset = c.presetValue();
+        trainer.initialize(new Shape(c.batch, 1, preset.config().getOutputHeight(),
+                preset.config().getOutputWidth()));
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            // decay the convolution kernels, not biases, gains or per-channel constants
+            if (p.getValue().getType() == Parameter.Type.WEIGHT) {
+                adam.decay(p.getValue().getId());
+            }
+        }
+        long parameters = PathfinderModels.countParameters(block);
+        info.printf(Locale.ROOT, "%,d trainable parameters%n", parameters);
+        return parameters;
+    }
+
+    /** The run's failure on divergence: the blown-up weights are not saved. */
+    private CliException stoppedOnDivergence(TrainingLoop loop, StopSignal.StopException s,
+            StopSignal stop) {
+        return new CliException(String.format(Locale.ROOT,
+                "training stopped on divergence at epoch %d, batch %d (%s); the last good"
+                        + " checkpoint is %s", loop.epoch() + 1, s.getBatches(),
+                stop.getDetail(), lastGoodCheckpoint()), ExitCode.FAILURE, null);
+    }
 
     /**
-     * Refuses to start a new run in a folder whose config.json holds another run's settings (a
-     * run that stopped before its first checkpoint); the same settings start it again.
+     * A checkpoint of an epoch stopped inside (the time budget, or as asked), with the
+     * statistics of its batches so far.
      */
-    private static void sameRunOrRefuse(Path settingsFile, Map<String, Object> settings) {
-        Map<?, ?> stored;
-        try {
-            stored = Json.GSON.fromJson(Files.readString(settingsFile), Map.class);
-        } catch (IOException | com.google.gson.JsonParseException e) {
-            throw new CliException(settingsFile + " is not readable (" + firstLine(e)
-                    + "); remove it to start a new run there, or choose another --out");
+    private void savePartialEpoch(TrainingLoop loop, int done, TrainingWatch watch, Model model,
+            CheckpointAdam adam) throws IOException {
+        state.batchesInEpoch = done;
+        double segment = loop.epochSeconds();
+        state.trainingSeconds += segment;
+        state.partial = watch.tally().copy();
+        state.partial.seconds += segment;
+        Path saved = Checkpoints.save(out, model, adam, state);
+        info.printf(Locale.ROOT, "%s after %d batches of epoch %d (%.1f min of training) -> %s;"
+                        + " %s continues from there%n",
+                o.stopAfterBatches > 0 ? "Stopped as asked" : "Time budget reached", done,
+                loop.epoch() + 1, state.trainingSeconds / 60, out.relativize(saved),
+                o.names.of("resume"));
+        info.flush();
+    }
+
+    /** The held-out test and its contraction, the report and the pictures. */
+    private Map<String, Object> testAndReport(Trainer trainer, Block block,
+            PathfinderDataset test, long parameters, boolean budgetReached) throws IOException {
+        // the test and its contraction get their own bound past the budget
+        Scores scores = Evaluation.evaluate(block, trainer.getManager(), test, c.steps,
+                o.quiet ? null : "Testing", null, RunReport.testDeadline(o.timeBudgetMinutes));
+        Map<String, Object> report = RunReport.of(c, state, parameters, scores, device, o);
+        report.put("stoppedByTimeBudget", budgetReached);
+        report.put("testImages", scores.images());
+        report.put("testStoppedByTimeBudget", scores.stoppedEarly());
+        console.printf(Locale.ROOT, "Test (%s held-out %s images%s): %s%n",
+                scores.stoppedEarly() ? scores.images() + " of " + c.testSize
+                        + ", the test's time bound ran out;" : c.testSize,
+                c.preset, c.recurrent() ? ", T=" + c.steps : "", scores);
+        console.flush();
+        if (block instanceof RecurrentNet) {
+            ContractionAnalysis.Summary contraction = Evaluation.contraction(
+                    (RecurrentNet) block, trainer.getManager(), test,
+                    Setup.contractionAnalysis(), 0, o.quiet ? null : "Contraction",
+                    RunReport.testDeadline(o.timeBudgetMinutes));
+            report.put("contraction", contraction.toMap(c.steps));
+            console.println("Test " + contraction);
+            console.flush();
         }
-        Map<?, ?> now = Json.GSON.fromJson(Json.GSON.toJson(settings), Map.class);
-        List<String> differ = new ArrayList<>();
-        for (Object key : now.keySet()) {
-            if (MAY_CHANGE_ON_RESUME.contains(key) || stored == null) {
-                continue;
-            }
-            Object was = stored.get(key);
-            Object is = now.get(key);
-            if (was == null ? is != null : !was.equals(is)) {
-                differ.add("--" + key + " " + was + " there, " + is + " here");
-            }
+        List<String> regime = RunReport.contractionWarnings(c, state, o.names);
+        if (!regime.isEmpty()) {
+            report.put("contractionWarnings", regime);
         }
-        if (stored == null || !differ.isEmpty()) {
-            throw new CliException(settingsFile.getParent() + " holds another run that has no"
-                    + " checkpoint yet (" + (stored == null ? "an empty config.json"
-                            : String.join(", ", differ)) + "); add --resume to start that run"
-                    + " again with its settings, or choose another --out");
+        if (o.pictures) {
+            RunPictures.forRun(block, trainer.getManager(), c, state, test, out,
+                    o.analysisSteps, report, info);
         }
+        Json.write(out.resolve("report.json"), report);
+        info.println("Report: " + out.resolve("report.json"));
+        info.flush();
+        return report;
     }
 
     /** DJL's logging listeners without their files (raw timings, an empty memory log). */
@@ -375,21 +360,12 @@ public final class Training {
         return TrainingListener.Defaults.logging();
     }
 
-    private static float accumulator(Trainer trainer, Evaluator evaluator) {
-        for (Evaluator e : trainer.getEvaluators()) {
-            if (e.getName().equals(evaluator.getName())) {
-                return e.getAccumulator(EvaluatorTrainingListener.TRAIN_EPOCH);
-            }
-        }
-        return Float.NaN;
-    }
-
     /**
      * Runs the one training loop: crbp-core's {@code CrbpTrain.fit} for a recurrent model,
      * DJL's {@code EasyTrain.fit} for the feedforward control, with the run's data and hooks.
      */
-    private static void train(Trainer trainer, GradientMethod method, TrainingLoop loop,
-            Path out) throws IOException {
+    private void fit(Trainer trainer, GradientMethod method, TrainingLoop loop)
+            throws IOException {
         int epochs = loop.epochsLeft();
         if (epochs == 0) {
             return;
@@ -400,26 +376,20 @@ public final class Training {
             } else {
                 EasyTrain.fit(trainer, epochs, loop.data(), null);
             }
-        } catch (StopSignal.StopException e) {
-            // the time budget ran out between the recurrent steps of a batch: that batch is
-            // dropped (no update) and the checkpoint keeps the place after the one before it
-            throw loop.stopInsideBatch();
-        } catch (NonFiniteLossException | ai.djl.TrainingDivergedException e) {
-            Checkpoints.Found last = Checkpoints.latestIn(out);
+        } catch (NonFiniteLossException | TrainingDivergedException e) {
             // the cause holds the reason; the loop's own numbering starts at the resume
             Throwable reason = e.getCause() instanceof NonFiniteLossException ? e.getCause() : e;
             throw new CliException(String.format(Locale.ROOT,
                     "training diverged at epoch %d, batch %d (%s); the last good checkpoint is %s",
-                    loop.epoch + 1, loop.index, firstLine(reason),
-                    last == null ? "none (no epoch finished)" : last.dir.toString()),
-                    ExitCode.FAILURE, e);
+                    loop.epoch() + 1, loop.batchesDone(), firstLine(reason),
+                    lastGoodCheckpoint()), ExitCode.FAILURE, e);
         } catch (TranslateException e) {
             throw new CliException("cannot read the training data: " + e.getMessage(),
                     ExitCode.FAILURE, e);
         } catch (IllegalStateException e) {
             // DJL wraps a bad file as "Data loading failed": name the file instead
             for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof org.crbp.examples.pathfinder.BadDataFileException) {
+                if (t instanceof BadDataFileException) {
                     throw new CliException(t.getMessage(), ExitCode.USAGE, e);
                 }
             }
@@ -427,131 +397,21 @@ public final class Training {
         }
     }
 
-    /**
-     * Scales all parameter gradients down together when their global norm exceeds {@code
-     * maxNorm}.
-     *
-     * @return the norm before clipping
-     */
-    static double clipGradients(Block block, float maxNorm) {
-        List<ai.djl.ndarray.NDArray> gradients = new ArrayList<>();
-        double squares = 0;
-        for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> p : block.getParameters()) {
-            ai.djl.nn.Parameter parameter = p.getValue();
-            if (!parameter.requiresGradient() || !parameter.isInitialized()) {
-                continue;
-            }
-            ai.djl.ndarray.NDArray g = parameter.getArray().getGradient();
-            try (ai.djl.ndarray.NDArray sq = g.toType(ai.djl.ndarray.types.DataType.FLOAT64, true)
-                            .square();
-                    ai.djl.ndarray.NDArray sum = sq.sum()) {
-                squares += sum.getDouble();
-            }
-            gradients.add(g);
-        }
-        double norm = Math.sqrt(squares);
-        float scale = norm > maxNorm ? (float) (maxNorm / norm) : 1f;
-        for (ai.djl.ndarray.NDArray g : gradients) {
-            if (scale < 1f) {
-                g.muli(scale);
-            }
-            g.close();
-        }
-        return norm;
+    /** The last checkpoint written, as a failure message names it. */
+    private String lastGoodCheckpoint() {
+        Checkpoints.Found last = Checkpoints.latestIn(out, o.names);
+        return last == null ? "none (no epoch finished)" : last.dir.toString();
     }
 
-    private static String firstLine(Throwable e) {
+    private static Map<String, Object> status(String status) {
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("status", status);
+        return report;
+    }
+
+    static String firstLine(Throwable e) {
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         int nl = m.indexOf('\n');
         return nl < 0 ? m : m.substring(0, nl);
-    }
-
-    static String differences(RunConfig a, RunConfig b) {
-        Map<?, ?> ma = Json.GSON.fromJson(Json.GSON.toJson(a), Map.class);
-        Map<?, ?> mb = Json.GSON.fromJson(Json.GSON.toJson(b), Map.class);
-        StringBuilder sb = new StringBuilder();
-        for (Object k : ma.keySet()) {
-            if ("epochs".equals(k)) {
-                continue;
-            }
-            Object va = ma.get(k);
-            Object vb = mb.get(k);
-            if (va == null ? vb != null : !va.equals(vb)) {
-                sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ').append(va)
-                        .append(" there, ").append(vb).append(" now");
-            }
-        }
-        return sb.toString();
-    }
-
-    static Map<String, Object> report(RunConfig c, Checkpoints.State state, long parameters,
-            Scores scores, Device device, Options o) {
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("preset", c.preset);
-        r.put("testPreset", c.preset);
-        r.put("model", c.model);
-        r.put("method", c.recurrent() ? c.method : "ff");
-        r.put("steps", c.recurrent() ? c.steps : 0);
-        r.put("neumannTerms", c.neumannTerms);
-        if (c.recurrent() && c.method.rbpFamily()) {
-            // how the fixed point and the implicit gradient were reached, and at what cost
-            Map<String, Object> solver = new LinkedHashMap<>();
-            solver.put("forward", Setup.forwardSolver(c).describe());
-            solver.put("tolerance", c.tolerance);
-            solver.put("maxSteps", c.steps);
-            solver.put("backward", c.backward);
-            if (!"neumann".equals(c.backward) && !"jfb".equals(c.backward)) {
-                solver.put("adjointTolerance", c.adjointTolerance);
-            }
-            if (!state.history.isEmpty()) {
-                Checkpoints.EpochRecord last = state.history.get(state.history.size() - 1);
-                solver.put("lastEpochMeanSteps", last.steps);
-                solver.put("lastEpochMeanResidual", last.residual);
-                solver.put("lastEpochMeanAdjointIterations", last.adjointIterations);
-            }
-            r.put("solver", solver);
-        }
-        r.put("lambda", c.lambda);
-        r.put("penaltyWeight", c.penaltyWeight);
-        r.put("penaltyReduction", c.penaltyReduction);
-        r.put("penaltyProbe", c.penaltyProbe);
-        if ("power".equals(c.penaltyProbe)) {
-            r.put("penaltyIterations", c.penaltyIterations);
-        }
-        r.put("penaltyDifference", c.penaltyDifference);
-        r.put("kernel", c.kernel);
-        r.put("channels", c.channels);
-        r.put("parameters", parameters);
-        r.put("epochs", state.epoch);
-        r.put("batchesInPartialEpoch", state.batchesInEpoch);
-        r.put("epochsRequested", c.epochs);
-        r.put("timeBudgetMinutes", o.timeBudgetMinutes);
-        r.put("trainSize", c.trainSize);
-        r.put("testSize", c.testSize);
-        r.putAll(scores.toMap());
-        r.put("peakMemoryBytes", ProcessMemory.peakResidentBytes());
-        double[] secs = new double[state.batchSeconds.size()];
-        for (int i = 0; i < secs.length; i++) {
-            secs[i] = state.batchSeconds.get(i);
-        }
-        r.put("secondsPerIteration", Stats.median(secs));
-        r.put("iterations", secs.length);
-        r.put("trainingSeconds", state.trainingSeconds);
-        r.put("device", device.toString());
-        r.put("seed", c.seed);
-        Map<String, Object> prov = new LinkedHashMap<>(Provenance.collect(c.seed, device));
-        r.put("crbpVersion", prov.get("crbpVersion"));
-        r.put("gitCommit", prov.get("gitCommit"));
-        r.put("djlVersion", prov.get("djlVersion"));
-        r.put("pytorchVersion", prov.get("pytorchVersion"));
-        r.put("provenance", prov);
-        r.put("config", c);
-        r.put("commandLine", String.join(" ", o.commandLine));
-        r.put("history", state.history);
-        return r;
-    }
-
-    static ProgressBar progress(String message, long total) {
-        return new ProgressBar(message, total);
     }
 }

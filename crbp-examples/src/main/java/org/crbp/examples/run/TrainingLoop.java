@@ -4,7 +4,6 @@
 package org.crbp.examples.run;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Block;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.Batch;
 import ai.djl.training.dataset.Dataset;
@@ -13,8 +12,13 @@ import ai.djl.training.listener.TrainingListenerAdapter;
 import ai.djl.translate.TranslateException;
 import ai.djl.util.Progress;
 
+import org.crbp.examples.config.RunConfig;
+import org.crbp.examples.config.EpochTally;
+import org.crbp.examples.config.MethodKind;
+import org.crbp.examples.config.SettingNames;
 import org.crbp.core.ContractionAnalysis;
 import org.crbp.core.RecurrentNet;
+import org.crbp.core.StepListener;
 import org.crbp.core.StepResult;
 import org.crbp.core.bench.ProcessMemory;
 import org.crbp.core.training.GradientStepListener;
@@ -40,46 +44,21 @@ import java.util.concurrent.ExecutorService;
  *   <li>{@link #data()}: the training set of each epoch in turn (its order, flips and images are
  *       functions of (seed, epoch)), the first one without the batches a resumed checkpoint
  *       already holds. Its iterator is the hook between batches, after the optimizer step: it
- *       writes the batch's row of {@code metrics.csv} and stops the run (a {@link Stop} thrown
- *       out of the loop) when the time budget is spent, when asked to, or on divergence.
- *   <li>{@link #listeners()}: gradient clipping after the backward pass and before the step
- *       ({@code onTrainingBatch}), and the end of an epoch ({@code onEpoch}): validation, the
+ *       writes the batch's row of {@code metrics.csv} and stops the run (a {@link
+ *       StopSignal.StopException} thrown out of the loop) when the time budget is spent,
+         when asked to, or on divergence.
+ *   <li>{@link #listeners()}: {@link GradientClipping} after the backward pass and before the
+ *       step, and the end of an epoch ({@code onEpoch}): validation, the
  *       epoch's record, the checkpoint and the console line.
  * </ul>
  *
  * <p>crbp-core's {@code fit} has no way to end early, so a stop leaves it by an exception thrown
  * between two batches (after the step, with no batch open); a stop request polled by {@code fit}
  * would say the same without one. Inside a batch the time budget is checked by the gradient
- * method's {@code StepListener} between the recurrent steps; its stop leaves {@code fit} by an
- * exception too, and {@link #stopInsideBatch()} counts the batches done before it.
+ * method's step listener ({@link #deadlineBetweenSteps()}) between the recurrent steps; its stop
+ * leaves {@code fit} by the same exception, counting the batches done before it.
  */
 final class TrainingLoop implements java.io.Closeable {
-
-    /** Why the loop stopped before its last epoch. */
-    enum Why {
-        /** The time budget was spent inside an epoch. */
-        TIME_BUDGET,
-        /** The test-only stop after some batches. */
-        BATCHES,
-        /** The test-only stop after an epoch. */
-        EPOCH,
-        /** The divergence watch asked to stop (--stop-on-divergence). */
-        DIVERGENCE
-    }
-
-    /** Thrown out of the training loop to stop it between two batches or after an epoch. */
-    static final class Stop extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final Why why;
-        /** The number of the epoch's batches done (counting those before a resume). */
-        final int batches;
-
-        Stop(Why why, int batches) {
-            super(why.name(), null, false, false);
-            this.why = why;
-            this.batches = batches;
-        }
-    }
 
     private final RunConfig c;
     private final Checkpoints.State state;
@@ -95,37 +74,72 @@ final class TrainingLoop implements java.io.Closeable {
     private final int stopAfterBatches;
     private final int stopAfterEpoch;
     private final int perEpoch;
+    private final SettingNames names;
 
-    long deadline = Long.MAX_VALUE;
     /** The epoch being trained, from 0. */
-    int epoch;
+    private int epoch;
     /** The batches of that epoch done (counting those before a resume). */
-    int index;
+    private int index;
     /** When the epoch (or what was left of it) started: wall clock and process CPU. */
-    long epochBegin;
-    long epochCpuBegin;
+    private long epochBegin;
+    private long epochCpuBegin;
     private long batchBegin;
     private long batchCpuBegin;
     private boolean inBatch;
 
-    TrainingLoop(RunConfig c, Checkpoints.State state, Path out, TrainingWatch watch,
-            StopSignal stop, CheckpointAdam adam, MetricsLog metrics, PathfinderDataset validation,
-            PrintWriter console, boolean quiet, int stopAfterBatches, int stopAfterEpoch) {
-        this.c = c;
-        this.state = state;
-        this.out = out;
-        this.watch = watch;
-        this.stop = stop;
-        this.adam = adam;
-        this.metrics = metrics;
-        this.validation = validation;
-        this.console = console;
-        this.quiet = quiet;
+    private TrainingLoop(Builder b) {
+        this.c = b.config;
+        this.state = b.state;
+        this.out = b.out;
+        this.watch = b.watch;
+        this.stop = b.stop;
+        this.adam = b.optimizer;
+        this.metrics = b.metrics;
+        this.validation = b.validation;
+        this.console = b.console;
+        this.quiet = b.quiet;
         this.recurrent = c.recurrent();
-        this.stopAfterBatches = stopAfterBatches;
-        this.stopAfterEpoch = stopAfterEpoch;
+        this.stopAfterBatches = b.stopAfterBatches;
+        this.stopAfterEpoch = b.stopAfterEpoch;
         this.perEpoch = c.trainSize / c.batch;
         this.epoch = state.epoch;
+        this.names = b.names;
+    }
+
+    /**
+     * Starts a loop's description.
+     *
+     * @return the builder
+     */
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Returns the epoch being trained (the one a stop happened in).
+     *
+     * @return the epoch, from 0
+     */
+    int epoch() {
+        return epoch;
+    }
+
+    /**
+     * Returns the batches of the current epoch done, counting those before a resume.
+     *
+     * @return the batches
+     */
+    int batchesDone() {
+        return index;
+    }
+
+    /**
+     * Returns the wall-clock seconds since the epoch (or what was left of it) started.
+     *
+     * @return the seconds
+     */
+    double epochSeconds() {
+        return (System.nanoTime() - epochBegin) / 1e9;
     }
 
     /**
@@ -194,14 +208,19 @@ final class TrainingLoop implements java.io.Closeable {
     }
 
     /**
-     * The stop of a batch abandoned between its recurrent steps (the time budget): the batches
-     * done are those before it.
+     * The time budget between the recurrent steps of a batch, for the gradient method: a long
+     * unroll must not run past the deadline. The batch is then abandoned (no update), and the
+     * batches done are those before it.
      *
-     * @return the stop to throw
+     * @return the step listener
      */
-    Stop stopInsideBatch() {
-        inBatch = false;
-        return new Stop(Why.TIME_BUDGET, index - 1);
+    StepListener deadlineBetweenSteps() {
+        return (phase, step) -> {
+            if (stop.isPastDeadline(System.nanoTime())) {
+                inBatch = false;
+                throw new StopSignal.StopException(StopSignal.Reason.TIME_BUDGET, index - 1);
+            }
+        };
     }
 
     /** After a batch's optimizer step: its metrics row, then whether to stop here. */
@@ -218,15 +237,15 @@ final class TrainingLoop implements java.io.Closeable {
             throw new UncheckedIOException(e);
         }
         if (stop.getReason() == StopSignal.Reason.DIVERGENCE) {
-            throw new Stop(Why.DIVERGENCE, index);
+            throw new StopSignal.StopException(StopSignal.Reason.DIVERGENCE, index);
         }
         // the last batch of an epoch always finishes the epoch
         if (index < perEpoch) {
-            if (end > deadline) {
-                throw new Stop(Why.TIME_BUDGET, index);
+            if (stop.isPastDeadline(end)) {
+                throw new StopSignal.StopException(StopSignal.Reason.TIME_BUDGET, index);
             }
             if (stopAfterBatches > 0 && index >= stopAfterBatches) {
-                throw new Stop(Why.BATCHES, index);
+                throw new StopSignal.StopException(StopSignal.Reason.REQUESTED, index);
             }
         }
     }
@@ -267,15 +286,7 @@ final class TrainingLoop implements java.io.Closeable {
      * @return the listeners
      */
     TrainingListener[] listeners() {
-        TrainingListener clip = new TrainingListenerAdapter() {
-            @Override
-            public void onTrainingBatch(Trainer trainer, BatchData batchData) {
-                // the gradients are in place, the optimizer has not stepped yet
-                if (c.clipNorm > 0) {
-                    Training.clipGradients(trainer.getModel().getBlock(), c.clipNorm);
-                }
-            }
-        };
+        TrainingListener clip = new GradientClipping(c.clipNorm);
         TrainingListener epochEnd = new TrainingListenerAdapter() {
             @Override
             public void onEpoch(Trainer trainer) {
@@ -311,9 +322,10 @@ final class TrainingLoop implements java.io.Closeable {
      *
      * @param r the epoch's record
      * @param c the run's configuration
+     * @param n how the advice names settings
      * @return the warning, or null
      */
-    static String contractionWarning(Checkpoints.EpochRecord r, RunConfig c) {
+    static String contractionWarning(Checkpoints.EpochRecord r, RunConfig c, SettingNames n) {
         if (!c.recurrent() || !c.method.rbpFamily()) {
             return null;
         }
@@ -336,36 +348,57 @@ final class TrainingLoop implements java.io.Closeable {
         if (fewContract && !manyCut && r.spectralRadiusMedian < 1) {
             // contracting, but too slowly to reach the tolerance: the state after T steps is
             // not yet the fixed point the gradient assumes
-            advice = "the dynamics contract slowly: solve to a tolerance (--tol 1e-3 --max-steps "
-                    + 4 * c.steps + ") or run more --steps";
+            advice = "the dynamics contract slowly: solve to a tolerance (" + n.of("tol")
+                    + " 1e-3 " + n.of("max-steps") + " " + 4 * c.steps + ") or run more "
+                    + n.of("steps");
         } else if (c.method == MethodKind.CRBP) {
-            advice = "raise --penalty-weight or lower --lr";
+            advice = "raise " + n.of("penalty-weight") + " or lower " + n.of("lr");
         } else {
-            advice = "train with the penalty (--method crbp) or lower --lr";
+            advice = "train with the penalty (" + n.of("method") + " crbp) or lower " + n.of("lr");
         }
         return String.format(Locale.ROOT, "epoch %d left the contractive regime: %s; the"
                 + " implicit gradient is approximate there (%s)", r.epoch, what, advice);
     }
 
+    /** The end of an epoch: validation, the epoch's record, the checkpoint, the console line. */
     private void endEpoch(Trainer trainer) throws IOException {
-        Block block = trainer.getModel().getBlock();
         state.batchesInEpoch = 0;
         state.partial = null;
         // the epoch's statistics from the tally: all its batches, also those before a resume
         EpochTally t = watch.finishEpoch();
-        // the time budget bounds validation too: past it, the scores cover the images done
-        Scores val = Evaluation.evaluate(block, trainer.getManager(), validation, c.steps, null,
-                trainer.getLoss(), deadline);
+        Checkpoints.EpochRecord r = record(t);
+        validate(trainer, r);
+        if (recurrent && c.contractionImages > 0
+                && trainer.getModel().getBlock() instanceof RecurrentNet) {
+            measureContraction(trainer, r);
+        }
+        r.seconds = t.seconds + epochSeconds();
+        r.cpuSeconds = (ProcessMemory.processCpuNanos() - epochCpuBegin) / 1e9;
+        r.updates = (long) (epoch + 1) * perEpoch;
+        r.lr = adam.rate((int) r.updates);
+        state.trainingSeconds += r.seconds - t.seconds;
+        state.history.add(r);
+        state.epoch = epoch + 1;
+        Path saved = Checkpoints.save(out, trainer.getModel(), adam, state);
+        if (!quiet) {
+            printEpoch(r, saved);
+        }
+        String regime = contractionWarning(r, c, names);
+        if (regime != null) {
+            watch.note(regime);
+        }
+        epoch++;
+        if (stopAfterEpoch > 0 && state.epoch >= stopAfterEpoch && state.epoch < c.epochs) {
+            throw new StopSignal.StopException(StopSignal.Reason.EPOCH_LIMIT, 0);
+        }
+    }
+
+    /** The epoch's record of training: its loss and F1, and a recurrent model's solves. */
+    private Checkpoints.EpochRecord record(EpochTally t) {
         Checkpoints.EpochRecord r = new Checkpoints.EpochRecord();
         r.epoch = epoch + 1;
         r.loss = t.meanLoss();
         r.trainF1 = t.f1();
-        r.validationF1 = val.f1();
-        r.validationIoU = val.iou();
-        r.validationLoss = val.loss();
-        if (val.stoppedEarly()) {
-            r.validationImages = val.images();
-        }
         if (recurrent) {
             r.penalty = t.meanPenalty();
             r.neumannTerms = t.meanNeumannTerms();
@@ -381,56 +414,173 @@ final class TrainingLoop implements java.io.Closeable {
                 r.adjointCutBudget = t.cutFraction(t.cutBudget);
                 r.adjointCutExploded = t.cutFraction(t.cutExploded);
             }
-            if (c.contractionImages > 0 && block instanceof RecurrentNet) {
-                ContractionAnalysis.Summary k = Evaluation.contraction((RecurrentNet) block,
-                        trainer.getManager(), validation, Setup.contractionAnalysis(),
-                        c.contractionImages, null, deadline);
-                r.contractionImages = k.images().size();
-                r.contractingFraction = k.contractingFraction();
-                r.convergedFraction = k.convergedFraction();
-                r.spectralRadiusMedian = k.quantile(ContractionAnalysis.Image::spectralRadius,
-                        0.5);
-                r.driftMedian = k.quantile(ContractionAnalysis.Image::drift, 0.5);
-            }
         }
-        r.seconds = t.seconds + (System.nanoTime() - epochBegin) / 1e9;
-        r.cpuSeconds = (ProcessMemory.processCpuNanos() - epochCpuBegin) / 1e9;
-        r.updates = (long) (epoch + 1) * perEpoch;
-        r.lr = adam.rate((int) r.updates);
-        state.trainingSeconds += r.seconds - t.seconds;
-        state.history.add(r);
-        state.epoch = epoch + 1;
-        Path saved = Checkpoints.save(out, trainer.getModel(), adam, state);
-        if (!quiet) {
-            String solver = recurrent
-                    ? String.format(Locale.ROOT, ", steps %.1f, residual %.2g, adjoint %.1f",
-                            r.steps, r.residual, r.adjointIterations)
-                    : "";
-            if (recurrent && !Double.isNaN(r.adjointCutFraction)) {
-                solver += String.format(Locale.ROOT, " (cut %.0f%%: growth %.0f%%, cap %.0f%%,"
-                        + " budget %.0f%%, exploded %.0f%%)", 100 * r.adjointCutFraction,
-                        100 * r.adjointCutGrowth, 100 * r.adjointCutNormCap,
-                        100 * r.adjointCutBudget, 100 * r.adjointCutExploded);
-            }
-            if (r.contractionImages > 0) {
-                solver += String.format(Locale.ROOT, ", contracting %.0f%% of %d (radius %.2f)",
-                        100 * r.contractingFraction, r.contractionImages,
-                        r.spectralRadiusMedian);
-            }
-            console.printf(Locale.ROOT,
-                    "Epoch %d/%d: loss %.4f, penalty %.3g%s, training F1 %.3f,"
-                            + " validation loss %.4f F1 %.4f IoU %.4f (%.0f s) -> %s%n",
-                    r.epoch, c.epochs, r.loss, r.penalty, solver, r.trainF1, r.validationLoss,
-                    r.validationF1, r.validationIoU, r.seconds, out.relativize(saved));
-            console.flush();
+        return r;
+    }
+
+    /** Validation into the record; the time budget bounds it too (the images done count). */
+    private void validate(Trainer trainer, Checkpoints.EpochRecord r) {
+        Scores val = Evaluation.evaluate(trainer.getModel().getBlock(), trainer.getManager(),
+                validation, c.steps, null, trainer.getLoss(), stop.getDeadline());
+        r.validationF1 = val.f1();
+        r.validationIoU = val.iou();
+        r.validationLoss = val.loss();
+        if (val.stoppedEarly()) {
+            r.validationImages = val.images();
         }
-        String regime = contractionWarning(r, c);
-        if (regime != null) {
-            watch.note(regime);
+    }
+
+    /** The contraction of the first validation images into the record. */
+    private void measureContraction(Trainer trainer, Checkpoints.EpochRecord r) {
+        ContractionAnalysis.Summary k = Evaluation.contraction(
+                (RecurrentNet) trainer.getModel().getBlock(), trainer.getManager(), validation,
+                Setup.contractionAnalysis(), c.contractionImages, null, stop.getDeadline());
+        r.contractionImages = k.images().size();
+        r.contractingFraction = k.contractingFraction();
+        r.convergedFraction = k.convergedFraction();
+        r.spectralRadiusMedian = k.quantile(ContractionAnalysis.Image::spectralRadius, 0.5);
+        r.driftMedian = k.quantile(ContractionAnalysis.Image::drift, 0.5);
+    }
+
+    /** The epoch's console line. */
+    private void printEpoch(Checkpoints.EpochRecord r, Path saved) {
+        String solver = recurrent
+                ? String.format(Locale.ROOT, ", steps %.1f, residual %.2g, adjoint %.1f",
+                        r.steps, r.residual, r.adjointIterations)
+                : "";
+        if (recurrent && !Double.isNaN(r.adjointCutFraction)) {
+            solver += String.format(Locale.ROOT, " (cut %.0f%%: growth %.0f%%, cap %.0f%%,"
+                    + " budget %.0f%%, exploded %.0f%%)", 100 * r.adjointCutFraction,
+                    100 * r.adjointCutGrowth, 100 * r.adjointCutNormCap,
+                    100 * r.adjointCutBudget, 100 * r.adjointCutExploded);
         }
-        epoch++;
-        if (stopAfterEpoch > 0 && state.epoch >= stopAfterEpoch && state.epoch < c.epochs) {
-            throw new Stop(Why.EPOCH, 0);
+        if (r.contractionImages > 0) {
+            solver += String.format(Locale.ROOT, ", contracting %.0f%% of %d (radius %.2f)",
+                    100 * r.contractingFraction, r.contractionImages, r.spectralRadiusMedian);
+        }
+        console.printf(Locale.ROOT,
+                "Epoch %d/%d: loss %.4f, penalty %.3g%s, training F1 %.3f,"
+                        + " validation loss %.4f F1 %.4f IoU %.4f (%.0f s) -> %s%n",
+                r.epoch, c.epochs, r.loss, r.penalty, solver, r.trainF1, r.validationLoss,
+                r.validationF1, r.validationIoU, r.seconds, out.relativize(saved));
+        console.flush();
+    }
+
+    /** What a loop needs: the run, its state and folder, its watch and stop, and its parts. */
+    static final class Builder {
+        private RunConfig config;
+        private Checkpoints.State state;
+        private Path out;
+        private TrainingWatch watch;
+        private StopSignal stop;
+        private CheckpointAdam optimizer;
+        private MetricsLog metrics;
+        private PathfinderDataset validation;
+        private PrintWriter console;
+        private boolean quiet;
+        private int stopAfterBatches;
+        private int stopAfterEpoch;
+        private SettingNames names = SettingNames.KEYS;
+
+        private Builder() {}
+
+        /**
+         * Sets the run: its configuration, its state (resumed or new) and its folder.
+         *
+         * @param config the validated configuration
+         * @param state the checkpoint state the loop advances
+         * @param out the run folder the checkpoints go to
+         * @return this builder
+         */
+        Builder setRun(RunConfig config, Checkpoints.State state, Path out) {
+            this.config = config;
+            this.state = state;
+            this.out = out;
+            return this;
+        }
+
+        /**
+         * Sets the watch of the batches and the signal the loop stops on.
+         *
+         * @param watch the watch (epoch tally, divergence warnings)
+         * @param stop the stop signal, with the time budget's deadline
+         * @return this builder
+         */
+        Builder setWatch(TrainingWatch watch, StopSignal stop) {
+            this.watch = watch;
+            this.stop = stop;
+            return this;
+        }
+
+        /**
+         * Sets the optimizer, whose schedule gives each batch's learning rate.
+         *
+         * @param optimizer the optimizer
+         * @return this builder
+         */
+        Builder setOptimizer(CheckpointAdam optimizer) {
+            this.optimizer = optimizer;
+            return this;
+        }
+
+        /**
+         * Sets where the loop writes: a row per batch, a line per epoch.
+         *
+         * @param metrics the open metrics.csv
+         * @param console where the epoch lines go
+         * @param quiet whether to leave the epoch lines out
+         * @return this builder
+         */
+        Builder setOutput(MetricsLog metrics, PrintWriter console, boolean quiet) {
+            this.metrics = metrics;
+            this.console = console;
+            this.quiet = quiet;
+            return this;
+        }
+
+        /**
+         * Sets the validation images evaluated after every epoch.
+         *
+         * @param validation the validation set
+         * @return this builder
+         */
+        Builder setValidation(PathfinderDataset validation) {
+            this.validation = validation;
+            return this;
+        }
+
+        /**
+         * Sets the stops for tests: after some batches of the first epoch trained, or after an
+         * epoch (0: none).
+         *
+         * @param batches stop after this many batches
+         * @param epoch stop after this epoch
+         * @return this builder
+         */
+        Builder optStopAfter(int batches, int epoch) {
+            this.stopAfterBatches = batches;
+            this.stopAfterEpoch = epoch;
+            return this;
+        }
+
+        /**
+         * Sets how the loop's warnings name settings (their keys unless set).
+         *
+         * @param names a front end's spelling of the settings
+         * @return this builder
+         */
+        Builder optNames(SettingNames names) {
+            this.names = names;
+            return this;
+        }
+
+        /**
+         * Builds the loop.
+         *
+         * @return the loop
+         */
+        TrainingLoop build() {
+            return new TrainingLoop(this);
         }
     }
 }

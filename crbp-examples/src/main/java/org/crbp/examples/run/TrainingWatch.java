@@ -8,6 +8,9 @@ import ai.djl.training.Trainer;
 import ai.djl.training.listener.TrainingListener;
 import ai.djl.training.listener.TrainingListenerAdapter;
 
+import org.crbp.examples.config.RunConfig;
+import org.crbp.examples.config.SettingNames;
+import org.crbp.examples.config.EpochTally;
 import org.crbp.core.GradientMethod;
 import org.crbp.core.StepResult;
 import org.crbp.core.training.GradientStepListener;
@@ -31,6 +34,7 @@ public final class TrainingWatch extends TrainingListenerAdapter implements Grad
     private final StopSignal stop;
     private final boolean stopOnDivergence;
     private final Consumer<String> console;
+    private final SettingNames names;
     private final List<String> warnings = new ArrayList<>();
     private boolean sawStep;
     private float lastLoss = Float.NaN;
@@ -58,6 +62,22 @@ public final class TrainingWatch extends TrainingListenerAdapter implements Grad
      */
     public TrainingWatch(StopSignal stop, boolean stopOnDivergence, double penaltyFloor,
             Consumer<String> console) {
+        this(stop, stopOnDivergence, penaltyFloor, SettingNames.KEYS, console);
+    }
+
+    /**
+     * Creates the watch with a floor under the penalty's running median, naming the
+     * stop-on-divergence setting in its warnings as a front end spells it.
+     *
+     * @param stop the stop signal the loop polls
+     * @param stopOnDivergence whether a warning also stops the run
+     * @param penaltyFloor the smallest median the penalty is compared with
+     * @param names how the warnings name settings
+     * @param console where warnings go (one line each)
+     */
+    public TrainingWatch(StopSignal stop, boolean stopOnDivergence, double penaltyFloor,
+            SettingNames names, Consumer<String> console) {
+        this.names = names;
         this.stop = stop;
         this.stopOnDivergence = stopOnDivergence;
         this.console = console;
@@ -192,7 +212,7 @@ public final class TrainingWatch extends TrainingListenerAdapter implements Grad
             return;
         }
         String line = "Warning: " + warning
-                + (stopOnDivergence ? "; stopping (--stop-on-divergence)" : "");
+                + (stopOnDivergence ? "; stopping (" + names.of("stop-on-divergence") + ")" : "");
         warnings.add(line);
         console.accept(line);
         if (stopOnDivergence) {

@@ -11,8 +11,9 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import ai.djl.engine.EngineException;
 
+import org.crbp.examples.config.RunConfig;
 import org.crbp.examples.ExitCode;
-import org.crbp.examples.run.AtomicFiles;
+import org.crbp.examples.config.AtomicFiles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -215,8 +216,8 @@ class ClearMessagesTest {
     void aLongAndersonWindowIsCappedAtTheSolvesBudget() {
         // --window 1000000 allocated two (batch, 1000000, state) arrays up front and ran out of
         // native memory; a window past the budget never fills
-        org.crbp.examples.run.RunConfig c = new org.crbp.examples.run.RunConfig();
-        c.solver = "anderson";
+        org.crbp.examples.config.RunConfig c = new org.crbp.examples.config.RunConfig();
+        c.solver = org.crbp.examples.config.ForwardSolverKind.ANDERSON;
         c.window = 1_000_000;
         c.steps = 3;
         assertTrue(org.crbp.examples.run.Setup.forwardSolver(c).describe()

@@ -8,9 +8,9 @@ import com.google.gson.JsonObject;
 import org.crbp.examples.CliException;
 import org.crbp.examples.ExitCode;
 import org.crbp.examples.run.CheckpointTrustTest;
-import org.crbp.examples.run.Json;
-import org.crbp.examples.run.ModelKind;
-import org.crbp.examples.run.RunConfig;
+import org.crbp.examples.config.Json;
+import org.crbp.examples.config.ModelKind;
+import org.crbp.examples.config.RunConfig;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -52,7 +52,7 @@ class ConfigTest {
         assertEquals(ModelKind.CONVLSTM, c.model);
         assertFalse(c.freshData);
         assertEquals(List.of(6, 10), c.curriculum);
-        assertTrue(t.noPictures);
+        assertTrue(t.pictures.noPictures);
         assertEquals(16, c.channels, "left out: the recipe's");
 
         Path props = tmp.resolve("run.properties");
@@ -61,7 +61,7 @@ class ConfigTest {
         assertEquals(0.03f, p.run.toConfig().lr);
         assertFalse(p.run.toConfig().freshData);
         assertEquals(List.of(6, 10), p.run.toConfig().curriculum);
-        assertTrue(p.noPictures);
+        assertTrue(p.pictures.noPictures);
     }
 
     @Test

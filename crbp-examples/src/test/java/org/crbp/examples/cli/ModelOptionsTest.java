@@ -4,10 +4,10 @@
 package org.crbp.examples.cli;
 
 import org.crbp.examples.CliException;
-import org.crbp.examples.run.Json;
-import org.crbp.examples.run.MethodKind;
-import org.crbp.examples.run.ModelKind;
-import org.crbp.examples.run.RunConfig;
+import org.crbp.examples.config.Json;
+import org.crbp.examples.config.MethodKind;
+import org.crbp.examples.config.ModelKind;
+import org.crbp.examples.config.RunConfig;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -55,9 +55,9 @@ class ModelOptionsTest {
 
     @Test
     void badValuesListTheChoices() {
-        CliException m = assertThrows(CliException.class, () -> ModelKind.parse("resnet"));
+        CliException m = assertThrows(CliException.class, () -> ModelKind.parse("resnet", OptionNames.OPTIONS));
         assertEquals("--model must be hgru, convlstm or ff, got 'resnet'", m.getMessage());
-        CliException g = assertThrows(CliException.class, () -> MethodKind.parse("sgd"));
+        CliException g = assertThrows(CliException.class, () -> MethodKind.parse("sgd", OptionNames.OPTIONS));
         assertEquals("--method must be bptt, cbptt, rbp, crbp or tbptt, got 'sgd'",
                 g.getMessage());
     }

@@ -3,6 +3,7 @@
  */
 package org.crbp.examples.run;
 
+import org.crbp.examples.config.AtomicFiles;
 import org.crbp.examples.CliException;
 import org.crbp.examples.ExitCode;
 import org.crbp.examples.cli.Cli;

@@ -9,6 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 
+import org.crbp.examples.config.RunConfig;
+import org.crbp.examples.config.SettingNames;
+import org.crbp.examples.config.MethodKind;
+import org.crbp.examples.config.ModelKind;
 import org.crbp.examples.ExitCode;
 import org.crbp.examples.cli.Cli;
 import org.crbp.examples.cli.CommandsEndToEndTest;
@@ -23,6 +27,9 @@ import java.nio.file.Path;
  * one-line warning when an epoch leaves the contractive regime, and the penalty's options.
  */
 class ContractionReportTest {
+
+    /** The command line's spelling of the settings, as crbp train passes it. */
+    private static final SettingNames OPTIONS = key -> "--" + key;
 
     @Test
     void theReportAndEveryEpochCarryTheContraction(@TempDir Path tmp) throws Exception {
@@ -69,11 +76,11 @@ class ContractionReportTest {
         r.contractionImages = 64;
         r.contractingFraction = 0.95;
         r.adjointCutFraction = 0.02;
-        assertNull(TrainingLoop.contractionWarning(r, c), "95% contract, 2% cut: fine");
+        assertNull(TrainingLoop.contractionWarning(r, c, OPTIONS), "95% contract, 2% cut: fine");
 
         r.contractingFraction = 0.5;
         r.spectralRadiusMedian = 1.3;
-        String few = TrainingLoop.contractionWarning(r, c);
+        String few = TrainingLoop.contractionWarning(r, c, OPTIONS);
         assertTrue(few.startsWith("epoch 3 left the contractive regime: 50% of 64 validation"
                 + " images contract (spectral radius median 1.30)"), few);
         assertTrue(few.contains("the implicit gradient is approximate"), few);
@@ -81,17 +88,17 @@ class ContractionReportTest {
         assertEquals(1, few.split("\n").length);
 
         r.spectralRadiusMedian = 0.94;
-        String slow = TrainingLoop.contractionWarning(r, c);
+        String slow = TrainingLoop.contractionWarning(r, c, OPTIONS);
         assertTrue(slow.contains("the dynamics contract slowly: solve to a tolerance (--tol 1e-3"
                 + " --max-steps 48)"), slow);
 
         r.contractingFraction = 1;
         r.adjointCutFraction = 0.4;
-        String cut = TrainingLoop.contractionWarning(r, c);
+        String cut = TrainingLoop.contractionWarning(r, c, OPTIONS);
         assertTrue(cut.contains("40% of its adjoint solves were cut short"), cut);
 
         c.method = MethodKind.BPTT;
-        assertNull(TrainingLoop.contractionWarning(r, c), "BPTT's gradient is not implicit");
+        assertNull(TrainingLoop.contractionWarning(r, c, OPTIONS), "BPTT's gradient is not implicit");
     }
 
     @Test

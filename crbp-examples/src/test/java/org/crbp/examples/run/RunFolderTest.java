@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.crbp.examples.config.Json;
+import org.crbp.examples.config.AtomicFiles;
 import org.crbp.examples.ExitCode;
 import org.crbp.examples.cli.Cli;
 import org.junit.jupiter.api.Test;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDList;
 
+import org.crbp.examples.config.EpochTally;
 import org.crbp.core.StepResult;
 import org.junit.jupiter.api.Test;
 
@@ -57,7 +58,9 @@ class TrainingWatchTest {
     void aBlowUpWarnsAndStopsWhenAsked() {
         List<String> lines = new ArrayList<>();
         StopSignal stop = StopSignal.none();
-        TrainingWatch w = new TrainingWatch(stop, true, lines::add);
+        // the command line's spelling of the settings, as crbp train passes it
+        TrainingWatch w = new TrainingWatch(stop, true, TrainingWatch.MEAN_PENALTY_FLOOR,
+                key -> "--" + key, lines::add);
         for (int i = 0; i < 10; i++) {
             w.onGradientStep(null, null, List.of(batch(0.1f, 0f)));
         }

@@ -3,6 +3,7 @@
  */
 package org.crbp.examples.run;
 
+import org.crbp.examples.config.Json;
 import org.crbp.examples.analysis.Pictures;
 import org.crbp.examples.cli.Main;
 

@@ -1,7 +1,7 @@
 /*
  * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
  */
-package org.crbp.examples.run;
+package org.crbp.examples.config;
 
 import java.io.IOException;
 import java.io.InputStream;

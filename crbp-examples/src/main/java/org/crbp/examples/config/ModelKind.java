@@ -1,13 +1,11 @@
 /*
  * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
  */
-package org.crbp.examples.run;
+package org.crbp.examples.config;
 
 import com.google.gson.annotations.SerializedName;
 
 import org.crbp.examples.CliException;
-
-import java.util.Locale;
 
 /** The models the program trains, by their command-line (and checkpoint) spelling. */
 public enum ModelKind {
@@ -40,17 +38,22 @@ public enum ModelKind {
      * Reads a model name, case-insensitive.
      *
      * @param name hgru, convlstm or ff
+     * @param names how the error names the setting ({@code model})
      * @return the model
      * @throws CliException naming the choices if the name is unknown
      */
-    public static ModelKind parse(String name) {
-        String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
-        for (ModelKind m : values()) {
-            if (m.spelling.equals(n)) {
-                return m;
-            }
-        }
-        throw new CliException("--model must be hgru, convlstm or ff, got '" + name + "'");
+    public static ModelKind parse(String name, SettingNames names) {
+        return Choices.parse(values(), name, names.of("model"));
+    }
+
+    /**
+     * Looks a model up by its name, case-insensitive.
+     *
+     * @param name the name
+     * @return the model, or {@code null} if unknown
+     */
+    public static ModelKind byName(String name) {
+        return Choices.byName(values(), name);
     }
 
     /** @return the command-line spelling: hgru, convlstm or ff */

@@ -1,7 +1,7 @@
 /*
  * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
  */
-package org.crbp.examples.run;
+package org.crbp.examples.config;
 
 import org.crbp.examples.CliException;
 import org.crbp.examples.pathfinder.PathfinderConfig;
@@ -26,6 +26,28 @@ public final class RunConfig {
     public static final int DEFAULT_RBP_STEPS = 12;
     /** The default number of BPTT (and C-BPTT, truncated BPTT) steps, the paper's 6. */
     public static final int DEFAULT_BPTT_STEPS = 6;
+    /** The default model. */
+    public static final String DEFAULT_MODEL = "hgru";
+    /** The default gradient method. */
+    public static final String DEFAULT_METHOD = "crbp";
+    /** The default penalty bound on J^T 1. */
+    public static final float DEFAULT_LAMBDA = 0.9f;
+    /** The default weight of the penalty (a whole number, as the help shows it). */
+    public static final int DEFAULT_PENALTY_WEIGHT = 10;
+    /** The default number of steps truncated BPTT records. */
+    public static final int DEFAULT_TRUNCATION = 3;
+    /** The default number of epochs of a training run. */
+    public static final int DEFAULT_EPOCHS = 5;
+    /** The default number of training images per epoch (and of a generated training split). */
+    public static final int DEFAULT_TRAIN_SIZE = 4000;
+    /** The default number of validation images. */
+    public static final int DEFAULT_VALIDATION_SIZE = 256;
+    /** The default number of validation images whose contraction is measured every epoch. */
+    public static final int DEFAULT_CONTRACTION_IMAGES = 64;
+    /** The default number of held-out test images. */
+    public static final int DEFAULT_TEST_SIZE = 512;
+    /** The default seed. */
+    public static final long DEFAULT_SEED = 1;
 
     /**
      * The recipe the defaults came from: cpu or reference (see {@link #forRecipe}); null in
@@ -36,27 +58,27 @@ public final class RunConfig {
     /** The Pathfinder preset trained on. */
     public String preset = DEFAULT_PRESET;
     /** The model: hgru, convlstm or ff. */
-    public ModelKind model = ModelKind.HGRU;
+    public ModelKind model = ModelKind.byName(DEFAULT_MODEL);
     /** The gradient method: bptt, cbptt, rbp, crbp or tbptt. */
-    public MethodKind method = MethodKind.CRBP;
+    public MethodKind method = MethodKind.byName(DEFAULT_METHOD);
     /** The number of recurrent steps T. */
     public int steps = DEFAULT_RBP_STEPS;
     /** The largest number of Neumann terms of (C-)RBP. */
     public int neumannTerms = 8;
     /** The forward solver of rbp/crbp: naive (plain iteration) or anderson. */
-    public String solver = "naive";
+    public ForwardSolverKind solver = ForwardSolverKind.NAIVE;
     /** The forward solve's relative-residual tolerance (0: all steps, the fixed depth). */
     public double tolerance;
     /** The adjoint solver of rbp/crbp: neumann, fixed-point, anderson, jfb or phantom. */
-    public String backward = "neumann";
+    public AdjointSolverKind backward = AdjointSolverKind.NEUMANN;
     /** The relative residual at which the fixed-point and anderson adjoint solves stop. */
     public double adjointTolerance = 1e-2;
     /** The history window of Anderson acceleration. */
     public int window = 5;
     /** The penalty's bound lambda on J^T 1. */
-    public float lambda = 0.9f;
+    public float lambda = DEFAULT_LAMBDA;
     /** The penalty's weight in the loss. */
-    public float penaltyWeight = 10f;
+    public float penaltyWeight = DEFAULT_PENALTY_WEIGHT;
     /** How the penalty's per-element excess is reduced: mean, sum, image or violating. */
     public String penaltyReduction = "mean";
     /** The penalty's probe: ones (the paper's J^T 1) or power (the dominant mode's gain). */
@@ -66,26 +88,26 @@ public final class RunConfig {
     /** The difference of the penalty's Hessian-vector product in C-RBP: one-sided or central. */
     public String penaltyDifference = "one-sided";
     /** The number of recorded steps of truncated BPTT. */
-    public int truncation = 3;
+    public int truncation = DEFAULT_TRUNCATION;
     /** The kernel size of the recurrent cell (of the six blocks for ff). */
     public int kernel = 5;
     /** The number of channels. */
     public int channels = 8;
     /** The number of epochs. */
-    public int epochs = 8;
+    public int epochs = DEFAULT_EPOCHS;
     /** The batch size. */
     public int batch = 16;
     /** The number of training images. */
-    public int trainSize = 4000;
+    public int trainSize = DEFAULT_TRAIN_SIZE;
     /** The number of validation images (one evaluation per epoch). */
-    public int validationSize = 256;
+    public int validationSize = DEFAULT_VALIDATION_SIZE;
     /**
      * The validation images whose contraction is measured after every epoch (0: none; recurrent
      * models only).
      */
-    public int contractionImages = 64;
+    public int contractionImages = DEFAULT_CONTRACTION_IMAGES;
     /** The number of held-out test images (the report's metrics). */
-    public int testSize = 512;
+    public int testSize = DEFAULT_TEST_SIZE;
     /** The peak learning rate. */
     public float lr = 1e-3f;
     /** The optimiser: adam or adamw (decoupled weight decay on the convolution weights). */
@@ -117,7 +139,7 @@ public final class RunConfig {
      */
     public java.util.List<Integer> curriculum = new java.util.ArrayList<>();
     /** The seed of everything random: initialisation, data, order, flips. */
-    public long seed = 1;
+    public long seed = DEFAULT_SEED;
     /** The requested device: cpu, gpu or auto. */
     public String device = "cpu";
     /** The data folder (with train/, validation/, test/), or null to generate on the fly. */
@@ -143,12 +165,24 @@ public final class RunConfig {
      * @throws CliException if the name is unknown
      */
     public static RunConfig forRecipe(String name) {
+        return forRecipe(name, SettingNames.KEYS);
+    }
+
+    /**
+     * Returns the configuration of a recipe, naming the setting as a front end spells it when
+     * the name is unknown.
+     *
+     * @param name cpu or reference
+     * @param n how an error names the setting
+     * @return the configuration
+     * @throws CliException if the name is unknown
+     */
+    public static RunConfig forRecipe(String name, SettingNames n) {
         RunConfig c = new RunConfig();
         // new runs difference the penalty centrally (docs/results/contraction.md); the field's
         // own value stays the one runs had before, for configurations stored without it
         c.penaltyDifference = "central";
-        String n = lower(name);
-        switch (n) {
+        switch (lower(name)) {
             case RECIPE_REFERENCE:
                 c.recipe = RECIPE_REFERENCE;
                 c.channels = 25;
@@ -181,7 +215,8 @@ public final class RunConfig {
                 // adjoint solves cut); docs/results/contraction.md
                 break;
             default:
-                throw new CliException("--recipe must be cpu or reference, got '" + name + "'");
+                throw new CliException(n.of("recipe") + " must be cpu or reference, got '" + name
+                        + "'");
         }
         return c;
     }
@@ -280,88 +315,96 @@ public final class RunConfig {
     /**
      * Checks every value and throws a one-line usage error naming the first bad one.
      *
+     * @param n how the error names the setting (its key, or a front end's spelling)
      * @throws CliException if a value is out of range
      */
-    public void validate() {
+    public void validate(SettingNames n) {
         presetValue();
         device = lower(device);
-        require(model != null, "--model must be hgru, convlstm or ff");
-        require(method != null, "--method must be bptt, cbptt, rbp, crbp or tbptt");
-        require(device.matches("cpu|gpu|auto"), "--device must be cpu, gpu or auto, got '" + device
+        require(model != null, n.of("model") + " must be hgru, convlstm or ff");
+        require(method != null, n.of("method") + " must be bptt, cbptt, rbp, crbp or tbptt");
+        require(device.matches("cpu|gpu|auto"), n.of("device")
+                + " must be cpu, gpu or auto, got '" + device
                 + "'");
-        require(steps >= 1, "--steps must be at least 1, got " + steps);
-        require(neumannTerms >= 1, "--neumann-terms must be at least 1, got " + neumannTerms);
-        require(lambda >= 0 && lambda < 1, "--lambda must be in [0, 1), got " + lambda);
+        require(steps >= 1, n.of("steps") + " must be at least 1, got " + steps);
+        require(neumannTerms >= 1, n.of("neumann-terms") + " must be at least 1, got "
+                + neumannTerms);
+        require(lambda >= 0 && lambda < 1, n.of("lambda") + " must be in [0, 1), got " + lambda);
         require(penaltyWeight >= 0 && Float.isFinite(penaltyWeight),
-                "--penalty-weight must be finite and >= 0, got " + penaltyWeight);
+                n.of("penalty-weight") + " must be finite and >= 0, got " + penaltyWeight);
         penaltyReduction = penaltyReduction == null ? "mean" : lower(penaltyReduction);
         require(penaltyReduction.matches("mean|sum|image|violating"),
-                "--penalty-reduction must be mean, sum, image or violating, got '"
+                n.of("penalty-reduction") + " must be mean, sum, image or violating, got '"
                         + penaltyReduction + "'");
         penaltyProbe = penaltyProbe == null ? "ones" : lower(penaltyProbe);
         require(penaltyProbe.matches("ones|power|residual"),
-                "--penalty-probe must be ones, power or residual, got '" + penaltyProbe + "'");
-        require(penaltyIterations >= 1, "--penalty-iterations must be at least 1, got "
+                n.of("penalty-probe") + " must be ones, power or residual, got '" + penaltyProbe
+                        + "'");
+        require(penaltyIterations >= 1, n.of("penalty-iterations") + " must be at least 1, got "
                 + penaltyIterations);
         penaltyDifference = penaltyDifference == null ? "one-sided" : lower(penaltyDifference);
         require(penaltyDifference.matches("one-sided|central"),
-                "--penalty-difference must be one-sided or central, got '" + penaltyDifference
+                n.of("penalty-difference") + " must be one-sided or central, got '"
+                        + penaltyDifference
                         + "'");
-        require(truncation >= 1, "--truncation must be at least 1, got " + truncation);
-        require(kernel >= 1 && kernel % 2 == 1, "--kernel must be an odd number >= 1, got "
+        require(truncation >= 1, n.of("truncation") + " must be at least 1, got " + truncation);
+        require(kernel >= 1 && kernel % 2 == 1, n.of("kernel") + " must be an odd number >= 1, got "
                 + kernel);
-        require(channels >= 1, "--channels must be at least 1, got " + channels);
-        require(epochs >= 1, "--epochs must be at least 1, got " + epochs);
-        require(batch >= 2, "--batch must be at least 2 (the cells normalise over the batch), got "
+        require(channels >= 1, n.of("channels") + " must be at least 1, got " + channels);
+        require(epochs >= 1, n.of("epochs") + " must be at least 1, got " + epochs);
+        require(batch >= 2, n.of("batch")
+                + " must be at least 2 (the cells normalise over the batch), got "
                 + batch);
-        require(trainSize >= batch, "--train-size (" + trainSize + ") must be at least --batch ("
+        require(trainSize >= batch, n.of("train-size") + " (" + trainSize + ") must be at least "
+                + n.of("batch") + " ("
                 + batch + ")");
-        require(validationSize >= 1, "--val-size must be at least 1, got " + validationSize);
-        require(testSize >= 1, "--test-size must be at least 1, got " + testSize);
-        require(contractionImages >= 0, "--contraction-images must be 0 (off) or more, got "
+        require(validationSize >= 1, n.of("val-size") + " must be at least 1, got "
+                + validationSize);
+        require(testSize >= 1, n.of("test-size") + " must be at least 1, got " + testSize);
+        require(contractionImages >= 0, n.of("contraction-images")
+                + " must be 0 (off) or more, got "
                 + contractionImages);
-        require(lr > 0 && Float.isFinite(lr), "--lr must be a positive number, got " + lr);
+        require(lr > 0 && Float.isFinite(lr), n.of("lr") + " must be a positive number, got " + lr);
         optimizer = lower(optimizer);
         schedule = lower(schedule);
         loss = lower(loss);
         gateInit = lower(gateInit);
-        solver = solver == null ? "naive" : lower(solver);
-        backward = backward == null ? "neumann" : lower(backward);
-        require(solver.equals("naive") || solver.equals("anderson"),
-                "--solver must be naive or anderson, got '" + solver + "'");
+        // a stored configuration without them (or with a name this crbp does not know) reads as
+        // null: the classic solvers, as before they existed
+        solver = solver == null ? ForwardSolverKind.NAIVE : solver;
+        backward = backward == null ? AdjointSolverKind.NEUMANN : backward;
         require(tolerance >= 0 && tolerance < 1,
-                "--tol must be a relative residual in [0, 1), got " + tolerance);
-        require(backward.matches("neumann|fixed-point|anderson|jfb|phantom"),
-                "--backward must be neumann, fixed-point, anderson, jfb or phantom, got '"
-                        + backward + "'");
+                n.of("tol") + " must be a relative residual in [0, 1), got " + tolerance);
         require(adjointTolerance > 0 && adjointTolerance < 1,
-                "--adjoint-tol must be a relative residual in (0, 1), got " + adjointTolerance);
-        require(window >= 1, "--window must be at least 1, got " + window);
+                n.of("adjoint-tol") + " must be a relative residual in (0, 1), got "
+                        + adjointTolerance);
+        require(window >= 1, n.of("window") + " must be at least 1, got " + window);
         require(optimizer.equals("adam") || optimizer.equals("adamw"),
-                "--optimizer must be adam or adamw, got '" + optimizer + "'");
+                n.of("optimizer") + " must be adam or adamw, got '" + optimizer + "'");
         require(weightDecay >= 0 && weightDecay < 1,
-                "--weight-decay must be in [0, 1), got " + weightDecay);
+                n.of("weight-decay") + " must be in [0, 1), got " + weightDecay);
         require(schedule.equals("constant") || schedule.equals("cosine"),
-                "--schedule must be constant or cosine, got '" + schedule + "'");
-        require(warmup >= 0 && warmup < 1, "--warmup must be a fraction in [0, 1), got " + warmup);
+                n.of("schedule") + " must be constant or cosine, got '" + schedule + "'");
+        require(warmup >= 0 && warmup < 1, n.of("warmup") + " must be a fraction in [0, 1), got "
+                + warmup);
         require(clipNorm >= 0 && Float.isFinite(clipNorm),
-                "--clip must be 0 (off) or a positive number, got " + clipNorm);
+                n.of("clip") + " must be 0 (off) or a positive number, got " + clipNorm);
         require(loss.equals("focal") || loss.equals("focal-dice"),
-                "--loss must be focal or focal-dice, got '" + loss + "'");
+                n.of("loss") + " must be focal or focal-dice, got '" + loss + "'");
         require(diceWeight > 0 && Float.isFinite(diceWeight),
-                "--dice-weight must be a positive number, got " + diceWeight);
+                n.of("dice-weight") + " must be a positive number, got " + diceWeight);
         if (curriculum == null) {
             curriculum = new java.util.ArrayList<>();
         }
         for (int length : curriculum) {
             require(length >= 2 && length < presetValue().config().getContourLength(),
-                    "--curriculum lengths must be from 2 to the preset's length minus 1 ("
+                    n.of("curriculum") + " lengths must be from 2 to the preset's length minus 1 ("
                             + (presetValue().config().getContourLength() - 1) + "), got " + length);
         }
         require(gateInit.equals("reference") || gateInit.equals("chronos"),
-                "--gate-init must be reference or chronos, got '" + gateInit + "'");
+                n.of("gate-init") + " must be reference or chronos, got '" + gateInit + "'");
         require(gateFloor >= 0 && gateFloor <= 0.9f,
-                "--gate-floor must be in [0, 0.9], got " + gateFloor);
+                n.of("gate-floor") + " must be in [0, 0.9], got " + gateFloor);
 
     }
 
@@ -383,9 +426,10 @@ public final class RunConfig {
      * folder the recipe's fresh data is turned off here (the run trains on the folder's images),
      * so that the run's records say what it does.
      *
-     * @throws CliException naming the option and why it has no effect
+     * @param n how the error names the setting (its key, or a front end's spelling)
+     * @throws CliException naming the setting and why it has no effect
      */
-    public void checkEffective() {
+    public void checkEffective(SettingNames n) {
         RunConfig d = RunConfig.forRecipe(recipe);
         MethodKind recipeMethod = d.method;
         d.method = method;
@@ -398,83 +442,97 @@ public final class RunConfig {
             // crbp reproduce records its ff runs as bptt with bptt's steps: not a choice made
             noEffect(method != recipeMethod
                     && !(method == MethodKind.BPTT && steps == DEFAULT_BPTT_STEPS),
-                    "--method", what);
-            noEffect(steps != d.steps, "--steps", what);
-            noEffect(contractionImages != d.contractionImages, "--contraction-images", what);
+                    n.of("method"), what);
+            noEffect(steps != d.steps, n.of("steps"), what);
+            noEffect(contractionImages != d.contractionImages, n.of("contraction-images"), what);
         }
         if (what == null && !method.penalized()) {
-            what = "--method " + method + " (it has no Lipschitz penalty; cbptt and crbp do)";
+            what = n.of("method") + " " + method
+                    + " (it has no Lipschitz penalty; cbptt and crbp do)";
         }
         if (what != null) {
-            noEffect(lambda != d.lambda, "--lambda", what);
-            noEffect(penaltyWeight != d.penaltyWeight, "--penalty-weight", what);
-            noEffect(!penaltyReduction.equals(d.penaltyReduction), "--penalty-reduction", what);
-            noEffect(!penaltyProbe.equals(d.penaltyProbe), "--penalty-probe", what);
-            noEffect(penaltyIterations != d.penaltyIterations, "--penalty-iterations", what);
-            noEffect(!penaltyDifference.equals(d.penaltyDifference), "--penalty-difference", what);
+            noEffect(lambda != d.lambda, n.of("lambda"), what);
+            noEffect(penaltyWeight != d.penaltyWeight, n.of("penalty-weight"), what);
+            noEffect(!penaltyReduction.equals(d.penaltyReduction), n.of("penalty-reduction"), what);
+            noEffect(!penaltyProbe.equals(d.penaltyProbe), n.of("penalty-probe"), what);
+            noEffect(penaltyIterations != d.penaltyIterations, n.of("penalty-iterations"), what);
+            noEffect(!penaltyDifference.equals(d.penaltyDifference),
+                    n.of("penalty-difference"), what);
         }
         noEffect(!penaltyProbe.equals("power") && penaltyIterations != d.penaltyIterations,
-                "--penalty-iterations", "--penalty-probe " + penaltyProbe
+                n.of("penalty-iterations"), n.of("penalty-probe") + " " + penaltyProbe
                         + " (it counts the power probe's iterations)");
         noEffect(!penaltyDifference.equals(d.penaltyDifference) && method != MethodKind.CRBP
                         && !ff && method.penalized(),
-                "--penalty-difference", "--method " + method
+                n.of("penalty-difference"), n.of("method") + " " + method
                         + " (only crbp differences its penalty; cbptt backpropagates it)");
         String notRbp = ff ? notRecurrent
-                : "--method " + method + " (it has no adjoint solve; rbp and crbp do)";
+                : n.of("method") + " " + method + " (it has no adjoint solve; rbp and crbp do)";
         noEffect((ff || !method.rbpFamily())
-                        && neumannTerms != d.neumannTerms, "--neumann-terms", notRbp);
+                        && neumannTerms != d.neumannTerms, n.of("neumann-terms"), notRbp);
         String notTbptt = ff ? notRecurrent
-                : "--method " + method + " (only tbptt truncates)";
-        noEffect(method != MethodKind.TBPTT && truncation != d.truncation, "--truncation",
+                : n.of("method") + " " + method + " (only tbptt truncates)";
+        noEffect(method != MethodKind.TBPTT && truncation != d.truncation, n.of("truncation"),
                 notTbptt);
         require(method != MethodKind.TBPTT || ff || truncation <= steps,
-                "--truncation " + truncation + " is above --steps " + steps
-                        + ": it would record every step, plain BPTT (use --method bptt, or a"
+                n.of("truncation") + " " + truncation + " is above " + n.of("steps") + " " + steps
+                        + ": it would record every step, plain BPTT (use " + n.of("method")
+                        + " bptt, or a"
                         + " truncation of at most " + steps + ")");
-        String notHgru = "--model " + model + " (only the hgru has gates with these biases)";
-        noEffect(model != ModelKind.HGRU && !gateInit.equals(d.gateInit), "--gate-init", notHgru);
-        noEffect(model != ModelKind.HGRU && gateFloor != d.gateFloor, "--gate-floor", notHgru);
+        String notHgru = n.of("model") + " " + model
+                + " (only the hgru has gates with these biases)";
+        noEffect(model != ModelKind.HGRU && !gateInit.equals(d.gateInit),
+                n.of("gate-init"), notHgru);
+        noEffect(model != ModelKind.HGRU && gateFloor != d.gateFloor, n.of("gate-floor"), notHgru);
         if (data != null) {
-            require(curriculum.isEmpty(), "--curriculum generates shorter contours; it has no"
-                    + " effect with --data, which reads the folder's images (leave one out)");
+            require(curriculum.isEmpty(), n.of("curriculum")
+                    + " generates shorter contours; it has no"
+                    + " effect with " + n.of("data")
+                    + ", which reads the folder's images (leave one out)");
             // the recipe's fresh data cannot apply to a folder: the run trains on its images
             freshData = false;
         }
-        require(trainSize % batch == 0, "--train-size " + trainSize + " is not a multiple of"
-                + " --batch " + batch + ": the last " + (trainSize % batch) + " images of every"
-                + " epoch would never be trained (use --train-size " + (trainSize / batch * batch)
+        require(trainSize % batch == 0, n.of("train-size") + " " + trainSize
+                + " is not a multiple of"
+                + " " + n.of("batch") + " " + batch + ": the last " + (trainSize % batch)
+                + " images of every"
+                + " epoch would never be trained (use " + n.of("train-size") + " "
+                + (trainSize / batch * batch)
                 + " or " + ((trainSize / batch + 1) * batch) + ")");
         PathfinderConfig images = presetValue().config();
         int side = Math.min(images.getOutputWidth(), images.getOutputHeight());
-        require(kernel <= side, "--kernel " + kernel + " is larger than the " + preset
+        require(kernel <= side, n.of("kernel") + " " + kernel + " is larger than the " + preset
                 + " images (" + images.getOutputWidth() + "x" + images.getOutputHeight()
                 + "): at most " + (side % 2 == 1 ? side : side - 1));
-        require(steps <= MAX_STEPS, "--steps " + steps + " is above " + MAX_STEPS
-                + " (a run that would take days); use --tol with fewer steps");
-        require(neumannTerms <= MAX_STEPS, "--neumann-terms " + neumannTerms + " is above "
+        require(steps <= MAX_STEPS, n.of("steps") + " " + steps + " is above " + MAX_STEPS
+                + " (a run that would take days); use " + n.of("tol") + " with fewer steps");
+        require(neumannTerms <= MAX_STEPS, n.of("neumann-terms") + " " + neumannTerms + " is above "
                 + MAX_STEPS);
-        require(channels <= MAX_CHANNELS, "--channels " + channels + " is above "
+        require(channels <= MAX_CHANNELS, n.of("channels") + " " + channels + " is above "
                 + MAX_CHANNELS);
-        require(batch <= MAX_BATCH, "--batch " + batch + " is above " + MAX_BATCH);
-        require(trainSize <= MAX_TRAIN_SIZE, "--train-size " + trainSize + " is above "
+        require(batch <= MAX_BATCH, n.of("batch") + " " + batch + " is above " + MAX_BATCH);
+        require(trainSize <= MAX_TRAIN_SIZE, n.of("train-size") + " " + trainSize + " is above "
                 + MAX_TRAIN_SIZE);
-        require(validationSize <= MAX_EVAL_SIZE, "--val-size " + validationSize + " is above "
+        require(validationSize <= MAX_EVAL_SIZE, n.of("val-size") + " " + validationSize
+                + " is above "
                 + MAX_EVAL_SIZE);
-        require(testSize <= MAX_EVAL_SIZE, "--test-size " + testSize + " is above "
+        require(testSize <= MAX_EVAL_SIZE, n.of("test-size") + " " + testSize + " is above "
                 + MAX_EVAL_SIZE);
-        require(epochs <= MAX_EPOCHS, "--epochs " + epochs + " is above " + MAX_EPOCHS);
+        require(epochs <= MAX_EPOCHS, n.of("epochs") + " " + epochs + " is above " + MAX_EPOCHS);
         long need = trainingStepBytes();
         // on the CPU the host's memory holds the arrays (a GPU's is not known here)
         long have = "cpu".equals(device) ? physicalMemoryBytes() : 0;
-        require(have <= 0 || need <= have, String.format(Locale.ROOT, "--batch %d with --channels"
+        require(have <= 0 || need <= have, String.format(Locale.ROOT, n.of("batch") + " %d with "
+                + n.of("channels")
                 + " %d on %dx%d images needs at least %.0f GiB for one training step"
-                + " (estimated), more than this machine's %.0f GiB; lower --batch or --channels",
+                + " (estimated), more than this machine's %.0f GiB; lower " + n.of("batch")
+                + " or " + n.of("channels"),
                 batch, channels, images.getOutputWidth(), images.getOutputHeight(),
                 need / GIB, have / GIB));
-        require(window <= 100, "--window " + window + " is above 100 (Anderson keeps that many"
+        require(window <= 100, n.of("window") + " " + window
+                + " is above 100 (Anderson keeps that many"
                 + " states of the whole batch)");
-        require(penaltyIterations <= 100, "--penalty-iterations " + penaltyIterations
+        require(penaltyIterations <= 100, n.of("penalty-iterations") + " " + penaltyIterations
                 + " is above 100");
     }
 

@@ -1,13 +1,11 @@
 /*
  * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
  */
-package org.crbp.examples.run;
+package org.crbp.examples.config;
 
 import com.google.gson.annotations.SerializedName;
 
 import org.crbp.examples.CliException;
-
-import java.util.Locale;
 
 /** The gradient methods the program trains with, by their command-line spelling. */
 public enum MethodKind {
@@ -69,29 +67,19 @@ public enum MethodKind {
      * @return the method, or {@code null} if unknown
      */
     public static MethodKind byName(String name) {
-        String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
-        for (MethodKind m : values()) {
-            if (m.spelling.equals(n)) {
-                return m;
-            }
-        }
-        return null;
+        return Choices.byName(values(), name);
     }
 
     /**
-     * Reads the {@code --method} option, case-insensitive.
+     * Reads a method's name (setting {@code method}), case-insensitive.
      *
      * @param name bptt, cbptt, rbp, crbp or tbptt
+     * @param names how the error names the setting
      * @return the method
      * @throws CliException naming the choices if the name is unknown
      */
-    public static MethodKind parse(String name) {
-        MethodKind m = byName(name);
-        if (m == null) {
-            throw new CliException("--method must be bptt, cbptt, rbp, crbp or tbptt, got '"
-                    + name + "'");
-        }
-        return m;
+    public static MethodKind parse(String name, SettingNames names) {
+        return Choices.parse(values(), name, names.of("method"));
     }
 
     /** @return the command-line spelling */
