@@ -3,6 +3,8 @@
  */
 package org.crbp.examples.cli;
 
+import org.crbp.examples.config.RunConfig;
+
 import picocli.CommandLine.Option;
 
 /**
@@ -28,8 +30,10 @@ final class ModelOptions {
     Integer batch;
 
     @Option(names = "--neumann-terms", paramLabel = "<k>",
-            description = "Largest number of Neumann terms of RBP and C-RBP. Default: the"
-                    + " recipe's, 8 (cpu) or 15 (reference); 10 in benchmark.")
+            description = "The adjoint budget of RBP and C-RBP: the largest number of products"
+                    + " (Neumann terms, or Anderson/fixed-point iterations). Default: the"
+                    + " recipe's, " + RunConfig.CPU_ADJOINT_BUDGET
+                    + " (cpu) or 15 (reference); 10 in benchmark.")
     Integer neumannTerms;
 
     /**

@@ -26,7 +26,7 @@ final class SolverOptions {
             completionCandidates = Described.AdjointSolvers.class,
             description = "Adjoint solver of rbp/crbp: ${COMPLETION-CANDIDATES}; the adjoint"
                     + " tolerance is --adjoint-tol. At most --neumann-terms products. Default:"
-                    + " neumann.")
+                    + " anderson (cpu), neumann (reference).")
     String backward;
 
     @Option(names = "--adjoint-tol", paramLabel = "<residual>",

@@ -76,10 +76,11 @@ final class TrainCommand implements Callable<Integer> {
                         + RunConfig.DEFAULT_BPTT_STEPS + " for bptt/cbptt/tbptt.")
         Integer steps;
 
-        @Option(names = "--lambda", defaultValue = "" + RunConfig.DEFAULT_LAMBDA,
-                paramLabel = "<bound>",
-                description = "Penalty bound on J^T 1. Default: ${DEFAULT-VALUE}.")
-        float lambda;
+        @Option(names = "--lambda", paramLabel = "<bound>",
+                description = "The penalty's bound on what --penalty-probe measures. Default: "
+                        + RunConfig.CPU_LAMBDA + " (cpu), " + RunConfig.DEFAULT_LAMBDA
+                        + " (reference).")
+        Float lambda;
 
         @Option(names = "--penalty-weight", defaultValue = "" + RunConfig.DEFAULT_PENALTY_WEIGHT,
                 paramLabel = "<weight>",
@@ -99,7 +100,7 @@ final class TrainCommand implements Callable<Integer> {
                         + " --penalty-iterations power iterations: the spectral radius) or"
                         + " residual (||J u|| per image along the direction the state still"
                         + " moves in, F(h) - h: the step's gain on its slowest mode)."
-                        + " Default: ones.")
+                        + " Default: residual (cpu), ones (reference).")
         String penaltyProbe;
 
         @Option(names = "--penalty-iterations", paramLabel = "<k>",
@@ -234,7 +235,7 @@ final class TrainCommand implements Callable<Integer> {
             c.method = MethodKind.parse(method, OptionNames.OPTIONS);
             c.steps = steps != null ? steps : c.defaultSteps();
             c.neumannTerms = ModelOptions.or(size.neumannTerms, c.neumannTerms);
-            c.lambda = lambda;
+            c.lambda = lambda != null ? lambda : c.lambda;
             c.penaltyWeight = penaltyWeight;
             c.penaltyReduction = penaltyReduction != null ? penaltyReduction : c.penaltyReduction;
             c.penaltyProbe = penaltyProbe != null ? penaltyProbe : c.penaltyProbe;
