@@ -49,7 +49,8 @@ final class SolverOptions {
     void applyTo(RunConfig c, boolean stepsGiven) {
         // a settings file holds every option at its value: only settings that would change what
         // a BPTT-family method does are refused
-        RunConfig defaults = new RunConfig();
+        // the recipe's values count as left out (the cpu recipe's adjoint is Anderson's)
+        RunConfig defaults = c.recipe == null ? new RunConfig() : RunConfig.forRecipe(c.recipe);
         String solver = forward.solver;
         Double tolerance = forward.tolerance;
         Integer maxSteps = forward.maxSteps;

@@ -63,7 +63,7 @@ class NoEffectOptionsTest {
                 "--neumann-terms", "3");
         assertRefused("--gate-init has no effect with --model convlstm", "--model", "convlstm",
                 "--gate-init", "reference");
-        assertRefused("--penalty-iterations has no effect with --penalty-probe ones",
+        assertRefused("--penalty-iterations has no effect with --penalty-probe residual",
                 "--penalty-iterations", "7");
         assertRefused("--penalty-difference has no effect with --method cbptt", "--method",
                 "cbptt", "--penalty-difference", "one-sided");
