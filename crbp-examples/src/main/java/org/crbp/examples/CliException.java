@@ -10,8 +10,10 @@ package org.crbp.examples;
  */
 public class CliException extends RuntimeException {
 
+    /** The serialisation version. */
     private static final long serialVersionUID = 1L;
 
+    /** The process's exit code for this error. */
     private final ExitCode exitCode;
 
     /**

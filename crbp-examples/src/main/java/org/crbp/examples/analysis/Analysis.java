@@ -42,7 +42,14 @@ public final class Analysis {
 
     private Analysis() {}
 
-    /** Calls {@code action} with every batch of a dataset, closing each batch afterwards. */
+    /**
+     * Calls {@code action} with every batch of a dataset, closing each batch afterwards.
+     *
+     * @param set the dataset
+     * @param manager the manager the batches are read into
+     * @param maxBatches the most batches to visit (0 or less: all)
+     * @param action what to do with each batch
+     */
     public static void forEachBatch(Dataset set, NDManager manager, int maxBatches,
             Consumer<Batch> action) {
         int n = 0;
@@ -227,10 +234,15 @@ public final class Analysis {
 
     /** The result of the Jacobian analysis at the last state. */
     public static final class JacobianEstimate {
+        /** The largest singular value of the step's Jacobian. */
         public double sigmaMax;
+        /** The power iterations its estimate took. */
         public int sigmaIterations;
+        /** The spectral radius of the step's Jacobian. */
         public double spectralRadius;
+        /** The power iterations its estimate took. */
         public int radiusIterations;
+        /** The largest column sum {@code max(J^T 1)}. */
         public double maxColumnSum;
     }
 

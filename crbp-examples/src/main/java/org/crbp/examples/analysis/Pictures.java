@@ -20,18 +20,36 @@ import java.util.Map;
 /** The pictures of a run: training curves, time course, extrapolation, state space. */
 public final class Pictures {
 
+    /** The file of the training curves. */
     public static final String CURVES = "training-curves.png";
+    /** The file of the time course of the readout. */
     public static final String TIME_COURSE = "timecourse.png";
+    /** The file of the readout's F1 at every step. */
     public static final String EXTRAPOLATION = "extrapolation.png";
+    /** The file of the state trajectories on their principal components. */
     public static final String STATE_SPACE = "state-space.png";
 
     private Pictures() {}
 
-    /** The default last step of the analyses: twice the trained steps, at least 10 more. */
+    /**
+     * The default last step of the analyses: twice the trained steps, at least 10 more.
+     *
+     * @param steps the trained steps
+     * @return the last step to analyse
+     */
     public static int defaultAnalysisSteps(int steps) {
         return Math.max(2 * steps, steps + 10);
     }
 
+    /**
+     * Scores the readout after every step from 1 to {@code last} and draws the curve.
+     *
+     * @param net the trained network
+     * @param manager the manager of the arrays
+     * @param set the images
+     * @param last the last step
+     * @return the report's extrapolation block
+     */
     public static Map<String, Object> extrapolation(RecurrentNet net, NDManager manager,
             PathfinderDataset set, int last) {
         Scores[] perStep = Analysis.perStepScores(net, manager, set, last);
@@ -56,6 +74,19 @@ public final class Pictures {
         return ex;
     }
 
+    /**
+     * Draws the time course of the readout and the state trajectories of a few images.
+     *
+     * @param net the trained network
+     * @param manager the manager of the arrays
+     * @param trainedSteps the steps it was trained with
+     * @param set the images
+     * @param last the last step drawn
+     * @param name the run's name, for the titles
+     * @param out the folder the pictures go to
+     * @param report the report, which gains the state-space block
+     * @throws IOException if a picture cannot be written
+     */
     public static void timeCourseAndStateSpace(RecurrentNet net, NDManager manager,
             int trainedSteps, PathfinderDataset set, int last, String name, Path out,
             Map<String, Object> report) throws IOException {

@@ -69,7 +69,7 @@ public final class EpochTally {
             penaltyBatches++;
             penalty += r.penalty();
         }
-        neumannTerms += r.neumannTerms();
+        neumannTerms += r.adjointIterations();
         steps += r.steps();
         adjointIterations += r.adjointIterations();
         diverged += r.diverged() ? 1 : 0;

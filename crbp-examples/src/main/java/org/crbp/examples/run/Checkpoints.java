@@ -81,7 +81,9 @@ public final class Checkpoints {
         public int epoch;
         /** Batches done of the next, unfinished epoch (0 at an epoch boundary). */
         int batchesInEpoch;
+        /** The run's settings. */
         public RunConfig config;
+        /** One record per finished epoch. */
         public List<EpochRecord> history = new ArrayList<>();
         List<Double> batchSeconds = new ArrayList<>();
         double trainingSeconds;
@@ -112,11 +114,17 @@ public final class Checkpoints {
 
     /** One epoch of training, for the report and the training curves. */
     public static final class EpochRecord {
+        /** The epoch, from 1. */
         public int epoch;
+        /** The mean training loss. */
         public double loss;
+        /** The mean Lipschitz penalty. */
         public double penalty;
+        /** The F1 on the training batches. */
         public double trainF1;
+        /** The F1 on the validation images. */
         public double validationF1;
+        /** The IoU on the validation images. */
         public double validationIoU;
         /** The task loss on the validation images (NaN in checkpoints written before it). */
         public double validationLoss = Double.NaN;
@@ -149,6 +157,7 @@ public final class Checkpoints {
         public double spectralRadiusMedian = Double.NaN;
         /** Their median drift after the trained steps. */
         public double driftMedian = Double.NaN;
+        /** Wall seconds of the epoch. */
         public double seconds;
         /** Updates since the start of the run, at the end of this epoch. */
         public long updates;
@@ -165,17 +174,31 @@ public final class Checkpoints {
 
     /** A checkpoint found on disk, with its state read. */
     public static final class Found {
+        /** The checkpoint's folder. */
         public final Path dir;
+        /** Its state, read and verified. */
         public final State state;
         /** False for a checkpoint without state.sha256 (written by an older crbp). */
         public boolean stateVerified = true;
 
+        /**
+         * A found checkpoint.
+         *
+         * @param dir its folder
+         * @param state its state
+         */
         public Found(Path dir, State state) {
             this.dir = dir;
             this.state = state;
         }
     }
 
+    /**
+     * The folder name of an epoch's checkpoint.
+     *
+     * @param epoch the epoch
+     * @return {@code epoch-NNN}
+     */
     public static String name(int epoch) {
         return String.format(Locale.ROOT, "epoch-%03d", epoch);
     }

@@ -26,6 +26,11 @@ public final class Environment {
         }
     }
 
+    /**
+     * Whether {@code CRBP_DEBUG} asks for stack traces.
+     *
+     * @return true when set to a non-empty value other than 0 or false
+     */
     public static boolean debug() {
         String v = System.getenv("CRBP_DEBUG");
         return (v != null && !v.isEmpty() && !"0".equals(v)) || Boolean.getBoolean("crbp.debug");

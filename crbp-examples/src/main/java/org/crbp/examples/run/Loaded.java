@@ -19,9 +19,13 @@ import java.nio.file.Path;
 /** A model loaded from a checkpoint, with the configuration it was trained with. */
 public final class Loaded implements AutoCloseable {
 
+    /** The checkpoint loaded. */
     public final Checkpoints.Found checkpoint;
+    /** The settings it was trained with. */
     public final RunConfig config;
+    /** The model holding its weights. */
     public final Model model;
+    /** The model's block. */
     public final Block block;
 
     private Loaded(Checkpoints.Found checkpoint, Model model, Block block) {

@@ -125,7 +125,7 @@ public final class Setup {
                         .optPenalty(penalty).optStepListener(listener).build();
             case RBP:
             case CRBP:
-                Rbp.Builder rbp = Rbp.builder().setSteps(c.steps).optNeumannTerms(c.neumannTerms)
+                Rbp.Builder rbp = Rbp.builder().setSteps(c.steps).optAdjointBudget(c.neumannTerms)
                         .optPenalty(penalty).optStepListener(listener)
                         .optPenaltyDifference("central".equals(c.penaltyDifference)
                                 ? Rbp.PenaltyDifference.CENTRAL : Rbp.PenaltyDifference.ONE_SIDED)

@@ -39,8 +39,10 @@ public final class StopSignal {
      * batch, or after an epoch) when the run must stop now.
      */
     public static final class StopException extends RuntimeException {
+        /** The serialisation version. */
         private static final long serialVersionUID = 1L;
         private final transient Reason reason;
+        /** The batches of the current epoch done. */
         private final int batches;
 
         /**

@@ -266,7 +266,7 @@ final class TrainingLoop implements java.io.Closeable {
                 l += r.loss();
                 p += r.penalty();
                 res += r.residual();
-                k += r.neumannTerms();
+                k += r.adjointIterations();
                 applied |= r.penaltyApplied();
             }
             int n = results.size();

@@ -21,7 +21,7 @@ class TrainingWatchTest {
 
     private static StepResult batch(float loss, float penalty) {
         return StepResult.builder().setPredictions(new NDList()).setLoss(loss)
-                .optPenalty(penalty).optNeumannSeries(3, false).optResidual(0.5f)
+                .optPenalty(penalty).optAdjoint(3, Float.NaN, false, false).optResidual(0.5f)
                 .optMaxJacobianColumnSum(0.8f).build();
     }
 
