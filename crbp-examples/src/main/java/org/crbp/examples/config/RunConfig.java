@@ -30,12 +30,10 @@ public final class RunConfig {
     public static final String DEFAULT_MODEL = "hgru";
     /** The default gradient method. */
     public static final String DEFAULT_METHOD = "crbp";
-    /** The default penalty bound on J^T 1. */
+    /** The penalty's bound of the reference recipe (on J^T 1) and of runs without a recipe. */
     public static final float DEFAULT_LAMBDA = 0.9f;
-
     /** The cpu recipe's bound on the step's gain along its residual (the residual probe). */
     public static final float CPU_LAMBDA = 0.7f;
-
     /** The cpu recipe's budget of adjoint products (Anderson, to the adjoint tolerance). */
     public static final int CPU_ADJOINT_BUDGET = 20;
     /** The default weight of the penalty (a whole number, as the help shows it). */
@@ -69,7 +67,7 @@ public final class RunConfig {
     public MethodKind method = MethodKind.byName(DEFAULT_METHOD);
     /** The number of recurrent steps T. */
     public int steps = DEFAULT_RBP_STEPS;
-    /** The largest number of Neumann terms of (C-)RBP. */
+    /** The adjoint budget of (C-)RBP: the most products (Neumann terms or solver iterations). */
     public int neumannTerms = 8;
     /** The forward solver of rbp/crbp: naive (plain iteration) or anderson. */
     public ForwardSolverKind solver = ForwardSolverKind.NAIVE;
@@ -81,13 +79,13 @@ public final class RunConfig {
     public double adjointTolerance = 1e-2;
     /** The history window of Anderson acceleration. */
     public int window = 5;
-    /** The penalty's bound lambda on J^T 1. */
+    /** The penalty's bound lambda on what the probe measures. */
     public float lambda = DEFAULT_LAMBDA;
     /** The penalty's weight in the loss. */
     public float penaltyWeight = DEFAULT_PENALTY_WEIGHT;
     /** How the penalty's per-element excess is reduced: mean, sum, image or violating. */
     public String penaltyReduction = "mean";
-    /** The penalty's probe: ones (the paper's J^T 1) or power (the dominant mode's gain). */
+    /** The penalty's probe: ones (the paper's J^T 1), power or residual (a mode's gain). */
     public String penaltyProbe = "ones";
     /** The power iterations of the power probe. */
     public int penaltyIterations = 5;
