@@ -328,8 +328,7 @@ abstract class AbstractGradientMethod implements GradientMethod {
                     continue;
                 }
                 NDArray u = Jacobians.scalePerImage(new NDList(motion), inverse, local).head();
-                double scale = epsilon(h.getDataType(), false) * Math.max(Jacobians.rms(h), 1.0)
-                        / Jacobians.rms(u);
+                double scale = shiftScale(h, u, false);
                 NDArray plus = aux.stepAt(i, h.add(u.mul(scale))).get(i);
                 NDArray minus = aux.stepAt(i, h.sub(u.mul(scale))).get(i);
                 plus.attach(local);
@@ -366,11 +365,18 @@ abstract class AbstractGradientMethod implements GradientMethod {
                 scales[i] = Double.NaN;
                 continue;
             }
-            NDArray h = state.get(i);
-            double epsilon = epsilon(h.getDataType(), oneSided) * Math.max(Jacobians.rms(h), 1.0);
-            scales[i] = epsilon / Jacobians.rms(r);
+            scales[i] = shiftScale(state.get(i), r, oneSided);
         }
         return scales;
+    }
+
+    /**
+     * The step {@code s} of a finite difference at {@code h} along {@code r}: the shift {@code s r}
+     * has the size {@code epsilon * max(rms(h), 1)}, with the difference's epsilon for the type.
+     */
+    private static double shiftScale(NDArray h, NDArray r, boolean oneSided) {
+        double epsilon = epsilon(h.getDataType(), oneSided) * Math.max(Jacobians.rms(h), 1.0);
+        return epsilon / Jacobians.rms(r);
     }
 
     /**

@@ -223,19 +223,7 @@ class PenaltyGradientTest {
      * with the fixed start {@code u0}, from DJL's public autograd in Java doubles.
      */
     private double powerPenaltyAt(RecurrentNet net, NDList data, NDArray state, double lambda) {
-        double[] w = pulledBack(net, data, state, true);
-        int images = (int) INPUT.get(0);
-        int per = w.length / images;
-        double sum = 0;
-        for (int b = 0; b < images; b++) {
-            double norm = 0;
-            for (int j = 0; j < per; j++) {
-                norm += w[b * per + j] * w[b * per + j];
-            }
-            double excess = Math.max(Math.sqrt(norm) - lambda, 0);
-            sum += excess * excess;
-        }
-        return sum / images;
+        return gainPenalty(pulledBack(net, data, state, true), lambda);
     }
 
     @Test
@@ -412,7 +400,7 @@ class PenaltyGradientTest {
         return perImageUnit(motion);
     }
 
-    /** {@code mean_b relu(||(J u)_b|| - lambda)^2} for the per-image products {@code J u}. */
+    /** {@code mean_b relu(||p_b|| - lambda)^2} for per-image products {@code p} (J u or J^T u). */
     private static double gainPenalty(double[] product, double lambda) {
         int images = (int) STATE.get(0);
         int per = product.length / images;

@@ -27,13 +27,10 @@ import org.crbp.models.PathfinderModels;
 import org.crbp.models.SegmentationEvaluator;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -393,7 +390,7 @@ public final class TrainedModel implements AutoCloseable {
         if (Files.exists(sidecar)) {
             String text = Files.readString(sidecar, StandardCharsets.US_ASCII).strip();
             String recorded = text.split("\\s+", 2)[0];
-            if (!recorded.equals(sha256(stateFile))) {
+            if (!recorded.equals(FileDigest.sha256(stateFile))) {
                 throw new IOException(stateFile + " does not match the SHA-256 in " + sidecar
                         + " (it changed after it was written)");
             }
@@ -425,30 +422,11 @@ public final class TrainedModel implements AutoCloseable {
             throw new IOException(file + " has " + bytes + " bytes where " + STATE + " records "
                     + record.get("bytes").getAsLong());
         }
-        if (record.has("sha256") && !sha256(file).equals(record.get("sha256").getAsString())) {
+        if (record.has("sha256")
+                && !FileDigest.sha256(file).equals(record.get("sha256").getAsString())) {
             throw new IOException(file + " does not match the SHA-256 recorded in " + STATE
                     + " (it changed after it was written)");
         }
-    }
-
-    private static String sha256(Path file) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
-        byte[] buffer = new byte[1 << 16];
-        try (InputStream in = Files.newInputStream(file)) {
-            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                digest.update(buffer, 0, n);
-            }
-        }
-        StringBuilder hex = new StringBuilder(64);
-        for (byte b : digest.digest()) {
-            hex.append(String.format(Locale.ROOT, "%02x", b));
-        }
-        return hex.toString();
     }
 
     private static int intOf(JsonObject o, String key, int fallback) {
