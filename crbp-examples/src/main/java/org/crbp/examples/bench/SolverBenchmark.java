@@ -62,7 +62,12 @@ import java.util.stream.Stream;
  * <p>Usage: {@code SolverBenchmark [--size 64] [--channels 25] [--kernel 7] [--steps 20]
  * [--batch 8] [--repeats 3] [--max-evaluations 200] [--preset pf-mini-14] [--checkpoint DIR]
  * [--float64] [--sections forward,adjoint,iteration] [--quick] [--exact-steps 301]
- * [--exact-products 300] [--horizontal-scale S] [--cell hgru|tanh] [--weight-scale 0.9]}. {@code
+ * [--exact-products 300] [--horizontal-scale S] [--cell hgru|tanh] [--weight-scale 0.9]
+ * [--lambda 0.9] [--penalty-weight 10] [--penalty-probe ones|residual]
+ * [--penalty-reduction mean|image]}. The penalty options set the Lipschitz penalty of every C-RBP
+ * row (default: the reference's, column sums at lambda 0.9, weight 10, mean); a model trained with
+ * the residual probe is measured with {@code --penalty-probe residual --lambda 0.7
+ * --penalty-reduction image}, the penalty it was trained under. {@code
  * --cell tanh} replaces the hGRU by a convolutional tanh cell whose contraction factor is about
  * {@code --weight-scale}, a control where the implicit gradient exists. {@code --horizontal-scale} multiplies the
  * hGRU's horizontal kernels by S (a contractive control). {@code --quick} keeps the main rows of the iteration table (for paper
@@ -159,15 +164,17 @@ public final class SolverBenchmark {
                     batch, type, options.containsKey("checkpoint") ? "checkpointed" : "initial",
                     options.containsKey("horizontal-scale") ? ", horizontal kernels x "
                             + options.get("horizontal-scale") : "", repeats);
+            LipschitzPenalty penalty = penalty(options);
             String sections = options.getOrDefault("sections", "forward,adjoint,iteration");
             if (sections.contains("forward")) {
                 forward(net, ps, data, repeats, maxEvaluations);
             }
             if (sections.contains("adjoint")) {
-                adjoint(net, ps, data, labels, steps, repeats);
+                adjoint(net, ps, data, labels, steps, repeats, penalty);
             }
             if (sections.contains("iteration")) {
-                iteration(net, ps, data, labels, steps, repeats, options.containsKey("quick"),
+                iteration(net, ps, data, labels, steps, repeats, penalty,
+                        options.containsKey("quick"),
                         Integer.parseInt(options.getOrDefault("exact-steps", "301")),
                         Integer.parseInt(options.getOrDefault("exact-products", "300")));
             }
@@ -216,8 +223,30 @@ public final class SolverBenchmark {
         System.out.println();
     }
 
+    /** The Lipschitz penalty of every C-RBP row, from the penalty options. */
+    private static LipschitzPenalty penalty(Map<String, String> options) {
+        String probe = options.getOrDefault("penalty-probe", "ones");
+        String reduction = options.getOrDefault("penalty-reduction", "mean");
+        if (!probe.equals("ones") && !probe.equals("residual")) {
+            throw new IllegalArgumentException("--penalty-probe must be ones or residual, got '"
+                    + probe + "'");
+        }
+        if (!reduction.equals("mean") && !reduction.equals("image")) {
+            throw new IllegalArgumentException("--penalty-reduction must be mean or image, got '"
+                    + reduction + "'");
+        }
+        return LipschitzPenalty.builder()
+                .optLambda(Double.parseDouble(options.getOrDefault("lambda", "0.9")))
+                .optWeight(Float.parseFloat(options.getOrDefault("penalty-weight", "10")))
+                .optProbe(probe.equals("ones") ? LipschitzPenalty.Probe.ONES
+                        : LipschitzPenalty.Probe.RESIDUAL)
+                .optReduction(reduction.equals("mean") ? LipschitzPenalty.Reduction.MEAN
+                        : LipschitzPenalty.Reduction.PER_IMAGE)
+                .build();
+    }
+
     private static void adjoint(RecurrentNet net, ParameterStore ps, NDList data, NDList labels,
-            int steps, int repeats) {
+            int steps, int repeats, LipschitzPenalty penalty) {
         Map<String, AdjointSolver> solvers = new LinkedHashMap<>();
         solvers.put("neumann 15 (reference rules)", GradientMethods.neumann(15));
         solvers.put("neumann 15, every term", NeumannSeries.builder().optMaxTerms(15)
@@ -232,10 +261,10 @@ public final class SolverBenchmark {
         solvers.put("phantom k=5 l=0.5", GradientMethods.phantomGradient(5, 0.5));
         FocalLoss loss = new FocalLoss();
         FixedPointSolver forward = GradientMethods.naive(0);
-        Map<String, double[]> exact = GradientCheck.gradients(net, GradientMethods.crbp(steps,
-                0.9, 10f, forward, GradientMethods.andersonAdjoint(200, 1e-10, 5)), ps, data,
-                labels, loss);
-        System.out.println("C-RBP iteration (T=" + steps + ", lambda 0.9, weight 10, plain"
+        Map<String, double[]> exact = GradientCheck.gradients(net, crbp(steps, penalty, forward,
+                GradientMethods.andersonAdjoint(200, 1e-10, 5), Rbp.PenaltyDifference.ONE_SIDED),
+                ps, data, labels, loss);
+        System.out.println("C-RBP iteration (T=" + steps + ", " + penalty + ", plain"
                 + " forward): seconds, adjoint products and gradient error against an exact"
                 + " adjoint solve");
         System.out.println();
@@ -244,8 +273,8 @@ public final class SolverBenchmark {
         System.out.println("|---|---|---|---|---|");
         double neumannSeconds = 0;
         for (Map.Entry<String, AdjointSolver> entry : solvers.entrySet()) {
-            GradientMethod method = GradientMethods.crbp(steps, 0.9, 10f, forward,
-                    entry.getValue());
+            GradientMethod method = crbp(steps, penalty, forward, entry.getValue(),
+                    Rbp.PenaltyDifference.ONE_SIDED);
             double[] seconds = new double[repeats];
             int products = 0;
             Map<String, double[]> gradient = null;
@@ -278,11 +307,9 @@ public final class SolverBenchmark {
      * the reference's T - 1 steps reach, with its gradient error against a converged solve.
      */
     private static void iteration(RecurrentNet net, ParameterStore ps, NDList data,
-            NDList labels, int steps, int repeats, boolean quick, int deepSteps,
-            int exactProducts) {
+            NDList labels, int steps, int repeats, LipschitzPenalty penalty, boolean quick,
+            int deepSteps, int exactProducts) {
         FocalLoss loss = new FocalLoss();
-        double lambda = 0.9;
-        float weight = 10f;
         // the residual the reference's T - 1 plain steps reach on this batch
         double reached;
         NDManager outer = data.head().getManager();
@@ -297,7 +324,7 @@ public final class SolverBenchmark {
         RecurrentNet deep = RecurrentNet.builder().setEncoder(net.getEncoder())
                 .setCell(net.getCell()).setReadout(net.getReadout()).optSteps(deepSteps).build();
         GradientMethod converged = Rbp.builder().setSteps(deepSteps)
-                .optPenalty(LipschitzPenalty.builder().optLambda(lambda).optWeight(weight).build())
+                .optPenalty(penalty)
                 .optPenaltyDifference(Rbp.PenaltyDifference.CENTRAL)
                 .optForwardSolver(GradientMethods.anderson(1e-6, 5))
                 .optAdjointSolver(GradientMethods.andersonAdjoint(exactProducts, 1e-10, 5)).build();
@@ -308,38 +335,43 @@ public final class SolverBenchmark {
 
         Map<String, GradientMethod> methods = new LinkedHashMap<>();
         methods.put("reference algorithm: plain T-1, Neumann 15 (every term), central",
-                crbp(steps, lambda, weight, GradientMethods.naive(0),
+                crbp(steps, penalty, GradientMethods.naive(0),
                         GradientMethods.neumannUncapped(15), Rbp.PenaltyDifference.CENTRAL));
         methods.put("crbp default: plain T-1, Neumann 15 (reference rules), one-sided",
-                crbp(steps, lambda, weight, GradientMethods.naive(0),
+                crbp(steps, penalty, GradientMethods.naive(0),
                         GradientMethods.neumann(15), Rbp.PenaltyDifference.ONE_SIDED));
         FixedPointSolver anderson = GradientMethods.anderson(reached, 5);
         methods.put("Anderson to the same residual, Neumann 15 (reference rules), one-sided",
-                crbp(steps, lambda, weight, anderson, GradientMethods.neumann(15),
+                crbp(steps, penalty, anderson, GradientMethods.neumann(15),
                         Rbp.PenaltyDifference.ONE_SIDED));
         for (double tol : quick ? new double[] {1e-2} : new double[] {1e-1, 3e-2, 1e-2}) {
             methods.put(String.format(Locale.ROOT,
                     "Anderson to the same residual, Anderson adjoint tol %.0e, one-sided", tol),
-                    crbp(steps, lambda, weight, anderson, GradientMethods.andersonAdjoint(50, tol,
+                    crbp(steps, penalty, anderson, GradientMethods.andersonAdjoint(50, tol,
                             5), Rbp.PenaltyDifference.ONE_SIDED));
             methods.put(String.format(Locale.ROOT,
                     "Anderson to the same residual, fixed-point adjoint tol %.0e, one-sided", tol),
-                    crbp(steps, lambda, weight, anderson, GradientMethods.fixedPointAdjoint(50,
+                    crbp(steps, penalty, anderson, GradientMethods.fixedPointAdjoint(50,
                             tol), Rbp.PenaltyDifference.ONE_SIDED));
         }
+        // the cpu recipe's backward: Anderson on the adjoint to 1e-2 within 20 products
+        methods.put("cpu recipe: plain T-1, Anderson adjoint tol 1e-2 (at most 20), one-sided",
+                crbp(steps, penalty, GradientMethods.naive(0),
+                        GradientMethods.andersonAdjoint(20, 1e-2, 5),
+                        Rbp.PenaltyDifference.ONE_SIDED));
         methods.put("Anderson to the same residual, Jacobian-free, one-sided",
-                crbp(steps, lambda, weight, anderson, GradientMethods.jacobianFree(),
+                crbp(steps, penalty, anderson, GradientMethods.jacobianFree(),
                         Rbp.PenaltyDifference.ONE_SIDED));
         // the first row again: how much the machine drifted during the table
         methods.put("reference algorithm again (drift check)",
-                crbp(steps, lambda, weight, GradientMethods.naive(0),
+                crbp(steps, penalty, GradientMethods.naive(0),
                         GradientMethods.neumannUncapped(15), Rbp.PenaltyDifference.CENTRAL));
 
-        System.out.printf(Locale.ROOT, "C-RBP training iteration (T=%d, lambda %.1f, weight %.0f):"
+        System.out.printf(Locale.ROOT, "C-RBP training iteration (T=%d, %s):"
                 + " seconds (median of %d), forward evaluations, adjoint products, and the"
                 + " relative gradient error against a converged solve (Anderson to 1e-6, adjoint"
                 + " to 1e-10, central differences). Residual after the reference's %d plain"
-                + " steps: %.3e.%n%n", steps, lambda, weight, repeats, steps - 1, reached);
+                + " steps: %.3e.%n%n", steps, penalty, repeats, steps - 1, reached);
         System.out.printf(Locale.ROOT, "Converged solve: %d forward evaluations (residual %.2e),"
                 + " %d adjoint products (adjoint residual %.2e, converged %s).%n%n",
                 exactResult.steps(), exactResult.residual(), exactResult.adjointIterations(),
@@ -399,10 +431,10 @@ public final class SolverBenchmark {
         return reference == 0 ? 0 : Math.sqrt(difference / reference);
     }
 
-    private static GradientMethod crbp(int steps, double lambda, float weight,
+    private static GradientMethod crbp(int steps, LipschitzPenalty penalty,
             FixedPointSolver forward, AdjointSolver adjoint, Rbp.PenaltyDifference difference) {
         return Rbp.builder().setSteps(steps)
-                .optPenalty(LipschitzPenalty.builder().optLambda(lambda).optWeight(weight).build())
+                .optPenalty(penalty)
                 .optForwardSolver(forward).optAdjointSolver(adjoint)
                 .optPenaltyDifference(difference).build();
     }
