@@ -89,22 +89,87 @@ public final class Evaluation {
     public static Scores evaluate(Block block, NDManager manager, Dataset set, int steps,
             String progress, Loss loss, long deadline) {
         Scores scores = new Scores();
+        Pass pass = evaluate(block, manager, set, steps, progress, loss, deadline,
+                (labels, predictions) -> scores.add(
+                        SegmentationEvaluator.confusion(labels, predictions)));
+        scores.addImages(pass.images());
+        scores.setLoss(pass.lossSum, pass.lossImages);
+        if (pass.stoppedEarly()) {
+            scores.markStoppedEarly();
+        }
+        return scores;
+    }
+
+    /**
+     * Evaluates a model with a task's own evaluator: every batch's labels and predictions go to
+     * {@code sink}; the pass counts the images and, with a loss, the mean loss per image, and
+     * stops between batches once a deadline has passed (after at least one batch).
+     *
+     * @param block the model ({@link RecurrentNet} or a feedforward block)
+     * @param manager the manager for the batches
+     * @param set the dataset
+     * @param steps the number of recurrent steps (ignored for feedforward blocks)
+     * @param progress a progress bar message, or {@code null} for none
+     * @param loss the training loss to evaluate too, or {@code null}
+     * @param deadline a {@link System#nanoTime()} instant, or {@link #NO_DEADLINE}
+     * @param sink what scores each batch (a task's scorer)
+     * @return the images, the loss and whether the deadline cut the pass short
+     */
+    public static Pass evaluate(Block block, NDManager manager, Dataset set, int steps,
+            String progress, Loss loss, long deadline, BatchSink sink) {
+        Pass pass = new Pass();
         ParameterStore ps = new ParameterStore(manager, false);
         boolean cut = eachBatch(manager, set, progress, deadline, (batch, scope) -> {
-            scores.addImages(batch.getSize());
+            pass.images += batch.getSize();
             NDList predictions = forward(block, ps, batch.getData(), steps);
-            scores.add(SegmentationEvaluator.confusion(batch.getLabels(), predictions));
+            sink.add(batch.getLabels(), predictions);
             if (loss != null) {
                 try (NDArray l = loss.evaluate(batch.getLabels(), predictions)) {
-                    scores.addLoss(l.getFloat(), batch.getSize());
+                    pass.lossSum += l.getFloat() * (double) batch.getSize();
+                    pass.lossImages += batch.getSize();
                 }
             }
             predictions.close();
         });
-        if (cut) {
-            scores.markStoppedEarly();
+        pass.stoppedEarly = cut;
+        return pass;
+    }
+
+    /** Scores one batch of an evaluation. */
+    @FunctionalInterface
+    public interface BatchSink {
+        /**
+         * Adds a batch.
+         *
+         * @param labels the batch's labels
+         * @param predictions the model's outputs
+         */
+        void add(NDList labels, NDList predictions);
+    }
+
+    /** What one evaluation pass counted besides the task's own sums. */
+    public static final class Pass {
+        private long images;
+        private double lossSum;
+        private long lossImages;
+        private boolean stoppedEarly;
+
+        Pass() {}
+
+        /** @return the images evaluated */
+        public long images() {
+            return images;
         }
-        return scores;
+
+        /** @return the mean loss per image, NaN when no loss was evaluated */
+        public double loss() {
+            return lossImages == 0 ? Double.NaN : lossSum / lossImages;
+        }
+
+        /** @return whether the deadline stopped the pass before the end of its set */
+        public boolean stoppedEarly() {
+            return stoppedEarly;
+        }
     }
 
     /**

@@ -77,6 +77,12 @@ public final class Scores {
         lossImages += images;
     }
 
+    /** Sets the summed loss of an evaluation pass (the images weighting each batch's mean). */
+    void setLoss(double sum, long images) {
+        lossSum = sum;
+        lossImages = images;
+    }
+
     /**
      * Returns the mean loss per image, when it was computed.
      *

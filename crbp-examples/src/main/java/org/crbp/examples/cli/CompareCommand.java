@@ -7,6 +7,7 @@ import org.crbp.examples.CliException;
 import org.crbp.examples.analysis.Charts;
 import org.crbp.examples.config.AtomicFiles;
 import org.crbp.examples.run.Checkpoints;
+import org.crbp.examples.task.Tasks;
 import org.crbp.examples.config.Json;
 import org.crbp.examples.run.Provenance;
 
@@ -283,6 +284,8 @@ final class CompareCommand implements Callable<Integer> {
         // a run of an older crbp may lack the batch; the updates then come from the records
         int perEpoch = found.state.config.batch > 0
                 ? found.state.config.trainSize / found.state.config.batch : 0;
+        // the curve of the metric that selects the task's best checkpoint (Pathfinder's IoU)
+        String selection = Tasks.of(found.state.config).selectionMetric();
         for (int i = 0; i < n; i++) {
             Checkpoints.EpochRecord r = h.get(i);
             wall += r.seconds;
@@ -290,11 +293,11 @@ final class CompareCommand implements Callable<Integer> {
             c.minutes[i] = wall / 60;
             c.cpuMinutes[i] = cpu / 60;
             c.updates[i] = r.updates > 0 ? r.updates : (double) r.epoch * perEpoch;
-            c.iou[i] = r.validationIoU;
+            c.iou[i] = r.metric(selection);
             c.maxColumnSum[i] = r.maxColumnSum;
             c.contracting[i] = r.contractingFraction;
             c.drift[i] = r.driftMedian;
-            c.bestIoU = Math.max(c.bestIoU, r.validationIoU);
+            c.bestIoU = Math.max(c.bestIoU, r.metric(selection));
         }
         Path report = run.resolve("report.json");
         if (Files.isRegularFile(report)) {

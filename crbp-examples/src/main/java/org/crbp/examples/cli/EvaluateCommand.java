@@ -14,6 +14,10 @@ import org.crbp.examples.analysis.Evaluation;
 import org.crbp.examples.analysis.Pictures;
 import org.crbp.examples.analysis.Scores;
 import org.crbp.examples.pathfinder.PathfinderDataset;
+import org.crbp.examples.task.Scorer;
+import org.crbp.examples.task.Task;
+import org.crbp.examples.task.Tasks;
+import ai.djl.training.dataset.Dataset;
 import org.crbp.examples.pathfinder.PathfinderPreset;
 import org.crbp.examples.run.Checkpoints;
 import org.crbp.examples.config.Json;
@@ -97,8 +101,8 @@ final class EvaluateCommand implements Callable<Integer> {
             RunConfig c = testConfig(loaded);
             PathfinderPreset p = testPreset != null ? testPreset : c.presetValue();
             int t = steps != null ? steps : c.steps;
-            PathfinderDataset test = Setup.evalSet(c, p, PathfinderDataset.Split.TEST,
-                    c.testSize);
+            Task task = Tasks.of(c);
+            Dataset test = task.evaluationSet(c, p.presetName(), Task.Split.TEST, c.testSize);
             boolean adaptive = forward.adaptive();
             if (adaptive && !(loaded.block instanceof RecurrentNet)) {
                 throw new CliException("--tol needs a recurrent model; " + loaded.checkpoint.dir
@@ -113,10 +117,19 @@ final class EvaluateCommand implements Callable<Integer> {
                             forward.tolerance, most) : "T=" + t);
             console.flush();
             Map<String, Object> depth = adaptive ? new LinkedHashMap<>() : null;
-            Scores scores = adaptive ? testAdaptive(loaded, c, test, solver, most, depth, console)
-                    : Evaluation.evaluate(loaded.block, loaded.model.getNDManager(), test, t,
-                            "Testing");
-            console.println("Test: " + scores);
+            Map<String, Object> scores;
+            if (adaptive) {
+                // adaptive depth scores Pathfinder's foreground counts per sample
+                Scores s = testAdaptive(loaded, c, test, solver, most, depth, console);
+                console.println("Test: " + s);
+                scores = s.toMap();
+            } else {
+                Scorer s = task.newScorer();
+                Evaluation.evaluate(loaded.block, loaded.model.getNDManager(), test, t,
+                        "Testing", null, Evaluation.NO_DEADLINE, s::add);
+                console.println("Test: " + task.testSummary(s));
+                scores = task.testReport(s);
+            }
             Map<String, Object> r = report(loaded, c, p, t, depth, scores, dev);
             if (loaded.block instanceof RecurrentNet) {
                 contractionAndPictures(loaded, c, p, t, test, dir, r, console);
@@ -186,7 +199,7 @@ final class EvaluateCommand implements Callable<Integer> {
     }
 
     /** The test with adaptive depth, its distribution of steps into {@code depth}. */
-    private Scores testAdaptive(Loaded loaded, RunConfig c, PathfinderDataset test,
+    private Scores testAdaptive(Loaded loaded, RunConfig c, Dataset test,
             ForwardSolverKind solver, int most, Map<String, Object> depth,
             PrintWriter console) {
         Evaluation.Adaptive result = Evaluation.evaluateAdaptive(
@@ -208,7 +221,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
     /** The report before the contraction and the pictures. */
     private static Map<String, Object> report(Loaded loaded, RunConfig c, PathfinderPreset p,
-            int t, Map<String, Object> depth, Scores scores, Device dev) {
+            int t, Map<String, Object> depth, Map<String, Object> scores, Device dev) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("checkpoint", loaded.checkpoint.dir.toString());
         r.put("preset", c.preset);
@@ -226,7 +239,7 @@ final class EvaluateCommand implements Callable<Integer> {
         r.put("epochs", loaded.checkpoint.state.epoch);
         r.put("trainSize", c.trainSize);
         r.put("testSize", c.testSize);
-        r.putAll(scores.toMap());
+        r.putAll(scores);
         r.put("peakMemoryBytes", ProcessMemory.peakResidentBytes());
         r.put("device", dev.toString());
         r.put("seed", c.seed);
@@ -237,7 +250,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
     /** The contraction at the trained N, and (unless --no-pictures) the pictures. */
     private void contractionAndPictures(Loaded loaded, RunConfig c, PathfinderPreset p, int t,
-            PathfinderDataset test, Path dir, Map<String, Object> r, PrintWriter console)
+            Dataset test, Path dir, Map<String, Object> r, PrintWriter console)
             throws java.io.IOException {
         RecurrentNet net = (RecurrentNet) loaded.block;
         // measured at the trained N: the steady state the run's gradient assumed

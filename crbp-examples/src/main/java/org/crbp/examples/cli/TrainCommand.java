@@ -18,6 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import com.google.gson.JsonElement;
 
 import org.crbp.examples.run.Checkpoints;
+import org.crbp.examples.task.Tasks;
 import org.crbp.examples.config.Json;
 
 import picocli.CommandLine;
@@ -51,6 +52,11 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The options of a training run; unset ones come from the recipe. */
     static final class RunOptions {
+        @Option(names = "--task", defaultValue = Tasks.DEFAULT, paramLabel = "<name>",
+                description = "The task: pathfinder (contour segmentation of Pathfinder"
+                        + " images). Default: ${DEFAULT-VALUE}.")
+        String taskName;
+
         @Option(names = "--recipe", defaultValue = RunConfig.RECIPE_CPU, paramLabel = "<name>",
                 description = "Where unset options come from: cpu (what learns Pathfinder fastest"
                         + " on a CPU, see docs/results/learning.md) or reference (the reference"
@@ -230,6 +236,9 @@ final class TrainCommand implements Callable<Integer> {
 
         RunConfig toConfig() {
             RunConfig c = RunConfig.forRecipe(recipe, OptionNames.OPTIONS);
+            // a Pathfinder run names no task, as its files did before tasks had names
+            String task = Tasks.byName(taskName, OptionNames.OPTIONS).name();
+            c.task = Tasks.DEFAULT.equals(task) ? null : task;
             c.preset = preset.preset;
             c.model = ModelKind.parse(model, OptionNames.OPTIONS);
             c.method = MethodKind.parse(method, OptionNames.OPTIONS);

@@ -4,11 +4,13 @@
 package org.crbp.examples.config;
 
 import org.crbp.core.StepResult;
-import org.crbp.models.SegmentationEvaluator;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
- * The running sums behind one epoch's statistics: mean loss, mean penalty, training F1 (from
- * confusion counts), Neumann terms, diverged series, residual, largest {@code J^T 1} and seconds.
+ * The running sums behind one epoch's statistics: mean loss, mean penalty, the task's sums for its
+ * training metrics (a {@code Scorer}'s), Neumann terms, diverged series, residual, largest {@code J^T 1} and seconds.
  *
  * <p>A plain object of numbers, so it is stored in a checkpoint taken inside an epoch and
  * restored on resume: the epoch's statistics then cover all its batches, before and after the
@@ -46,14 +48,12 @@ public final class EpochTally {
     public double residual;
     /** Largest {@code max(J^T 1)} seen, NaN if none. */
     public double maxColumnSum = Double.NaN;
-    /** Foreground confusion counts over the epoch's training batches. */
-    public long tp;
-    /** False positives. */
-    public long fp;
-    /** False negatives. */
-    public long fn;
-    /** True negatives. */
-    public long tn;
+    /**
+     * The task's sums over the epoch's training batches (Pathfinder's foreground confusion
+     * counts {@code tp}, {@code fp}, {@code fn}, {@code tn}), written as keys of the tally itself.
+     */
+    @FlatFields.Inline(after = "maxColumnSum")
+    public transient Map<String, Number> taskSums = new LinkedHashMap<>();
     /** Training seconds of the epoch so far. */
     public double seconds;
 
@@ -110,18 +110,6 @@ public final class EpochTally {
         loss += batchLoss;
     }
 
-    /**
-     * Adds a batch's confusion counts.
-     *
-     * @param counts {@code {tp, fp, fn, tn}}
-     */
-    public void addConfusion(long[] counts) {
-        tp += counts[0];
-        fp += counts[1];
-        fn += counts[2];
-        tn += counts[3];
-    }
-
     /** @return the mean loss, NaN before the first batch */
     public double meanLoss() {
         return batches == 0 ? Double.NaN : loss / batches;
@@ -167,11 +155,6 @@ public final class EpochTally {
         return cutFraction(cutGrowth + cutNormCap + cutBudget + cutExploded);
     }
 
-    /** @return the training F1 from the summed confusion counts */
-    public double f1() {
-        return SegmentationEvaluator.value(SegmentationEvaluator.Metric.F1, tp, fp, fn, tn);
-    }
-
     /**
      * A copy (what a checkpoint stores).
      *
@@ -194,10 +177,7 @@ public final class EpochTally {
         t.cutBudget = cutBudget;
         t.cutExploded = cutExploded;
         t.maxColumnSum = maxColumnSum;
-        t.tp = tp;
-        t.fp = fp;
-        t.fn = fn;
-        t.tn = tn;
+        t.taskSums = new LinkedHashMap<>(taskSums);
         t.seconds = seconds;
         return t;
     }

@@ -15,15 +15,19 @@ import java.nio.file.Path;
 public final class Json {
 
     /** Pretty printing, NaN allowed (written as NaN), nulls kept. */
-    public static final Gson GSON =
-            new GsonBuilder()
-                    .setPrettyPrinting()
-                    .serializeSpecialFloatingPointValues()
-                    .serializeNulls()
-                    .disableHtmlEscaping()
-                    .create();
+    public static final Gson GSON = builder()
+            .registerTypeAdapterFactory(new FlatFields(builder().create()))
+            .create();
 
     private Json() {}
+
+    private static GsonBuilder builder() {
+        return new GsonBuilder()
+                .setPrettyPrinting()
+                .serializeSpecialFloatingPointValues()
+                .serializeNulls()
+                .disableHtmlEscaping();
+    }
 
     /**
      * Writes an object as JSON, atomically (a temporary file moved over the target).

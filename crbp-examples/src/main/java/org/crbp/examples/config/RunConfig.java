@@ -148,6 +148,12 @@ public final class RunConfig {
     public String device = "cpu";
     /** The data folder (with train/, validation/, test/), or null to generate on the fly. */
     public String data;
+    /**
+     * The task trained, by name ({@code org.crbp.examples.task.Tasks}); null for Pathfinder, the
+     * first task, so that a Pathfinder run's files read as they did before tasks had names.
+     */
+    @FlatFields.OmitWhenNull
+    public String task;
 
     /** Creates the default configuration. */
     public RunConfig() {}

@@ -7,6 +7,8 @@ import org.crbp.examples.config.RunConfig;
 import org.crbp.examples.config.EpochTally;
 import org.crbp.examples.config.Json;
 import org.crbp.examples.config.AtomicFiles;
+import org.crbp.examples.config.FlatFields;
+import org.crbp.examples.task.Metrics;
 import org.crbp.examples.config.SettingNames;
 import org.crbp.examples.CliException;
 
@@ -33,6 +35,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -120,14 +123,13 @@ public final class Checkpoints {
         public double loss;
         /** The mean Lipschitz penalty. */
         public double penalty;
-        /** The F1 on the training batches. */
-        public double trainF1;
-        /** The F1 on the validation images. */
-        public double validationF1;
-        /** The IoU on the validation images. */
-        public double validationIoU;
-        /** The task loss on the validation images (NaN in checkpoints written before it). */
-        public double validationLoss = Double.NaN;
+        /**
+         * The task's named metrics of the epoch (training, then validation; Pathfinder's {@code
+         * trainF1}, {@code validationF1}, {@code validationIoU}, {@code validationLoss}), written
+         * as keys of the record itself, after the penalty.
+         */
+        @FlatFields.Inline(after = "penalty")
+        transient Map<String, Number> metrics = new LinkedHashMap<>();
         double neumannTerms;
         /** Mean forward steps (cell evaluations) per batch. */
         double steps;
@@ -170,6 +172,42 @@ public final class Checkpoints {
         public double cpuSeconds;
         /** The learning rate of the epoch's last update. */
         double lr;
+
+        /**
+         * Returns the epoch's named metrics.
+         *
+         * @return the metrics, in the task's order
+         */
+        public Metrics metrics() {
+            Map<String, Double> m = new LinkedHashMap<>();
+            if (metrics != null) {
+                metrics.forEach((k, v) -> m.put(k, v == null ? Double.NaN : v.doubleValue()));
+            }
+            return Metrics.of(m);
+        }
+
+        /**
+         * Returns one of the epoch's metrics.
+         *
+         * @param name the metric
+         * @return its value, NaN if the record lacks it
+         */
+        public double metric(String name) {
+            Number v = metrics == null ? null : metrics.get(name);
+            return v == null ? Double.NaN : v.doubleValue();
+        }
+
+        /**
+         * Sets the epoch's metrics (after those already set).
+         *
+         * @param more the metrics
+         */
+        public void putMetrics(Metrics more) {
+            if (metrics == null) {
+                metrics = new LinkedHashMap<>();
+            }
+            metrics.putAll(more.asMap());
+        }
     }
 
     /** A checkpoint found on disk, with its state read. */

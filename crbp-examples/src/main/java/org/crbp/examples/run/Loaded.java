@@ -6,13 +6,12 @@ package org.crbp.examples.run;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 
 import org.crbp.examples.config.RunConfig;
 import org.crbp.examples.config.SettingNames;
 import org.crbp.examples.CliException;
-import org.crbp.examples.pathfinder.PathfinderPreset;
+import org.crbp.examples.task.Tasks;
 
 import java.nio.file.Path;
 
@@ -53,15 +52,13 @@ public final class Loaded implements AutoCloseable {
             throw Checkpoints.corrupt(found.dir, "its configuration is invalid (" + e.getMessage()
                     + ")");
         }
-        Block block = Setup.block(c, c.steps);
+        Block block = Tasks.of(c).model(c, c.steps);
         Model model = Model.newInstance("crbp", device);
         try {
             model.setBlock(block);
             Checkpoints.loadParameters(model, found);
-            PathfinderPreset preset = c.presetValue();
             block.initialize(model.getNDManager(), DataType.FLOAT32,
-                    new Shape(c.batch, 1, preset.config().getOutputHeight(),
-                            preset.config().getOutputWidth()));
+                    Tasks.of(c).inputShape(c));
         } catch (RuntimeException e) {
             model.close();
             if (e instanceof CliException) {

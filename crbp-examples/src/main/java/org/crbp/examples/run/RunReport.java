@@ -7,7 +7,6 @@ import ai.djl.Device;
 
 import org.crbp.core.bench.ProcessMemory;
 import org.crbp.examples.analysis.Evaluation;
-import org.crbp.examples.analysis.Scores;
 import org.crbp.examples.analysis.Stats;
 import org.crbp.examples.config.RunConfig;
 import org.crbp.examples.config.SettingNames;
@@ -50,9 +49,12 @@ final class RunReport {
         return regime;
     }
 
-    /** The report of a trained and tested run, before the test's contraction and pictures. */
+    /**
+     * The report of a trained and tested run, before the test's contraction and pictures; the
+     * test's metrics are the task's ({@code Task.testReport}).
+     */
     static Map<String, Object> of(RunConfig c, Checkpoints.State state, long parameters,
-            Scores scores, Device device, Training.Options o) {
+            Map<String, Object> scores, Device device, Training.Options o) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("preset", c.preset);
         r.put("testPreset", c.preset);
@@ -80,7 +82,7 @@ final class RunReport {
         r.put("timeBudgetMinutes", o.timeBudgetMinutes);
         r.put("trainSize", c.trainSize);
         r.put("testSize", c.testSize);
-        r.putAll(scores.toMap());
+        r.putAll(scores);
         costs(r, state);
         r.put("device", device.toString());
         r.put("seed", c.seed);

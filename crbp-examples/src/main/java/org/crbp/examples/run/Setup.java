@@ -7,9 +7,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.nn.Block;
 import ai.djl.training.loss.Loss;
-import ai.djl.training.dataset.BatchSampler;
-import ai.djl.training.dataset.RandomAccessDataset;
-import ai.djl.training.dataset.Sampler;
+import ai.djl.training.dataset.Dataset;
 
 import org.crbp.examples.config.AdjointSolverKind;
 import org.crbp.examples.config.RunConfig;
@@ -25,21 +23,11 @@ import org.crbp.core.solver.FixedPointSolver;
 import org.crbp.core.solver.Residual;
 import org.crbp.examples.CliException;
 import org.crbp.examples.pathfinder.PathfinderDataset;
-import org.crbp.examples.pathfinder.PathfinderGenerator;
+import org.crbp.examples.task.PathfinderTask;
+import org.crbp.examples.task.Tasks;
 import org.crbp.examples.pathfinder.PathfinderPreset;
-import org.crbp.models.FocalDiceLoss;
-import org.crbp.models.FocalLoss;
-import org.crbp.models.HgruCell;
-import org.crbp.models.PathfinderModels;
 
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.Iterator;
 import java.util.Locale;
-import java.util.NoSuchElementException;
-import java.util.Random;
 
 /** Builds what a configuration names: the block, the gradient method, the device, the data. */
 public final class Setup {
@@ -51,21 +39,11 @@ public final class Setup {
      *
      * @param c the configuration
      * @param steps the number of steps of its forward pass (ignored by ff)
-     * @return a {@link org.crbp.core.RecurrentNet} or, for ff, a sequential block
+     * @return the run's task's model: a {@link org.crbp.core.RecurrentNet} or, for ff, a
+     *     sequential block
      */
     public static Block block(RunConfig c, int steps) {
-        switch (c.model) {
-            case HGRU:
-                return PathfinderModels.hgru(c.kernel, c.channels, steps,
-                        "chronos".equals(c.gateInit) ? HgruCell.GateInit.CHRONOS
-                                : HgruCell.GateInit.REFERENCE, c.gateFloor);
-            case CONVLSTM:
-                return PathfinderModels.convLstm(c.kernel, c.channels, steps);
-            case FF:
-                return PathfinderModels.feedforward(c.kernel, c.channels);
-            default:
-                throw new CliException("unknown model '" + c.model + "'");
-        }
+        return Tasks.of(c).model(c, steps);
     }
 
     /**
@@ -84,10 +62,10 @@ public final class Setup {
      * Builds the training loss.
      *
      * @param c the configuration
-     * @return focal, or focal plus Dice
+     * @return the run's task's loss
      */
     static Loss loss(RunConfig c) {
-        return "focal-dice".equals(c.loss) ? new FocalDiceLoss(c.diceWeight) : new FocalLoss();
+        return Tasks.of(c).loss(c);
     }
 
     /**
@@ -223,7 +201,7 @@ public final class Setup {
      * @param epoch the epoch, from 0
      * @return the dataset
      */
-    static PathfinderDataset trainSet(RunConfig c, int epoch) {
+    static Dataset trainSet(RunConfig c, int epoch) {
         return trainSet(c, epoch, 0);
     }
 
@@ -236,27 +214,12 @@ public final class Setup {
      * @param skip the number of batches already done
      * @return the dataset
      */
-    static PathfinderDataset trainSet(RunConfig c, int epoch, int skip) {
-        long epochSeed = PathfinderGenerator.mix(c.seed, 1_000_003L + epoch);
-        PathfinderDataset.Builder b =
-                base(c, c.presetValue(), PathfinderDataset.Split.TRAIN, c.trainSize)
-                        .optRandomFlips(true)
-                        .optFlipSeed(epochSeed);
-        int length = c.contourLength(epoch);
-        if (c.data == null && length != c.presetValue().config().getContourLength()) {
-            b.optPreset(null).optConfig(c.presetValue().withContourLength(length));
-        }
-        if (c.freshData && c.data == null) {
-            // new images every epoch, disjoint in seed from validation and test
-            b.optSeed(PathfinderGenerator.mix(c.seed, 2_000_003L + epoch));
-        }
-        Sampler batches = new BatchSampler(new Shuffle(epochSeed), c.batch, true);
-        b.setSampling(skip == 0 ? batches : new Skip(batches, skip));
-        return build(b);
+    static Dataset trainSet(RunConfig c, int epoch, int skip) {
+        return Tasks.of(c).trainingSet(c, epoch, skip);
     }
 
     /**
-     * A fixed, unflipped evaluation set.
+     * A fixed, unflipped Pathfinder evaluation set.
      *
      * @param c the configuration (seed, data folder, batch)
      * @param preset the preset
@@ -266,105 +229,6 @@ public final class Setup {
      */
     public static PathfinderDataset evalSet(
             RunConfig c, PathfinderPreset preset, PathfinderDataset.Split split, int size) {
-        PathfinderDataset.Builder b = base(c, preset, split, size);
-        b.setSampling(c.batch, false, false);
-        return build(b);
-    }
-
-    private static PathfinderDataset.Builder base(
-            RunConfig c, PathfinderPreset preset, PathfinderDataset.Split split, int size) {
-        PathfinderDataset.Builder b = PathfinderDataset.builder().optPreset(preset).setSize(size);
-        if (c.data != null) {
-            Path dir = Paths.get(c.data).resolve(split.name().toLowerCase(java.util.Locale.ROOT));
-            if (!Files.isDirectory(dir)) {
-                throw new CliException(
-                        "data folder " + c.data + " has no " + dir.getFileName()
-                                + "/ folder (write one with: crbp generate --preset " + preset
-                                + " --out " + c.data + ")");
-            }
-            b.optFolder(dir);
-        } else {
-            b.optSeed(c.seed).optSplit(split);
-        }
-        return b;
-    }
-
-    private static PathfinderDataset build(PathfinderDataset.Builder b) {
-        try {
-            return b.build();
-        } catch (IllegalArgumentException | UncheckedIOException e) {
-            throw new CliException(e.getMessage());
-        }
-    }
-
-    /** Leaves out the first batches of another sampler. */
-    static final class Skip implements Sampler {
-
-        private final Sampler inner;
-        private final int skip;
-
-        Skip(Sampler inner, int skip) {
-            this.inner = inner;
-            this.skip = skip;
-        }
-
-        /** {@inheritDoc} */
-        @Override
-        public Iterator<java.util.List<Long>> sample(RandomAccessDataset dataset) {
-            Iterator<java.util.List<Long>> it = inner.sample(dataset);
-            for (int i = 0; i < skip && it.hasNext(); i++) {
-                it.next();
-            }
-            return it;
-        }
-
-        /** {@inheritDoc} */
-        @Override
-        public int getBatchSize() {
-            return inner.getBatchSize();
-        }
-    }
-
-    /** A seeded random permutation of the dataset's indices. */
-    static final class Shuffle implements Sampler.SubSampler {
-
-        private final long seed;
-
-        Shuffle(long seed) {
-            this.seed = seed;
-        }
-
-        /** {@inheritDoc} */
-        @Override
-        public Iterator<Long> sample(RandomAccessDataset dataset) {
-            int n = Math.toIntExact(dataset.size());
-            long[] order = new long[n];
-            for (int i = 0; i < n; i++) {
-                order[i] = i;
-            }
-            Random random = new Random(seed);
-            for (int i = n - 1; i > 0; i--) {
-                int j = random.nextInt(i + 1);
-                long t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
-            return new Iterator<>() {
-                private int next;
-
-                @Override
-                public boolean hasNext() {
-                    return next < n;
-                }
-
-                @Override
-                public Long next() {
-                    if (next >= n) {
-                        throw new NoSuchElementException();
-                    }
-                    return order[next++];
-                }
-            };
-        }
+        return PathfinderTask.evaluationSet(c, preset, split, size);
     }
 }

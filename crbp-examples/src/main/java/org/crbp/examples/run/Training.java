@@ -8,7 +8,6 @@ import ai.djl.Model;
 import ai.djl.TrainingDivergedException;
 import ai.djl.engine.Engine;
 import ai.djl.metric.Metrics;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
@@ -31,15 +30,16 @@ import org.crbp.core.training.DiagnosticsListener;
 import org.crbp.examples.CliException;
 import org.crbp.examples.ExitCode;
 import org.crbp.examples.analysis.Evaluation;
-import org.crbp.examples.analysis.Scores;
 import org.crbp.examples.config.Json;
 import org.crbp.examples.config.RunConfig;
 import org.crbp.examples.config.SettingNames;
 import org.crbp.examples.pathfinder.BadDataFileException;
-import org.crbp.examples.pathfinder.PathfinderDataset;
-import org.crbp.examples.pathfinder.PathfinderPreset;
 import org.crbp.models.PathfinderModels;
-import org.crbp.models.SegmentationEvaluator;
+import org.crbp.examples.task.Scorer;
+import org.crbp.examples.task.Task;
+import org.crbp.examples.task.Tasks;
+import org.crbp.examples.task.TrainingHistory;
+import ai.djl.training.dataset.Dataset;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -102,6 +102,7 @@ public final class Training {
     }
 
     private final RunConfig c;
+    private final Task task;
     private final Options o;
     private final RunFolder folder;
     private final Path out;
@@ -113,6 +114,7 @@ public final class Training {
 
     private Training(RunConfig c, RunFolder folder, Options o, PrintWriter console) {
         this.c = c;
+        this.task = Tasks.of(c);
         this.o = o;
         this.folder = folder;
         this.out = folder.dir();
@@ -141,15 +143,13 @@ public final class Training {
     private Map<String, Object> run() throws IOException {
         Checkpoints.Found previous = RunStart.previous(c, folder, o, info);
         device = Setup.device(c.device, o.names);
-        PathfinderPreset preset = c.presetValue();
-        // validate the data folder (preset, size) before any work
-        PathfinderDataset validation = Setup.evalSet(c, preset,
-                PathfinderDataset.Split.VALIDATION, c.validationSize);
-        PathfinderDataset test = Setup.evalSet(c, preset, PathfinderDataset.Split.TEST,
-                c.testSize);
-        Setup.trainSet(c, 0);
+        // validate the data (a folder's splits and sizes) before any work
+        Dataset validation = task.evaluationSet(c, null, Task.Split.VALIDATION,
+                c.validationSize);
+        Dataset test = task.evaluationSet(c, null, Task.Split.TEST, c.testSize);
+        task.trainingSet(c, 0, 0);
         Engine.getInstance().setRandomSeed((int) c.seed);
-        Block block = Setup.block(c, c.steps);
+        Block block = task.model(c, c.steps);
         state = new Checkpoints.State();
         state.config = c;
         state.runId = folder.runId();
@@ -186,27 +186,37 @@ public final class Training {
         state.batchSeconds = previous.state.batchSeconds;
         state.trainingSeconds = previous.state.trainingSeconds;
         state.partial = previous.state.partial;
+        for (Checkpoints.EpochRecord r : state.history) {
+            // the task's metrics in its order, NaN where an older crbp did not record one
+            Map<String, Number> ordered = new LinkedHashMap<>();
+            for (String name : task.epochMetricNames()) {
+                ordered.put(name, r.metric(name));
+            }
+            r.metrics.forEach(ordered::putIfAbsent);
+            r.metrics = ordered;
+        }
         info.printf(Locale.ROOT, "Resuming after epoch %d%s from %s%n", state.epoch,
                 state.batchesInEpoch > 0 ? " and " + state.batchesInEpoch + " batches"
                         + " of epoch " + (state.epoch + 1) : "", previous.dir);
     }
 
     /** Trains the epochs left, then tests and reports, unless the run stops before. */
-    private Map<String, Object> train(Model model, CheckpointAdam adam,
-            PathfinderDataset validation, PathfinderDataset test) throws IOException {
+    private Map<String, Object> train(Model model, CheckpointAdam adam, Dataset validation,
+            Dataset test) throws IOException {
         // the epoch's statistics as sums a mid-epoch checkpoint keeps, and blow-up warnings
         StopSignal stop = StopSignal.none();
         TrainingWatch watch = new TrainingWatch(stop, o.stopOnDivergence,
                 TrainingWatch.penaltyFloor(c), o.names, line -> {
                     console.println(line);
                     console.flush();
-                });
+                }).forTask(task);
         watch.restore(state.batchesInEpoch > 0 ? state.partial : null);
         TrainingLoop loop = TrainingLoop.builder().setRun(c, state, out).setWatch(watch, stop)
                 .setOptimizer(adam)
-                .setOutput(MetricsLog.open(out, state.epoch, state.batchesInEpoch), console,
-                        o.quiet)
+                .setOutput(MetricsLog.open(out, state.epoch, state.batchesInEpoch,
+                        task.batchMetricNames()), console, o.quiet)
                 .setValidation(validation)
+                .optTask(task)
                 .optStopAfter(o.stopAfterBatches, o.stopAfterEpoch)
                 .optNames(o.names)
                 .build();
@@ -250,10 +260,10 @@ public final class Training {
     /** DJL's training configuration with the run's loss, optimizer and listeners. */
     private TrainingConfig trainingConfig(CheckpointAdam adam, TrainingWatch watch,
             TrainingLoop loop) {
-        return new DefaultTrainingConfig(Setup.loss(c))
+        return new DefaultTrainingConfig(task.loss(c))
                 .optOptimizer(adam)
                 .optDevices(new Device[] {device})
-                .addEvaluator(SegmentationEvaluator.f1())
+                .addEvaluator(task.trainingEvaluator())
                 .addTrainingListeners(listeners(o.quiet))
                 .addTrainingListeners(new DiagnosticsListener())
                 .addTrainingListeners(watch)
@@ -267,9 +277,7 @@ public final class Training {
      */
     private long initialize(Trainer trainer, CheckpointAdam adam, Block block) {
         trainer.setMetrics(new Metrics());
-        PathfinderPreset preset = c.presetValue();
-        trainer.initialize(new Shape(c.batch, 1, preset.config().getOutputHeight(),
-                preset.config().getOutputWidth()));
+        trainer.initialize(task.inputShape(c));
         for (Pair<String, Parameter> p : block.getParameters()) {
             // decay the convolution kernels, not biases, gains or per-channel constants
             if (p.getValue().getType() == Parameter.Type.WEIGHT) {
@@ -311,19 +319,22 @@ public final class Training {
     }
 
     /** The held-out test and its contraction, the report and the pictures. */
-    private Map<String, Object> testAndReport(Trainer trainer, Block block,
-            PathfinderDataset test, long parameters, boolean budgetReached) throws IOException {
+    private Map<String, Object> testAndReport(Trainer trainer, Block block, Dataset test,
+            long parameters, boolean budgetReached) throws IOException {
         // the test and its contraction get their own bound past the budget
-        Scores scores = Evaluation.evaluate(block, trainer.getManager(), test, c.steps,
-                o.quiet ? null : "Testing", null, RunReport.testDeadline(o.timeBudgetMinutes));
-        Map<String, Object> report = RunReport.of(c, state, parameters, scores, device, o);
+        Scorer scorer = task.newScorer();
+        Evaluation.Pass scores = Evaluation.evaluate(block, trainer.getManager(), test, c.steps,
+                o.quiet ? null : "Testing", null, RunReport.testDeadline(o.timeBudgetMinutes),
+                scorer::add);
+        Map<String, Object> report = RunReport.of(c, state, parameters,
+                task.testReport(scorer), device, o);
         report.put("stoppedByTimeBudget", budgetReached);
         report.put("testImages", scores.images());
         report.put("testStoppedByTimeBudget", scores.stoppedEarly());
         console.printf(Locale.ROOT, "Test (%s held-out %s images%s): %s%n",
                 scores.stoppedEarly() ? scores.images() + " of " + c.testSize
                         + ", the test's time bound ran out;" : c.testSize,
-                c.preset, c.recurrent() ? ", T=" + c.steps : "", scores);
+                c.preset, c.recurrent() ? ", T=" + c.steps : "", task.testSummary(scorer));
         console.flush();
         if (block instanceof RecurrentNet) {
             ContractionAnalysis.Summary contraction = Evaluation.contraction(
@@ -339,13 +350,22 @@ public final class Training {
             report.put("contractionWarnings", regime);
         }
         if (o.pictures) {
-            RunPictures.forRun(block, trainer.getManager(), c, state, test, out,
+            task.drawPictures(block, trainer.getManager(), c, history(state), out,
                     o.analysisSteps, report, info);
         }
         Json.write(out.resolve("report.json"), report);
         info.println("Report: " + out.resolve("report.json"));
         info.flush();
         return report;
+    }
+
+    /** The finished epochs as the task's pictures take them. */
+    static TrainingHistory history(Checkpoints.State state) {
+        TrainingHistory h = new TrainingHistory();
+        for (Checkpoints.EpochRecord r : state.history) {
+            h.add(r.epoch, r.loss, r.penalty, r.metrics());
+        }
+        return h;
     }
 
     /** DJL's logging listeners without their files (raw timings, an empty memory log). */

@@ -23,8 +23,10 @@ import org.crbp.core.StepResult;
 import org.crbp.core.bench.ProcessMemory;
 import org.crbp.core.training.GradientStepListener;
 import org.crbp.examples.analysis.Evaluation;
-import org.crbp.examples.analysis.Scores;
-import org.crbp.examples.pathfinder.PathfinderDataset;
+import org.crbp.examples.task.Metrics;
+import org.crbp.examples.task.Scorer;
+import org.crbp.examples.task.Task;
+import org.crbp.examples.task.Tasks;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -67,7 +69,8 @@ final class TrainingLoop implements java.io.Closeable {
     private final StopSignal stop;
     private final CheckpointAdam adam;
     private final MetricsLog metrics;
-    private final PathfinderDataset validation;
+    private final Dataset validation;
+    private final Task task;
     private final PrintWriter console;
     private final boolean quiet;
     private final boolean recurrent;
@@ -96,6 +99,7 @@ final class TrainingLoop implements java.io.Closeable {
         this.adam = b.optimizer;
         this.metrics = b.metrics;
         this.validation = b.validation;
+        this.task = b.task != null ? b.task : Tasks.of(b.config);
         this.console = b.console;
         this.quiet = b.quiet;
         this.recurrent = c.recurrent();
@@ -176,7 +180,7 @@ final class TrainingLoop implements java.io.Closeable {
                 int skip = epoch == state.epoch ? state.batchesInEpoch : 0;
                 index = skip;
                 inBatch = false;
-                Iterable<Batch> inner = Setup.trainSet(c, epoch, skip).getData(manager, executor);
+                Iterable<Batch> inner = task.trainingSet(c, epoch, skip).getData(manager, executor);
                 return () -> batches(inner.iterator());
             }
 
@@ -232,7 +236,8 @@ final class TrainingLoop implements java.io.Closeable {
         try {
             metricsRow(epoch + 1, index, watch.lastResults(), watch.lastLoss(),
                     adam.rate(epoch * perEpoch + index), seconds,
-                    (ProcessMemory.processCpuNanos() - batchCpuBegin) / 1e9);
+                    (ProcessMemory.processCpuNanos() - batchCpuBegin) / 1e9,
+                    watch.lastBatchMetrics());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -252,7 +257,8 @@ final class TrainingLoop implements java.io.Closeable {
 
     /** One row of metrics.csv: the batch's results averaged over devices. */
     private void metricsRow(int epochNumber, int batch, List<StepResult> results, float loss,
-            float lr, double seconds, double cpuSeconds) throws IOException {
+            float lr, double seconds, double cpuSeconds, Metrics batchMetrics)
+            throws IOException {
         double penalty = Double.NaN;
         double residual = Double.NaN;
         int terms = -1;
@@ -276,7 +282,7 @@ final class TrainingLoop implements java.io.Closeable {
             terms = Math.round((float) k / n);
         }
         metrics.append(epochNumber, batch, loss, penalty, terms, residual, lr, seconds,
-                cpuSeconds);
+                cpuSeconds, batchMetrics);
     }
 
     /**
@@ -393,12 +399,12 @@ final class TrainingLoop implements java.io.Closeable {
         }
     }
 
-    /** The epoch's record of training: its loss and F1, and a recurrent model's solves. */
+    /** The epoch's record of training: its loss and task metrics, and a recurrent model's solves. */
     private Checkpoints.EpochRecord record(EpochTally t) {
         Checkpoints.EpochRecord r = new Checkpoints.EpochRecord();
         r.epoch = epoch + 1;
         r.loss = t.meanLoss();
-        r.trainF1 = t.f1();
+        r.putMetrics(watch.trainingMetrics(t));
         if (recurrent) {
             r.penalty = t.meanPenalty();
             r.neumannTerms = t.meanNeumannTerms();
@@ -420,11 +426,11 @@ final class TrainingLoop implements java.io.Closeable {
 
     /** Validation into the record; the time budget bounds it too (the images done count). */
     private void validate(Trainer trainer, Checkpoints.EpochRecord r) {
-        Scores val = Evaluation.evaluate(trainer.getModel().getBlock(), trainer.getManager(),
-                validation, c.steps, null, trainer.getLoss(), stop.getDeadline());
-        r.validationF1 = val.f1();
-        r.validationIoU = val.iou();
-        r.validationLoss = val.loss();
+        Scorer scorer = task.newScorer();
+        Evaluation.Pass val = Evaluation.evaluate(trainer.getModel().getBlock(),
+                trainer.getManager(), validation, c.steps, null, trainer.getLoss(),
+                stop.getDeadline(), scorer::add);
+        r.putMetrics(task.validationMetrics(scorer, val.loss()));
         if (val.stoppedEarly()) {
             r.validationImages = val.images();
         }
@@ -459,10 +465,9 @@ final class TrainingLoop implements java.io.Closeable {
                     100 * r.contractingFraction, r.contractionImages, r.spectralRadiusMedian);
         }
         console.printf(Locale.ROOT,
-                "Epoch %d/%d: loss %.4f, penalty %.3g%s, training F1 %.3f,"
-                        + " validation loss %.4f F1 %.4f IoU %.4f (%.0f s) -> %s%n",
-                r.epoch, c.epochs, r.loss, r.penalty, solver, r.trainF1, r.validationLoss,
-                r.validationF1, r.validationIoU, r.seconds, out.relativize(saved));
+                "Epoch %d/%d: loss %.4f, penalty %.3g%s%s (%.0f s) -> %s%n",
+                r.epoch, c.epochs, r.loss, r.penalty, solver, task.epochSummary(r.metrics()),
+                r.seconds, out.relativize(saved));
         console.flush();
     }
 
@@ -475,7 +480,8 @@ final class TrainingLoop implements java.io.Closeable {
         private StopSignal stop;
         private CheckpointAdam optimizer;
         private MetricsLog metrics;
-        private PathfinderDataset validation;
+        private Dataset validation;
+        private Task task;
         private PrintWriter console;
         private boolean quiet;
         private int stopAfterBatches;
@@ -544,8 +550,19 @@ final class TrainingLoop implements java.io.Closeable {
          * @param validation the validation set
          * @return this builder
          */
-        Builder setValidation(PathfinderDataset validation) {
+        Builder setValidation(Dataset validation) {
             this.validation = validation;
+            return this;
+        }
+
+        /**
+         * Sets the run's task (unless set, the one its configuration names).
+         *
+         * @param runTask the task
+         * @return this builder
+         */
+        Builder optTask(Task runTask) {
+            this.task = runTask;
             return this;
         }
 

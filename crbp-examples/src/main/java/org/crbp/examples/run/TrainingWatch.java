@@ -14,7 +14,10 @@ import org.crbp.examples.config.EpochTally;
 import org.crbp.core.GradientMethod;
 import org.crbp.core.StepResult;
 import org.crbp.core.training.GradientStepListener;
-import org.crbp.models.SegmentationEvaluator;
+import org.crbp.examples.task.Metrics;
+import org.crbp.examples.task.Scorer;
+import org.crbp.examples.task.Task;
+import org.crbp.examples.task.Tasks;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +42,10 @@ public final class TrainingWatch extends TrainingListenerAdapter implements Grad
     private boolean sawStep;
     private float lastLoss = Float.NaN;
     private List<StepResult> lastResults;
+    private Task task = Tasks.byName(null, SettingNames.KEYS);
+    /** The task's sums over the epoch's batches, mirrored into the tally after each batch. */
+    private Scorer epochScorer = task.newScorer();
+    private Metrics lastBatchMetrics = Metrics.EMPTY;
 
     /**
      * Creates the watch.
@@ -84,6 +91,27 @@ public final class TrainingWatch extends TrainingListenerAdapter implements Grad
         lossMonitor = DivergenceMonitor.builder().setName("loss").build();
         penaltyMonitor = DivergenceMonitor.builder().setName("penalty").optFloor(penaltyFloor)
                 .build();
+        startScorer();
+    }
+
+    /**
+     * Sets the task whose metrics the watch sums over an epoch's training batches (Pathfinder
+     * unless set), continuing the current tally's sums.
+     *
+     * @param runTask the run's task
+     * @return this watch
+     */
+    public TrainingWatch forTask(Task runTask) {
+        this.task = runTask;
+        startScorer();
+        return this;
+    }
+
+    /** A scorer of the task that continues the tally's sums. */
+    private void startScorer() {
+        epochScorer = task.newScorer();
+        epochScorer.restore(tally.taskSums);
+        tally.taskSums = epochScorer.sums();
     }
 
     /** The penalty's floor under the reference's mean over all elements. */
@@ -108,6 +136,7 @@ public final class TrainingWatch extends TrainingListenerAdapter implements Grad
      */
     public void restore(EpochTally partial) {
         tally = partial == null ? new EpochTally() : partial.copy();
+        startScorer();
     }
 
     /**
@@ -127,6 +156,7 @@ public final class TrainingWatch extends TrainingListenerAdapter implements Grad
     public EpochTally finishEpoch() {
         EpochTally done = tally;
         tally = new EpochTally();
+        startScorer();
         return done;
     }
 
@@ -146,6 +176,27 @@ public final class TrainingWatch extends TrainingListenerAdapter implements Grad
      */
     public float lastLoss() {
         return lastLoss;
+    }
+
+    /**
+     * Returns the task's metrics of the last batch alone (those it writes per batch).
+     *
+     * @return the metrics, empty when the task writes none
+     */
+    public Metrics lastBatchMetrics() {
+        return lastBatchMetrics;
+    }
+
+    /**
+     * Returns the task's training metrics of a finished epoch's tally.
+     *
+     * @param finished the tally
+     * @return the metrics
+     */
+    public Metrics trainingMetrics(EpochTally finished) {
+        Scorer s = task.newScorer();
+        s.restore(finished.taskSums);
+        return task.trainingMetrics(s);
     }
 
     /**
@@ -177,10 +228,15 @@ public final class TrainingWatch extends TrainingListenerAdapter implements Grad
     /** {@inheritDoc} */
     @Override
     public void onTrainingBatch(Trainer trainer, TrainingListener.BatchData batchData) {
+        boolean perBatch = !task.batchMetricNames().isEmpty();
+        Scorer batch = perBatch ? task.newScorer() : null;
         for (ai.djl.Device d : batchData.getLabels().keySet()) {
             NDList labels = batchData.getLabels().get(d);
             NDList predictions = batchData.getPredictions().get(d);
-            tally.addConfusion(SegmentationEvaluator.confusion(labels, predictions));
+            epochScorer.add(labels, predictions);
+            if (perBatch) {
+                batch.add(labels, predictions);
+            }
             if (!sawStep) {
                 // a model without a gradient method (EasyTrain): take the loss here
                 float loss;
@@ -193,6 +249,8 @@ public final class TrainingWatch extends TrainingListenerAdapter implements Grad
                 watch(lossMonitor.observe(loss));
             }
         }
+        tally.taskSums = epochScorer.sums();
+        lastBatchMetrics = perBatch ? task.batchMetrics(batch) : Metrics.EMPTY;
         sawStep = false;
     }
 
