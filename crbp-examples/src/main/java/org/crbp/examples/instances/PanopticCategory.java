@@ -21,6 +21,11 @@ public record PanopticCategory(int id, String name, String supercategory, boolea
     /**
      * Validates the category.
      *
+     * @param id the category id
+     * @param name the name
+     * @param supercategory the super-category
+     * @param thing whether it is a thing
+     * @param color the colour, 0xRRGGBB
      * @throws IllegalArgumentException if the id is not positive, a name is missing or the colour
      *     is out of range
      */

@@ -79,6 +79,9 @@ public final class PanopticFolder {
         /**
          * Checks that no path is missing.
          *
+         * @param json the panoptic JSON file
+         * @param segmentsDir the folder of segment maps
+         * @param imagesDir the folder of images
          * @throws NullPointerException if one is
          */
         public Layout {

@@ -32,6 +32,11 @@ public record SceneConfig(int size, int minInstances, int maxInstances, int thin
     /**
      * Validates the settings.
      *
+     * @param size the image side
+     * @param minInstances the fewest instances
+     * @param maxInstances the most instances
+     * @param thingClasses the number of thing classes
+     * @param seed the seed
      * @throws IllegalArgumentException (one line naming the setting) if a setting is out of range
      */
     public SceneConfig {
