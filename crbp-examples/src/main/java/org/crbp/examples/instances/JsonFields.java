@@ -58,6 +58,8 @@ final class JsonFields {
         } catch (JsonParseException | IllegalStateException | java.nio.charset
                 .MalformedInputException e) {
             throw new BadDataFileException(file, "is not valid JSON (" + describe(e) + ")", e);
+        } catch (IOException e) {
+            throw new BadDataFileException(file, "cannot be read (" + describe(e) + ")", e);
         }
         if (!root.isJsonObject()) {
             throw new BadDataFileException(file, "is not a JSON object at the top level");

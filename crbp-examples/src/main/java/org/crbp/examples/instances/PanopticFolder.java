@@ -512,6 +512,9 @@ public final class PanopticFolder {
             anns.add(new AnnotationEntry(imageId, name, labels, areas));
         }
         if (known == null) {
+            if (images.isEmpty()) {
+                throw j.bad("", "'images' is empty");
+            }
             // ground truth: every image is annotated
             for (ImageEntry im : images.values()) {
                 if (!annotated.contains(im.id)) {

@@ -187,6 +187,15 @@ class PanopticFolderTest {
                 .getAsJsonObject().remove("segments_info"));
         assertEquals("bad data file " + dir.resolve("panoptic.json")
                 + ": image 1: has no 'segments_info'", m);
+        m = refusal(dir, root -> root.getAsJsonArray("images").get(0).getAsJsonObject()
+                .addProperty("width", "wide"));
+        assertTrue(m.endsWith("panoptic.json: image 0: 'width' is not a number"), m);
+        m = refusal(dir, root -> {
+            root.add("images", new JsonArray());
+            root.add("annotations", new JsonArray());
+        });
+        assertTrue(m.endsWith("panoptic.json: 'images' is empty"), m);
+        // each edit stays: the last one removes a key the others need
         m = refusal(dir, root -> root.remove("categories"));
         assertTrue(m.endsWith("panoptic.json: has no 'categories'"), m);
     }
