@@ -125,7 +125,8 @@ public final class InstanceBackbone extends AbstractBlock {
     private static NDArray meanPool2(NDArray x) {
         Shape s = x.getShape();
         return x.reshape(s.get(0), s.get(1), s.get(2) / 2, 2, s.get(3) / 2, 2)
-                .mean(new int[] {3, 5});
+                .mean(new int[] {5})
+                .mean(new int[] {3}); // the engine's mean takes one axis at a time
     }
 
     private void checkImageShape(Shape shape) {
