@@ -188,7 +188,8 @@ public final class InstanceSegmentationModel extends AbstractBlock {
             NDArray features = getBackbone().forward(store, new NDList(images), true).head();
             NDList logits = semanticHead.forward(store, new NDList(features), true);
             NDArray loss = semanticLoss.evaluate(new NDList(labels), logits);
-            float value = loss.getFloat();
+            // read in double (the loss is float64 in gradient checks); freed with the scope
+            float value = (float) loss.toType(DataType.FLOAT64, false).getDouble();
             if (!Float.isFinite(value)) {
                 throw new NonFiniteLossException(
                         "The semantic loss is " + value + "; no gradient was added");
