@@ -204,7 +204,8 @@ public final class InstanceSegmentationModel extends AbstractBlock {
     private void zeroGradients() {
         for (Pair<String, Parameter> pair : getParameters()) {
             Parameter parameter = pair.getValue();
-            if (!parameter.isInitialized() || !parameter.requiresGradient()) {
+            if (!parameter.isInitialized() || !parameter.requiresGradient()
+                    || !parameter.getArray().hasGradient()) {
                 continue;
             }
             try (NDArray gradient = parameter.getArray().getGradient()) {
