@@ -156,11 +156,15 @@ public final class RoiAlign extends AbstractBlock {
                 binWeights(box[4 * b] * spatialScale, box[4 * b + 2] * spatialScale, width,
                         outputSize, samplingRatio, columnWeights, b * outputSize * width);
             }
-            NDArray ay = constant(temporaries, rowWeights, new Shape(r, 1, outputSize, height),
-                    type);
-            NDArray axT = constant(temporaries, columnWeights, new Shape(r, 1, outputSize, width),
-                    type).transpose(0, 1, 3, 2);
-            NDArray perBox = features.get(new NDIndex("{}", temporaries.create(index)));
+            NDArray ay = ownedConstant(temporaries, rowWeights,
+                    new Shape(r, 1, outputSize, height), type);
+            NDArray axT = ownedConstant(temporaries, columnWeights,
+                    new Shape(r, 1, outputSize, width), type).transpose(0, 1, 3, 2);
+            NDArray indices;
+            try (NDArray wrapped = temporaries.create(index)) {
+                indices = wrapped.duplicate();
+            }
+            NDArray perBox = features.get(new NDIndex("{}", indices));
             // (R, 1, S, H) x (R, C, H, W) x (R, 1, W, S) -> (R, C, S, S)
             NDArray out = ay.matMul(perBox).matMul(axT);
             out.attach(manager);
@@ -227,10 +231,18 @@ public final class RoiAlign extends AbstractBlock {
         }
     }
 
-    private static NDArray constant(NDManager manager, double[] values, Shape shape,
+    /**
+     * An array of {@code values} whose memory the engine owns. On the CPU an array created from
+     * Java data reads the Java buffer in place, and that buffer is freed once its array is closed
+     * and collected; autograd keeps the operands of a recorded operation until the backward pass,
+     * so a constant that enters one must be a copy the engine owns (else the backward reads freed
+     * memory: wrong gradients, or out-of-range indices).
+     */
+    static NDArray ownedConstant(NDManager manager, double[] values, Shape shape,
             DataType type) {
-        NDArray array = manager.create(values, shape);
-        return type == DataType.FLOAT64 ? array : array.toType(type, false);
+        try (NDArray wrapped = manager.create(values, shape)) {
+            return type == DataType.FLOAT64 ? wrapped.duplicate() : wrapped.toType(type, true);
+        }
     }
 
     private static void checkOptions(double spatialScale, int outputSize, int samplingRatio) {

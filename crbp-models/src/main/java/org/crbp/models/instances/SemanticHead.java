@@ -136,13 +136,8 @@ public final class SemanticHead extends AbstractBlock {
             weights[o * n + low] += 1 - frac;
             weights[o * n + high] += frac;
         }
-        NDArray matrix = manager.create(weights, new Shape(out, n));
-        if (type == DataType.FLOAT64) {
-            return matrix;
-        }
-        try (NDArray wide = matrix) {
-            return wide.toType(type, false);
-        }
+        // a copy the engine owns: autograd reads it in the backward pass
+        return RoiAlign.ownedConstant(manager, weights, new Shape(out, n), type);
     }
 
     /** {@inheritDoc} */

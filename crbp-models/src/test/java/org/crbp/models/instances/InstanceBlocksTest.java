@@ -120,6 +120,15 @@ class InstanceBlocksTest {
         assertEquals(new Shape(1, 1, 2, 4), y.getShape());
         assertArrayEquals(new double[] {0, 0.25, 0.75, 1, 0, 0.25, 0.75, 1}, y.toDoubleArray(),
                 1e-12);
+        // the gradient of sum(y): each input pixel's weights over the 2×4 outputs, (1 + 0.75 +
+        // 0.25) in a row, twice; read after freed Java buffers were overwritten
+        x.setRequiresGradient(true);
+        try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
+            NDArray total = SemanticHead.upsample(x, 2).sum();
+            RoiAlignTest.overwriteFreedBuffers();
+            collector.backward(total);
+        }
+        assertArrayEquals(new double[] {4, 4}, x.getGradient().toDoubleArray(), 1e-12);
     }
 
     @Test

@@ -208,6 +208,27 @@ class InstanceTrainingTest {
         }
     }
 
+    @Test
+    void aTrainingStepLeavesNoArrayBehind() {
+        InstanceSegmentationModel model = tinyModel(DataType.FLOAT64);
+        ParameterStore ps = new ParameterStore(manager, false);
+        NDList data = tinyData();
+        NDList maskLabels = tinyMaskLabels();
+        NDArray semanticLabels = tinySemanticLabels();
+        GradientMethod method = GradientMethods.crbp(2, 5, 0.9f, 1f);
+        // the first step may create what lives as long as the model (gradient buffers)
+        model.forwardBackward(method, ps, data, maskLabels, semanticLabels).getMaskStep()
+                .predictions().close();
+        int before = manager.getManagedArrays().size();
+        for (int i = 0; i < 3; i++) {
+            model.forwardBackward(method, ps, data, maskLabels, semanticLabels).getMaskStep()
+                    .predictions().close();
+            model.forward(ps, data, false).close();
+        }
+        assertEquals(before, manager.getManagedArrays().size(),
+                "arrays left in the data's manager by three steps and forwards");
+    }
+
     private static void zeroGradients(Block block) {
         for (Pair<String, Parameter> p : block.getParameters()) {
             NDArray array = p.getValue().getArray();

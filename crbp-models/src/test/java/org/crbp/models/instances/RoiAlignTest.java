@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
 import java.util.Random;
 
 /**
@@ -181,7 +182,11 @@ class RoiAlignTest {
         double[] analytic;
         try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
             NDArray out = RoiAlign.align(features, boxes, index, 0.5, 2, 2);
-            collector.backward(out.mul(weights).sum());
+            NDArray objective = out.mul(weights).sum();
+            // the interpolation matrices and the index must outlive their Java buffers:
+            // autograd reads them in the backward pass, after the operation's arrays are closed
+            overwriteFreedBuffers();
+            collector.backward(objective);
             analytic = features.getGradient().toDoubleArray();
         }
         double epsilon = 1e-6;
@@ -200,6 +205,24 @@ class RoiAlignTest {
         }
         assertTrue(largest > 0.1, "the boxes should cover features, largest gradient " + largest);
         assertTrue(worst < 1e-8, "largest difference from central differences " + worst);
+    }
+
+    /**
+     * Collects garbage, so that Java buffers no array holds any more are freed, and fills newly
+     * allocated direct memory with a large value, so that an autograd graph still reading freed
+     * buffers computes garbage.
+     */
+    static void overwriteFreedBuffers() {
+        for (int round = 0; round < 3; round++) {
+            System.gc();
+            ByteBuffer[] filler = new ByteBuffer[64];
+            for (int i = 0; i < filler.length; i++) {
+                filler[i] = ByteBuffer.allocateDirect(64 << i % 8);
+                while (filler[i].remaining() >= 8) {
+                    filler[i].putDouble(1e300);
+                }
+            }
+        }
     }
 
     private double weightedSum(double[] f, Shape shape, NDArray boxes, NDArray index,
