@@ -132,7 +132,9 @@ public final class RecurrentMaskHead {
 
         /**
          * Sets the hGRU's update-gate floor (default 0, the reference's gate); see {@link
-         * HgruCell.Builder#optUpdateGateFloor}.
+         * HgruCell.Builder#optUpdateGateFloor}. The reference's update gate starts between
+         * {@code σ(-7)} and {@code σ(-1)}, so a head run for few steps passes little of its drive
+         * on to the masks at first; a floor raises that.
          *
          * @param floor in [0, 1)
          * @return this builder
