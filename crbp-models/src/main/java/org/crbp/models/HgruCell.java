@@ -256,9 +256,14 @@ public final class HgruCell extends RecurrentCell {
     }
 
     private static NDArray constant(NDManager manager, double value, DataType dataType) {
-        return dataType == DataType.FLOAT64
-                ? manager.create(value)
-                : manager.full(new Shape(), (float) value, dataType);
+        if (dataType != DataType.FLOAT64) {
+            return manager.full(new Shape(), (float) value, dataType);
+        }
+        // an array made from Java data reads its Java buffer in place; the step's graph keeps
+        // this operand until the backward pass, so it must be a copy the engine owns
+        try (NDArray wrapped = manager.create(value)) {
+            return wrapped.duplicate();
+        }
     }
 
     /** The builder of {@link HgruCell}. */
