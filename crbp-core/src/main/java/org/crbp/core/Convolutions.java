@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
@@ -28,9 +29,11 @@ import java.util.function.Predicate;
  * and 8 channels. With this engine build (libtorch 2.7.1, oneDNN 3.7.1) that fault could not be
  * reproduced in thousands of trials (docs/results/convolution-nan.md), and the padding costs
  * about 42% of a step at the paper's size, so it is off by default. A guard stays: the first
- * time a configuration (input and kernel shapes) is convolved on a recorded path, a few
- * vector-Jacobian products of the plain convolution at that configuration are checked; if one is
- * not finite, that configuration is padded from then on (and a warning is logged). The system
+ * time a configuration (input and kernel shapes) is convolved while operations are recorded, a
+ * few vector-Jacobian products of the plain convolution at that configuration are checked; if
+ * one is not finite, that configuration is padded from then on (and a warning is logged). A
+ * configuration met only outside recording ({@value #UNRECORDED_CHECKS} times) is taken for
+ * inference and no longer checked. The system
  * property {@value #PAD_CHANNELS_PROPERTY} set to {@code true} pads every such configuration
  * (the former behaviour), {@code false} never pads and skips the guard.
  *
@@ -55,8 +58,18 @@ public final class Convolutions {
 
     private static final Logger logger = LoggerFactory.getLogger(Convolutions.class);
 
+    /**
+     * How many calls outside recording a configuration without a verdict is checked for
+     * recording: after that it is taken for inference only and the check (one small backward
+     * attempt) stops.
+     */
+    static final int UNRECORDED_CHECKS = 100;
+
     /** Per configuration the guard has checked: whether it is padded. */
     private static final Map<String, Boolean> PADDED = new ConcurrentHashMap<>();
+
+    /** Per configuration without a verdict: the calls found outside recording. */
+    private static final Map<String, AtomicInteger> UNRECORDED = new ConcurrentHashMap<>();
 
     /** The guard's test of one gradient; replaced only by tests. */
     static Predicate<NDArray> gradientCheck = Convolutions::isFinite;
@@ -115,7 +128,12 @@ public final class Convolutions {
         if (padded != null) {
             return padded;
         }
+        AtomicInteger unrecorded = UNRECORDED.computeIfAbsent(key, k -> new AtomicInteger());
+        if (unrecorded.get() >= UNRECORDED_CHECKS) {
+            return false; // used for inference only: no backward follows
+        }
         if (!recording(x.getManager())) {
+            unrecorded.incrementAndGet();
             return false; // no backward can follow this call, and the guard cannot run
         }
         boolean faulty = guard(x.getShape(), weight.getShape(), p, x.getManager());
@@ -138,6 +156,7 @@ public final class Convolutions {
     /** Forgets every verdict of the guard (for tests). */
     static void forgetGuardVerdicts() {
         PADDED.clear();
+        UNRECORDED.clear();
     }
 
     private static String configuration(Shape x, Shape weight) {
