@@ -31,9 +31,9 @@ import java.util.function.Predicate;
  * about 42% of a step at the paper's size, so it is off by default. A guard stays: the first
  * time a configuration (input and kernel shapes) is convolved while operations are recorded, a
  * few vector-Jacobian products of the plain convolution at that configuration are checked; if
- * one is not finite, that configuration is padded from then on (and a warning is logged). A
- * configuration met only outside recording ({@value #UNRECORDED_CHECKS} times) is taken for
- * inference and no longer checked. The system
+ * one is not finite, that configuration is padded from then on (and a warning is logged).
+ * Whether operations are recorded is checked on the first {@value #UNRECORDED_CHECKS} calls of a
+ * configuration without a verdict and then on one call in {@value #UNRECORDED_CHECKS}. The system
  * property {@value #PAD_CHANNELS_PROPERTY} set to {@code true} pads every such configuration
  * (the former behaviour), {@code false} never pads and skips the guard.
  *
@@ -59,16 +59,17 @@ public final class Convolutions {
     private static final Logger logger = LoggerFactory.getLogger(Convolutions.class);
 
     /**
-     * How many calls outside recording a configuration without a verdict is checked for
-     * recording: after that it is taken for inference only and the check (one small backward
-     * attempt) stops.
+     * How many calls of a configuration without a verdict are each checked for recording (one
+     * small backward attempt); after that, one call in this many, so that a configuration used
+     * for inference pays the check on 1% of its calls and a later training run still gets its
+     * guard within this many calls.
      */
     static final int UNRECORDED_CHECKS = 100;
 
     /** Per configuration the guard has checked: whether it is padded. */
     private static final Map<String, Boolean> PADDED = new ConcurrentHashMap<>();
 
-    /** Per configuration without a verdict: the calls found outside recording. */
+    /** Per configuration without a verdict: the calls so far. */
     private static final Map<String, AtomicInteger> UNRECORDED = new ConcurrentHashMap<>();
 
     /** The guard's test of one gradient; replaced only by tests. */
@@ -128,12 +129,11 @@ public final class Convolutions {
         if (padded != null) {
             return padded;
         }
-        AtomicInteger unrecorded = UNRECORDED.computeIfAbsent(key, k -> new AtomicInteger());
-        if (unrecorded.get() >= UNRECORDED_CHECKS) {
-            return false; // used for inference only: no backward follows
+        int calls = UNRECORDED.computeIfAbsent(key, k -> new AtomicInteger()).getAndIncrement();
+        if (calls >= UNRECORDED_CHECKS && calls % UNRECORDED_CHECKS != 0) {
+            return false; // so far used for inference only: checked now and then
         }
         if (!recording(x.getManager())) {
-            unrecorded.incrementAndGet();
             return false; // no backward can follow this call, and the guard cannot run
         }
         boolean faulty = guard(x.getShape(), weight.getShape(), p, x.getManager());

@@ -92,12 +92,18 @@ class ConvolutionGradientTest {
         NDArray w = manager.randomNormal(new Shape(4, 4, 3, 3));
         Convolutions.same(x, w, null);
         assertNull(Convolutions.guardVerdict(x.getShape(), w.getShape()));
-        // a configuration met only outside recording is taken for inference: no later check
-        for (int i = 1; i < Convolutions.UNRECORDED_CHECKS; i++) {
+        // after 100 calls outside recording, only one call in 100 looks: call 101 does not
+        for (int call = 1; call <= Convolutions.UNRECORDED_CHECKS; call++) {
             Convolutions.same(x, w, null).close();
         }
         valueAndInputGradient(x.getShape(), w.getShape(), DataType.FLOAT32);
         assertNull(Convolutions.guardVerdict(x.getShape(), w.getShape()));
+        // calls 102 to 199 outside recording; call 200 is recorded, looks, and runs the guard
+        for (int call = 102; call < 2 * Convolutions.UNRECORDED_CHECKS; call++) {
+            Convolutions.same(x, w, null).close();
+        }
+        valueAndInputGradient(x.getShape(), w.getShape(), DataType.FLOAT32);
+        assertEquals(Boolean.FALSE, Convolutions.guardVerdict(x.getShape(), w.getShape()));
         Convolutions.forgetGuardVerdicts();
         System.setProperty(Convolutions.PAD_CHANNELS_PROPERTY, "false");
         valueAndInputGradient(x.getShape(), w.getShape(), DataType.FLOAT32);
