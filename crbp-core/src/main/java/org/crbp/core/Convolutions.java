@@ -4,6 +4,7 @@
 package org.crbp.core;
 
 import ai.djl.Device;
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -11,15 +12,30 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
 /**
- * The "same" convolution (stride 1, zero padding of half the kernel) that cells should use on
- * the CPU. The PyTorch engine's oneDNN convolution pads channel counts that are not a multiple of
- * its block internally (16 with AVX-512, 8 with AVX2), and its backward pass to the input then
- * reads uninitialised padding: measured on an AMD EPYC (Zen 4), the input gradient of an 8-channel
- * 5×5 convolution was NaN in 6 of 20 identical trials, and 0 of 40 at 16 or 32 channels; with
- * AVX2 kernels 3- and 4-channel cells still gave NaN in about 1 of 20 test runs. Padding the
- * channels with zeros here costs what the library's own padding costs (the arithmetic is done on
- * whole blocks either way), plus one copy of the input.
+ * The "same" convolution (stride 1, zero padding of half the kernel) that cells should use.
+ *
+ * <p>On the CPU in float32 the PyTorch engine runs it through oneDNN, whose kernels work on
+ * channel blocks (16 with AVX-512, 8 with AVX2). The library once padded channel counts that are
+ * not a multiple of 16 with zeros here, after NaN input gradients were seen now and then at 3, 4
+ * and 8 channels. With this engine build (libtorch 2.7.1, oneDNN 3.7.1) that fault could not be
+ * reproduced in thousands of trials (docs/results/convolution-nan.md), and the padding costs
+ * about 42% of a step at the paper's size, so it is off by default. A guard stays: the first
+ * time a configuration (input and kernel shapes) is convolved while operations are recorded, a
+ * few vector-Jacobian products of the plain convolution at that configuration are checked; if
+ * one is not finite, that configuration is padded from then on (and a warning is logged).
+ * Whether operations are recorded is checked on the first {@value #UNRECORDED_CHECKS} calls of a
+ * configuration without a verdict and then on one call in {@value #UNRECORDED_CHECKS}. The system
+ * property {@value #PAD_CHANNELS_PROPERTY} set to {@code true} pads every such configuration
+ * (the former behaviour), {@code false} never pads and skips the guard.
  *
  * <pre>{@code
  * NDArray next = Convolutions.same(h, ps.getValue(weight, device, training), null).tanh();
@@ -30,11 +46,41 @@ public final class Convolutions {
     /** The channel block of the CPU library's AVX-512 convolution kernels (a multiple of AVX2's). */
     public static final int CPU_CHANNEL_BLOCK = 16;
 
+    /**
+     * The system property that chooses the channel padding: {@code true} pads every float32 CPU
+     * convolution whose channel counts are not whole blocks, {@code false} pads none and skips
+     * the guard, anything else (or unset) pads only configurations the guard caught.
+     */
+    public static final String PAD_CHANNELS_PROPERTY = "crbp.convolution.padChannels";
+
+    /** How many vector-Jacobian products the guard checks per configuration. */
+    static final int GUARD_PRODUCTS = 4;
+
+    private static final Logger logger = LoggerFactory.getLogger(Convolutions.class);
+
+    /**
+     * How many calls of a configuration without a verdict are each checked for recording (one
+     * small backward attempt); after that, one call in this many, so that a configuration used
+     * for inference pays the check on 1% of its calls and a later training run still gets its
+     * guard within this many calls.
+     */
+    static final int UNRECORDED_CHECKS = 100;
+
+    /** Per configuration the guard has checked: whether it is padded. */
+    private static final Map<String, Boolean> PADDED = new ConcurrentHashMap<>();
+
+    /** Per configuration without a verdict: the calls so far. */
+    private static final Map<String, AtomicInteger> UNRECORDED = new ConcurrentHashMap<>();
+
+    /** The guard's test of one gradient; replaced only by tests. */
+    static Predicate<NDArray> gradientCheck = Convolutions::isFinite;
+
     private Convolutions() {}
 
     /**
      * A stride-1 convolution with zero padding {@code kernel / 2} on each side (odd kernels keep
-     * the spatial size), on channels padded to whole blocks where the CPU library needs it.
+     * the spatial size), on channels padded to whole blocks where the guard or the system
+     * property {@value #PAD_CHANNELS_PROPERTY} asks for it.
      *
      * @param x the input, {@code (N, in, H, W)}
      * @param weight the kernel, {@code (out, in, k, k)}
@@ -45,28 +91,148 @@ public final class Convolutions {
         long out = weight.getShape().get(0);
         long in = weight.getShape().get(1);
         long p = weight.getShape().get(2) / 2;
-        if (needsChannelPadding(x, in, out)) {
+        if (needsChannelPadding(x, in, out) && padChannels(x, weight, p)) {
             return paddedConv(x, weight, bias, in, out, p);
         }
-        return Conv2d.conv2d(x, weight, bias, new Shape(1, 1), new Shape(p, p), new Shape(1, 1), 1)
-                .head();
+        return plainConv(x, weight, bias, p);
     }
 
     /**
-     * Whether a convolution must run on channels padded to whole blocks: more than one input
-     * channel, a channel count that is not a multiple of {@link #CPU_CHANNEL_BLOCK}, a CPU array
-     * in float32.
+     * Whether a convolution is one the channel padding applies to: more than one input channel,
+     * a channel count that is not a multiple of {@link #CPU_CHANNEL_BLOCK}, a CPU array in
+     * float32. Whether {@link #same} pads it depends on {@value #PAD_CHANNELS_PROPERTY} and on
+     * the guard.
      *
      * @param x the input
      * @param in the input channels
      * @param out the output channels
-     * @return whether {@link #same} pads the channels
+     * @return whether {@link #same} may pad the channels
      */
     public static boolean needsChannelPadding(NDArray x, long in, long out) {
         return in > 1
                 && (in % CPU_CHANNEL_BLOCK != 0 || out % CPU_CHANNEL_BLOCK != 0)
                 && x.getDevice().getDeviceType().equals(Device.Type.CPU)
                 && x.getDataType() == DataType.FLOAT32;
+    }
+
+    /** Whether {@link #same} pads this configuration (the guard runs at its first use). */
+    private static boolean padChannels(NDArray x, NDArray weight, long p) {
+        String choice = System.getProperty(PAD_CHANNELS_PROPERTY, "");
+        if ("true".equals(choice)) {
+            return true;
+        }
+        if ("false".equals(choice) || !EngineAutograd.supports(x)) {
+            return false;
+        }
+        String key = configuration(x.getShape(), weight.getShape());
+        Boolean padded = PADDED.get(key);
+        if (padded != null) {
+            return padded;
+        }
+        int calls = UNRECORDED.computeIfAbsent(key, k -> new AtomicInteger()).getAndIncrement();
+        if (calls >= UNRECORDED_CHECKS && calls % UNRECORDED_CHECKS != 0) {
+            return false; // so far used for inference only: checked now and then
+        }
+        if (!recording(x.getManager())) {
+            return false; // no backward can follow this call, and the guard cannot run
+        }
+        boolean faulty = guard(x.getShape(), weight.getShape(), p, x.getManager());
+        if (faulty) {
+            logger.warn("The engine's float32 convolution returned a non-finite gradient at {};"
+                    + " that configuration is padded to whole channel blocks from now on", key);
+        }
+        PADDED.put(key, faulty);
+        return faulty;
+    }
+
+    /**
+     * Whether the guard has found the plain convolution of this configuration faulty, so that
+     * {@link #same} pads it; {@code null} before the guard has run for it.
+     */
+    static Boolean guardVerdict(Shape x, Shape weight) {
+        return PADDED.get(configuration(x, weight));
+    }
+
+    /** Forgets every verdict of the guard (for tests). */
+    static void forgetGuardVerdicts() {
+        PADDED.clear();
+        UNRECORDED.clear();
+    }
+
+    private static String configuration(Shape x, Shape weight) {
+        return "input " + x + ", kernel " + weight;
+    }
+
+    /**
+     * Runs {@link #GUARD_PRODUCTS} vector-Jacobian products of the plain convolution at this
+     * configuration, on fixed inputs (the engine's random generator is left alone), and returns
+     * whether a gradient was not finite.
+     */
+    private static boolean guard(Shape xShape, Shape wShape, long p, NDManager parent) {
+        try (NDManager scope = parent.newSubManager()) {
+            NDArray x = fixedValues(scope, xShape, 1, 1);
+            // weights of the usual scale, 1 / sqrt(fan-in)
+            NDArray w = fixedValues(scope, wShape, 2,
+                    (float) (1 / Math.sqrt((double) wShape.size() / wShape.get(0))));
+            x.setRequiresGradient(true);
+            w.setRequiresGradient(true);
+            NDArray y = plainConv(x, w, null, p);
+            for (int product = 0; product < GUARD_PRODUCTS; product++) {
+                NDArray cotangent = fixedValues(scope, y.getShape(), 3 + product, 1);
+                EngineAutograd.zeroGradient(x);
+                EngineAutograd.zeroGradient(w);
+                EngineAutograd.backward(y, cotangent, product < GUARD_PRODUCTS - 1);
+                try (NDArray gx = x.getGradient();
+                        NDArray gw = w.getGradient()) {
+                    if (!gradientCheck.test(gx) || !gradientCheck.test(gw)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+    }
+
+    /**
+     * Whether operations are being recorded for a backward pass: a product of a one-element
+     * array can be backpropagated only then. (The engine's {@code requires_grad} flag of an
+     * operation's result reads false even while recording, so it cannot tell.)
+     */
+    private static boolean recording(NDManager parent) {
+        try (NDManager scope = parent.newSubManager()) {
+            NDArray leaf = scope.ones(new Shape(1));
+            leaf.setRequiresGradient(true);
+            NDArray square = leaf.mul(leaf);
+            try {
+                EngineAutograd.backward(square, scope.ones(new Shape(1)), false);
+                return true;
+            } catch (EngineException e) {
+                return false;
+            }
+        }
+    }
+
+    /**
+     * Deterministic values in [-scale, scale], {@code scale sin(0.7549 phase i)} for element i: no
+     * draw from the engine's random generator, whose sequence the caller may rely on.
+     */
+    private static NDArray fixedValues(NDManager manager, Shape shape, int phase, float scale) {
+        NDArray index = manager.arange(0f, (float) shape.size(), 1f, DataType.FLOAT32);
+        NDArray factor = manager.create(0.7548776662f * phase);
+        NDArray size = manager.create(scale);
+        return index.mul(factor).sin().mul(size).reshape(shape);
+    }
+
+    private static boolean isFinite(NDArray gradient) {
+        try (NDArray bad = gradient.isNaN().logicalOr(gradient.isInfinite());
+                NDArray any = bad.any()) {
+            return !any.getBoolean();
+        }
+    }
+
+    private static NDArray plainConv(NDArray x, NDArray weight, NDArray bias, long p) {
+        return Conv2d.conv2d(x, weight, bias, new Shape(1, 1), new Shape(p, p), new Shape(1, 1), 1)
+                .head();
     }
 
     private static NDArray paddedConv(

@@ -32,12 +32,25 @@ class SameConv2dPaddingTest {
             NDArray w64 = manager.randomNormal(0f, 0.2f, new Shape(5, 8, 5, 5), DataType.FLOAT64);
             NDArray b64 = manager.randomNormal(0f, 1f, new Shape(5), DataType.FLOAT64);
             NDArray r64 = manager.randomNormal(0f, 1f, new Shape(3, 5, 12, 12), DataType.FLOAT64);
-            // float64 takes the plain route, float32 the padded one (8 and 5 channels)
+            // float64 takes the plain route, float32 the padded one (8 and 5 channels) when the
+            // padding is asked for (it is off by default)
             double[][] plain = valueAndGradients(x64, w64, b64, r64);
             NDArray x = x64.toType(DataType.FLOAT32, false);
             assertTrue(org.crbp.core.Convolutions.needsChannelPadding(x, 8, 5));
-            double[][] padded = valueAndGradients(x, w64.toType(DataType.FLOAT32, false),
-                    b64.toType(DataType.FLOAT32, false), r64.toType(DataType.FLOAT32, false));
+            String property = org.crbp.core.Convolutions.PAD_CHANNELS_PROPERTY;
+            String saved = System.getProperty(property);
+            double[][] padded;
+            try {
+                System.setProperty(property, "true");
+                padded = valueAndGradients(x, w64.toType(DataType.FLOAT32, false),
+                        b64.toType(DataType.FLOAT32, false), r64.toType(DataType.FLOAT32, false));
+            } finally {
+                if (saved == null) {
+                    System.clearProperty(property);
+                } else {
+                    System.setProperty(property, saved);
+                }
+            }
             for (int i = 0; i < plain.length; i++) {
                 assertEquals(plain[i].length, padded[i].length);
                 for (int j = 0; j < plain[i].length; j++) {
