@@ -4,7 +4,6 @@
 package org.crbp.core;
 
 import ai.djl.Device;
-import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -17,7 +16,6 @@ import org.slf4j.LoggerFactory;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
@@ -29,11 +27,11 @@ import java.util.function.Predicate;
  * and 8 channels. With this engine build (libtorch 2.7.1, oneDNN 3.7.1) that fault could not be
  * reproduced in thousands of trials (docs/results/convolution-nan.md), and the padding costs
  * about 42% of a step at the paper's size, so it is off by default. A guard stays: the first
- * time a configuration (input and kernel shapes) is convolved while operations are recorded, a
+ * time a configuration (input and kernel shapes) is convolved, a
  * few vector-Jacobian products of the plain convolution at that configuration are checked; if
- * one is not finite, that configuration is padded from then on (and a warning is logged).
- * Whether operations are recorded is checked on the first {@value #UNRECORDED_CHECKS} calls of a
- * configuration without a verdict and then on one call in {@value #UNRECORDED_CHECKS}. The system
+ * one is not finite, that configuration is padded from then on (and a warning is logged). The
+ * guard runs on its own arrays, with the engine recording for them only, so it costs a few
+ * products once per configuration, in training and inference alike. The system
  * property {@value #PAD_CHANNELS_PROPERTY} set to {@code true} pads every such configuration
  * (the former behaviour), {@code false} never pads and skips the guard.
  *
@@ -58,19 +56,8 @@ public final class Convolutions {
 
     private static final Logger logger = LoggerFactory.getLogger(Convolutions.class);
 
-    /**
-     * How many calls of a configuration without a verdict are each checked for recording (one
-     * small backward attempt); after that, one call in this many, so that a configuration used
-     * for inference pays the check on 1% of its calls and a later training run still gets its
-     * guard within this many calls.
-     */
-    static final int UNRECORDED_CHECKS = 100;
-
     /** Per configuration the guard has checked: whether it is padded. */
     private static final Map<String, Boolean> PADDED = new ConcurrentHashMap<>();
-
-    /** Per configuration without a verdict: the calls so far. */
-    private static final Map<String, AtomicInteger> UNRECORDED = new ConcurrentHashMap<>();
 
     /** The guard's test of one gradient; replaced only by tests. */
     static Predicate<NDArray> gradientCheck = Convolutions::isFinite;
@@ -129,14 +116,8 @@ public final class Convolutions {
         if (padded != null) {
             return padded;
         }
-        int calls = UNRECORDED.computeIfAbsent(key, k -> new AtomicInteger()).getAndIncrement();
-        if (calls >= UNRECORDED_CHECKS && calls % UNRECORDED_CHECKS != 0) {
-            return false; // so far used for inference only: checked now and then
-        }
-        if (!recording(x.getManager())) {
-            return false; // no backward can follow this call, and the guard cannot run
-        }
-        boolean faulty = guard(x.getShape(), weight.getShape(), p, x.getManager());
+        boolean faulty = EngineAutograd.recorded(
+                () -> guard(x.getShape(), weight.getShape(), p, x.getManager()));
         if (faulty) {
             logger.warn("The engine's float32 convolution returned a non-finite gradient at {};"
                     + " that configuration is padded to whole channel blocks from now on", key);
@@ -156,7 +137,6 @@ public final class Convolutions {
     /** Forgets every verdict of the guard (for tests). */
     static void forgetGuardVerdicts() {
         PADDED.clear();
-        UNRECORDED.clear();
     }
 
     private static String configuration(Shape x, Shape weight) {
@@ -190,25 +170,6 @@ public final class Convolutions {
                 }
             }
             return false;
-        }
-    }
-
-    /**
-     * Whether operations are being recorded for a backward pass: a product of a one-element
-     * array can be backpropagated only then. (The engine's {@code requires_grad} flag of an
-     * operation's result reads false even while recording, so it cannot tell.)
-     */
-    private static boolean recording(NDManager parent) {
-        try (NDManager scope = parent.newSubManager()) {
-            NDArray leaf = scope.ones(new Shape(1));
-            leaf.setRequiresGradient(true);
-            NDArray square = leaf.mul(leaf);
-            try {
-                EngineAutograd.backward(square, scope.ones(new Shape(1)), false);
-                return true;
-            } catch (EngineException e) {
-                return false;
-            }
         }
     }
 

@@ -9,6 +9,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 
+import java.util.function.Supplier;
+
 /**
  * The only class in crbp that touches PyTorch-engine internals.
  *
@@ -77,6 +79,24 @@ final class EngineAutograd {
      */
     static void backward(NDArray target, NDArray cotangent, boolean keepGraph) {
         JniUtils.backward((PtNDArray) target, (PtNDArray) cotangent, keepGraph, false);
+    }
+
+    /**
+     * Runs {@code body} with the engine recording operations on this thread (whatever the
+     * caller's mode), and restores the caller's mode after it.
+     *
+     * @param body the work to record
+     * @param <T> its result's type
+     * @return what {@code body} returns
+     */
+    static <T> T recorded(Supplier<T> body) {
+        boolean previous = JniUtils.isGradMode();
+        JniUtils.setGradMode(true);
+        try {
+            return body.get();
+        } finally {
+            JniUtils.setGradMode(previous);
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ package org.crbp.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
@@ -86,24 +87,18 @@ class ConvolutionGradientTest {
     }
 
     @Test
-    void theGuardRunsOnlyWhereABackwardCanFollow() {
+    void theGuardRunsAtTheFirstUseEvenWithoutRecording() {
         System.clearProperty(Convolutions.PAD_CHANNELS_PROPERTY);
         NDArray x = manager.randomNormal(new Shape(2, 4, 6, 6));
         NDArray w = manager.randomNormal(new Shape(4, 4, 3, 3));
-        Convolutions.same(x, w, null);
-        assertNull(Convolutions.guardVerdict(x.getShape(), w.getShape()));
-        // after 100 calls outside recording, only one call in 100 looks: call 101 does not
-        for (int call = 1; call <= Convolutions.UNRECORDED_CHECKS; call++) {
-            Convolutions.same(x, w, null).close();
-        }
-        valueAndInputGradient(x.getShape(), w.getShape(), DataType.FLOAT32);
-        assertNull(Convolutions.guardVerdict(x.getShape(), w.getShape()));
-        // calls 102 to 199 outside recording; call 200 is recorded, looks, and runs the guard
-        for (int call = 102; call < 2 * Convolutions.UNRECORDED_CHECKS; call++) {
-            Convolutions.same(x, w, null).close();
-        }
-        valueAndInputGradient(x.getShape(), w.getShape(), DataType.FLOAT32);
+        // an inference call (nothing recorded by the caller) still gets its verdict, and the
+        // caller's mode is left as it was: the result has no graph to backpropagate
+        boolean modeBefore = JniUtils.isGradMode();
+        NDArray y = Convolutions.same(x, w, null);
+        assertEquals(modeBefore, JniUtils.isGradMode(), "the caller's recording mode is restored");
         assertEquals(Boolean.FALSE, Convolutions.guardVerdict(x.getShape(), w.getShape()));
+        assertThrows(ai.djl.engine.EngineException.class,
+                () -> EngineAutograd.backward(y.sum(), manager.ones(new Shape()), false));
         Convolutions.forgetGuardVerdicts();
         System.setProperty(Convolutions.PAD_CHANNELS_PROPERTY, "false");
         valueAndInputGradient(x.getShape(), w.getShape(), DataType.FLOAT32);

@@ -74,7 +74,7 @@ public final class CustomCellExample {
             NDArray h = inputs.get(1); // the state
             NDArray w = ps.getValue(weight, x.getDevice(), training);
             NDArray a = Activation.sigmoid(ps.getValue(rate, x.getDevice(), training));
-            NDArray spread = Convolutions.same(h, w, null); // channel padding on the CPU
+            NDArray spread = Convolutions.same(h, w, null); // guarded on the CPU
             // only NDArray operands: a Number operand such as h.mul(0.5f) breaks the gradient
             return new NDList(h.add(Activation.tanh(spread.add(x)).sub(h).mul(a)));
         }
