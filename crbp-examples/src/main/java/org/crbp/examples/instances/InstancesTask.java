@@ -518,6 +518,54 @@ public final class InstancesTask implements Task {
         return out;
     }
 
+    /** The folder of an evaluation's predicted panoptic maps (COCO panoptic files). */
+    public static final String PREDICTIONS_DIR = "predictions";
+
+    /**
+     * Tests a trained model on the data folder's test split: writes the predictions as COCO
+     * panoptic files into {@code out/}{@value #PREDICTIONS_DIR} and returns their scores.
+     *
+     * @param block the trained model
+     * @param manager a manager
+     * @param c the configuration (data folder, test size, batch)
+     * @param out the output folder
+     * @return the scores as {@link #report} gives them, and the test's size
+     * @throws IOException if writing fails
+     */
+    public static Map<String, Object> evaluate(Block block, NDManager manager, RunConfig c,
+            Path out) throws IOException {
+        PanopticData data = split(c, TEST);
+        List<PanopticSample> samples = first(c, TEST, Math.min(c.testSize, data.size()),
+                "test-size");
+        PanopticCategories categories = data.getCategories();
+        List<PanopticAnnotation> predicted = new ArrayList<>();
+        List<PanopticAnnotation> truth = new ArrayList<>();
+        ParameterStore ps = new ParameterStore(manager, false);
+        for (int from = 0; from < samples.size(); from += c.batch) {
+            List<PanopticSample> chosen = samples.subList(from,
+                    Math.min(samples.size(), from + c.batch));
+            long[] ids = new long[chosen.size()];
+            String[] names = new String[chosen.size()];
+            for (int b = 0; b < chosen.size(); b++) {
+                ids[b] = chosen.get(b).getImageId();
+                names[b] = chosen.get(b).getAnnotation().getFileName();
+                truth.add(chosen.get(b).getAnnotation());
+            }
+            try (NDManager sub = manager.newSubManager()) {
+                NDList[] b = batch(sub, chosen, categories);
+                NDList predictions = block.forward(ps, b[0], false);
+                predictions.attach(sub);
+                predicted.addAll(predict(categories, predictions, b[1].get(3), b[1].get(4),
+                        b[1].get(2), ids, names));
+            }
+        }
+        PanopticFolder.writePredictions(out.resolve(PREDICTIONS_DIR), categories, predicted,
+                true);
+        Map<String, Object> r = report(PanopticQuality.evaluate(categories, truth, predicted));
+        r.put("testImages", samples.size());
+        return r;
+    }
+
     /** The task's loss: mask loss plus the semantic cross entropy. */
     static final class PanopticLoss extends Loss {
         private final MaskLoss mask = new MaskLoss();
