@@ -34,7 +34,6 @@ import org.crbp.examples.task.Metrics;
 import org.crbp.examples.task.Scorer;
 import org.crbp.examples.task.Task;
 import org.crbp.examples.task.TrainingHistory;
-import org.crbp.models.FocalLoss;
 import org.crbp.models.SameConv2d;
 import org.crbp.models.instances.FeedforwardMaskHead;
 import org.crbp.models.instances.InstanceBackbone;
@@ -267,7 +266,7 @@ public final class InstancesTask implements Task {
         SemanticHead semantic = SemanticHead.builder().setStuffClasses(h.stuff())
                 .optInputChannels(c.channels).optChannels(c.channels).optStride(STRIDE).build();
         InstanceSegmentationModel.Builder b = InstanceSegmentationModel.builder()
-                .setSemanticHead(semantic);
+                .setSemanticHead(semantic).optSemanticLoss(new SemanticLoss());
         if (c.model == ModelKind.HGRU) {
             b.setMaskNet(RecurrentMaskHead.builder().setClasses(h.things())
                     .optChannels(c.channels).optSteps(steps).optRoiFeatures(backbone, align)
@@ -566,10 +565,35 @@ public final class InstancesTask implements Task {
         return r;
     }
 
+    /**
+     * Per-pixel cross entropy over the labelled pixels: void ({@link PanopticTargets#IGNORE})
+     * adds nothing and does not count in the mean.
+     */
+    static final class SemanticLoss extends Loss {
+
+        SemanticLoss() {
+            super("SemanticCrossEntropy");
+        }
+
+        @Override
+        public NDArray evaluate(NDList labels, NDList predictions) {
+            NDArray logits = predictions.head();
+            NDArray label = labels.head();
+            int classes = Math.toIntExact(logits.getShape().get(1));
+            // labels carry no gradient: plain numbers are fine on them
+            NDArray valid = label.gte(0).toType(logits.getDataType(), false);
+            NDArray safe = label.maximum(0);
+            NDArray oneHot = safe.oneHot(classes, logits.getDataType()).transpose(0, 3, 1, 2);
+            NDArray picked = logits.logSoftmax(1).mul(oneHot).sum(new int[] {1});
+            NDArray count = valid.sum().maximum(1);
+            return picked.mul(valid).sum().neg().div(count);
+        }
+    }
+
     /** The task's loss: mask loss plus the semantic cross entropy. */
     static final class PanopticLoss extends Loss {
         private final MaskLoss mask = new MaskLoss();
-        private final FocalLoss semantic = FocalLoss.crossEntropy();
+        private final SemanticLoss semantic = new SemanticLoss();
 
         PanopticLoss(String name) {
             super(name);
