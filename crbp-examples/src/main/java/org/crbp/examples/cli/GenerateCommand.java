@@ -52,7 +52,7 @@ final class GenerateCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--task", defaultValue = "pathfinder", paramLabel = "<name>",
-            description = "pathfinder (the preset's images) or instances (panoptic scenes into"
+            description = "The task: pathfinder (the preset's images) or instances (scenes into"
                     + " OUT/train, OUT/val, OUT/test as COCO panoptic folders). Default:"
                     + " ${DEFAULT-VALUE}.")
     String task;
