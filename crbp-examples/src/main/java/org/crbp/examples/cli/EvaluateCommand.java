@@ -3,6 +3,8 @@
  */
 package org.crbp.examples.cli;
 
+import org.crbp.examples.instances.InstancesTask;
+
 import ai.djl.Device;
 
 import org.crbp.core.ContractionAnalysis;
@@ -59,6 +61,11 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Mixin CommonOptions.Checkpoint checkpoint = new CommonOptions.Checkpoint();
 
+    @Option(names = "--task", paramLabel = "<name>",
+            description = "The checkpoint's task (pathfinder or instances), checked against it."
+                    + " Default: the checkpoint's.")
+    String task;
+
     @Mixin CommonOptions.TestPreset preset = new CommonOptions.TestPreset();
 
     @Option(names = "--steps", paramLabel = "<t>",
@@ -99,6 +106,14 @@ final class EvaluateCommand implements Callable<Integer> {
         Device dev = device.resolve();
         try (Loaded loaded = checkpoint.open(dev)) {
             RunConfig c = testConfig(loaded);
+            if (task != null && !Tasks.byName(task, OptionNames.OPTIONS).name()
+                    .equals(Tasks.of(loaded.config).name())) {
+                throw new CliException("--task " + task + ": " + loaded.checkpoint.dir
+                        + " holds a " + Tasks.of(loaded.config).name() + " model");
+            }
+            if (Tasks.of(c) instanceof InstancesTask) {
+                return instances(loaded, c, dev, console);
+            }
             PathfinderPreset p = testPreset != null ? testPreset : c.presetValue();
             int t = steps != null ? steps : c.steps;
             Task task = Tasks.of(c);
@@ -137,6 +152,46 @@ final class EvaluateCommand implements Callable<Integer> {
             Json.write(dir.resolve("report.json"), r);
             console.println("Report: " + dir.resolve("report.json"));
         }
+        return 0;
+    }
+
+    /** The instances task: predictions as COCO panoptic files, PQ/SQ/RQ in report.json. */
+    private int instances(Loaded loaded, RunConfig c, Device dev, PrintWriter console)
+            throws java.io.IOException {
+        if (c.data == null) {
+            c.data = loaded.config.data;
+        }
+        if (steps != null && steps != c.steps) {
+            throw new CliException("--steps: the instances task evaluates at the trained "
+                    + c.steps + " steps");
+        }
+        Path dir = out != null ? out
+                : Main.writableFolder(runDir(loaded).resolve("eval-instances"), null);
+        AtomicFiles.createDirectories(dir);
+        console.printf(Locale.ROOT, "Evaluating %s (%s head%s) on the test images of %s%n",
+                loaded.checkpoint.dir, c.model, c.recurrent() ? ", " + c.methodLabel() + " T="
+                        + c.steps : "", c.data);
+        console.flush();
+        Map<String, Object> scores = InstancesTask.evaluate(loaded.block,
+                loaded.model.getNDManager(), c, dir);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("checkpoint", loaded.checkpoint.dir.toString());
+        r.put("task", InstancesTask.NAME);
+        r.put("head", c.model.toString().toLowerCase(Locale.ROOT));
+        r.put("method", c.recurrent() ? c.method.toString().toLowerCase(Locale.ROOT) : "ff");
+        r.put("steps", c.recurrent() ? c.steps : 0);
+        r.putAll(scores);
+        r.put("predictions", InstancesTask.PREDICTIONS_DIR);
+        r.put("parameters", PathfinderModels.countParameters(loaded.block));
+        r.put("peakMemoryBytes", ProcessMemory.peakResidentBytes());
+        r.put("epochs", loaded.checkpoint.state.epoch);
+        r.put("data", c.data);
+        r.put("device", dev.toString());
+        r.put("config", loaded.config);
+        Json.write(dir.resolve("report.json"), r);
+        console.printf(Locale.ROOT, "Test: PQ %.4f SQ %.4f RQ %.4f (ground-truth boxes)%n",
+                (Double) r.get("pq"), (Double) r.get("sq"), (Double) r.get("rq"));
+        console.println("Report: " + dir.resolve("report.json"));
         return 0;
     }
 

@@ -3,6 +3,11 @@
  */
 package org.crbp.examples.cli;
 
+import org.crbp.examples.instances.InstancesTask;
+import org.crbp.examples.instances.SceneConfig;
+import org.crbp.examples.instances.SceneGenerator;
+import org.crbp.examples.task.Tasks;
+
 import ai.djl.training.util.ProgressBar;
 
 import org.crbp.examples.CliException;
@@ -46,17 +51,27 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "<dir>", description = "Output folder.")
     Path out;
 
-    @Option(names = "--train-size", defaultValue = "" + RunConfig.DEFAULT_TRAIN_SIZE,
+    @Option(names = "--task", defaultValue = "pathfinder", paramLabel = "<name>",
+            description = "The task: pathfinder (the preset's images) or instances (scenes into"
+                    + " OUT/train, OUT/val, OUT/test as COCO panoptic folders). Default:"
+                    + " ${DEFAULT-VALUE}.")
+    String task;
+
+    @Option(names = "--size", paramLabel = "<pixels>",
+            description = "Scene side for --task instances, 64 to 128. Default: 96.")
+    Integer size;
+
+    @Option(names = {"--train-size", "--train"}, defaultValue = "" + RunConfig.DEFAULT_TRAIN_SIZE,
             paramLabel = "<n>",
             description = "Training images (0: none). Default: ${DEFAULT-VALUE}.")
     int trainSize;
 
-    @Option(names = "--val-size", defaultValue = "" + RunConfig.DEFAULT_VALIDATION_SIZE,
+    @Option(names = {"--val-size", "--val"}, defaultValue = "" + RunConfig.DEFAULT_VALIDATION_SIZE,
             paramLabel = "<n>",
             description = "Validation images (0: none). Default: ${DEFAULT-VALUE}.")
     int validationSize;
 
-    @Option(names = "--test-size", defaultValue = "" + RunConfig.DEFAULT_TEST_SIZE,
+    @Option(names = {"--test-size", "--test"}, defaultValue = "" + RunConfig.DEFAULT_TEST_SIZE,
             paramLabel = "<n>",
             description = "Test images (0: none). Default: ${DEFAULT-VALUE}.")
     int testSize;
@@ -94,6 +109,14 @@ final class GenerateCommand implements Callable<Integer> {
     /** {@inheritDoc} */
     @Override
     public Integer call() throws Exception {
+        String t = Tasks.byName(task, OptionNames.OPTIONS).name();
+        if (InstancesTask.NAME.equals(t)) {
+            return scenes();
+        }
+        if (size != null) {
+            throw new CliException("--size has no effect on Pathfinder images (their preset"
+                    + " sets it); it is for --task instances");
+        }
         PathfinderPreset p = preset.value();
         String[] sizeOptions = {"--train-size", "--val-size", "--test-size"};
         int[] asked = {trainSize, validationSize, testSize};
@@ -113,6 +136,44 @@ final class GenerateCommand implements Callable<Integer> {
         }
         Main.writableFolder(out, "--out");
         return write(p);
+    }
+
+    /** The instances task's scenes: train, val and test from disjoint scene indices. */
+    private int scenes() throws IOException {
+        int[] sizes = {trainSize, validationSize, testSize};
+        String[] names = {InstancesTask.TRAIN, InstancesTask.VALIDATION, InstancesTask.TEST};
+        String[] options = {"--train", "--val", "--test"};
+        for (int i = 0; i < sizes.length; i++) {
+            if (sizes[i] < 0 || sizes[i] > 1_000_000) {
+                throw new CliException(options[i] + " must be from 0 (none) to 1000000, got "
+                        + sizes[i]);
+            }
+        }
+        SceneGenerator generator;
+        try {
+            SceneConfig config = SceneConfig.defaults().withSeed(seed);
+            generator = new SceneGenerator(size == null ? config : config.withSize(size));
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--size: " + e.getMessage());
+        }
+        Main.writableFolder(out, "--out");
+        PrintWriter console = spec.commandLine().getOut();
+        for (int i = 0; i < sizes.length; i++) {
+            if (sizes[i] == 0) {
+                continue;
+            }
+            Path dir = out.resolve(names[i]);
+            try {
+                // disjoint index ranges: the splits share no scene
+                generator.writeSplit(dir, (long) i * 10_000_000L, sizes[i], overwrite);
+            } catch (IllegalArgumentException e) {
+                throw new CliException(e.getMessage());
+            }
+            console.printf(Locale.ROOT, "%s: %d scenes of %dx%d px in %s%n", names[i], sizes[i],
+                    generator.getConfig().size(), generator.getConfig().size(), dir);
+            console.flush();
+        }
+        return 0;
     }
 
     /** Writes the splits asked for, keeping those already complete. */

@@ -66,8 +66,10 @@ final class TrainCommand implements Callable<Integer> {
 
         @picocli.CommandLine.Mixin CommonOptions.Preset preset = new CommonOptions.Preset();
 
-        @Option(names = "--model", defaultValue = RunConfig.DEFAULT_MODEL, paramLabel = "<name>",
-                description = "Model: hgru, convlstm or ff (the feedforward control). Default:"
+        @Option(names = {"--model", "--head"}, defaultValue = RunConfig.DEFAULT_MODEL,
+                paramLabel = "<name>",
+                description = "Model: hgru, convlstm or ff (the feedforward control); for the"
+                        + " instances task (--head) the mask head, hgru or ff. Default:"
                         + " ${DEFAULT-VALUE}.")
         String model;
 

@@ -58,7 +58,7 @@ public final class Loaded implements AutoCloseable {
             model.setBlock(block);
             Checkpoints.loadParameters(model, found);
             block.initialize(model.getNDManager(), DataType.FLOAT32,
-                    Tasks.of(c).inputShape(c));
+                    Tasks.of(c).inputShapes(c));
         } catch (RuntimeException e) {
             model.close();
             if (e instanceof CliException) {

@@ -277,7 +277,7 @@ public final class Training {
      */
     private long initialize(Trainer trainer, CheckpointAdam adam, Block block) {
         trainer.setMetrics(new Metrics());
-        trainer.initialize(task.inputShape(c));
+        trainer.initialize(task.inputShapes(c));
         for (Pair<String, Parameter> p : block.getParameters()) {
             // decay the convolution kernels, not biases, gains or per-channel constants
             if (p.getValue().getType() == Parameter.Type.WEIGHT) {
@@ -391,7 +391,9 @@ public final class Training {
             return;
         }
         try {
-            if (method != null) {
+            if (task.trainsItsOwnSteps()) {
+                TaskSteps.fit(trainer, epochs, loop.data(), method, task);
+            } else if (method != null) {
                 CrbpTrain.fit(trainer, epochs, loop.data(), null, method);
             } else {
                 EasyTrain.fit(trainer, epochs, loop.data(), null);

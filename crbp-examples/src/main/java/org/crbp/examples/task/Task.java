@@ -3,12 +3,17 @@
  */
 package org.crbp.examples.task;
 
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.dataset.Dataset;
+import ai.djl.training.ParameterStore;
 import ai.djl.training.evaluator.Evaluator;
 import ai.djl.training.loss.Loss;
+
+import org.crbp.core.GradientMethod;
+import org.crbp.core.StepResult;
 
 import org.crbp.examples.config.RunConfig;
 
@@ -91,6 +96,17 @@ public interface Task {
      * @return the shape
      */
     Shape inputShape(RunConfig c);
+
+    /**
+     * Returns the shapes of one batch's inputs, to initialise the model: {@link #inputShape}
+     * alone by default (a model of one input).
+     *
+     * @param c the configuration
+     * @return the shapes
+     */
+    default Shape[] inputShapes(RunConfig c) {
+        return new Shape[] {inputShape(c)};
+    }
 
     /**
      * Builds the training loss.
@@ -206,4 +222,40 @@ public interface Task {
     void drawPictures(Block block, NDManager manager, RunConfig c, TrainingHistory history,
             Path out, int analysisSteps, Map<String, Object> report, PrintWriter console)
             throws IOException;
+
+    /**
+     * What a task's own training step did: the gradient method's result (null when the step
+     * ran without one) and the predictions the task's scorer and loss take.
+     *
+     * @param result the gradient method's result, or null
+     * @param predictions the batch's predictions (in the batch's manager)
+     */
+    record StepOutcome(StepResult result, NDList predictions) {}
+
+    /**
+     * Returns whether the task runs its own training step ({@link #trainingStep}) instead of the
+     * run layer's: a gradient method on a single-input {@code RecurrentNet}, or DJL's ordinary
+     * step for a feedforward model. False by default.
+     *
+     * @return whether {@link #trainingStep} is used
+     */
+    default boolean trainsItsOwnSteps() {
+        return false;
+    }
+
+    /**
+     * Runs one training batch's forward and backward, adding the gradients into the parameters;
+     * the run layer then notifies the listeners and calls the optimizer's step.
+     *
+     * @param block the model
+     * @param parameterStore the trainer's parameter store
+     * @param data the batch's data
+     * @param labels the batch's labels
+     * @param method the gradient method of a recurrent model, or null
+     * @return the step's result and predictions
+     */
+    default StepOutcome trainingStep(Block block, ParameterStore parameterStore, NDList data,
+            NDList labels, GradientMethod method) {
+        throw new UnsupportedOperationException(name() + " trains with the run layer's step");
+    }
 }

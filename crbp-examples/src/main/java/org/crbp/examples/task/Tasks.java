@@ -23,6 +23,7 @@ public final class Tasks {
 
     static {
         register(new PathfinderTask());
+        register(new org.crbp.examples.instances.InstancesTask());
     }
 
     private Tasks() {}

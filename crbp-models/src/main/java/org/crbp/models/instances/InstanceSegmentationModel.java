@@ -58,13 +58,20 @@ import org.crbp.models.FocalLoss;
  * trainer.step();
  * }</pre>
  *
- * <p>Children: {@code maskNet} (holding the backbone in its encoder) and {@code semantic}.
+ * <p>A feedforward mask head ({@link Builder#setFeedforwardMaskHead}, e.g. {@link
+ * FeedforwardMaskHead}) takes the recurrent head's place in the same wiring; it trains by
+ * ordinary autograd with {@link #forwardBackward(ParameterStore, NDList, NDList, NDArray)}.
+ *
+ * <p>Children: {@code maskNet} (holding the backbone in its encoder) and {@code semantic}; with
+ * a feedforward head {@code maskEncoder} (holding the backbone), {@code maskHead} and {@code
+ * semantic}.
  */
 public final class InstanceSegmentationModel extends AbstractBlock {
 
     private static final byte VERSION = 1;
 
     private final RecurrentNet maskNet;
+    private final Block feedforwardHead;
     private final RoiFeatureEncoder roiEncoder;
     private final SemanticHead semanticHead;
     private final Loss maskLoss;
@@ -73,8 +80,15 @@ public final class InstanceSegmentationModel extends AbstractBlock {
 
     private InstanceSegmentationModel(Builder builder) {
         super(VERSION);
-        maskNet = addChildBlock("maskNet", builder.maskNet);
-        roiEncoder = (RoiFeatureEncoder) builder.maskNet.getEncoder();
+        if (builder.maskNet != null) {
+            maskNet = addChildBlock("maskNet", builder.maskNet);
+            roiEncoder = (RoiFeatureEncoder) builder.maskNet.getEncoder();
+            feedforwardHead = null;
+        } else {
+            maskNet = null;
+            roiEncoder = addChildBlock("maskEncoder", builder.roiEncoder);
+            feedforwardHead = addChildBlock("maskHead", builder.feedforwardHead);
+        }
         semanticHead = addChildBlock("semantic", builder.semanticHead);
         maskLoss = builder.maskLoss;
         semanticLoss = builder.semanticLoss;
@@ -93,10 +107,37 @@ public final class InstanceSegmentationModel extends AbstractBlock {
     /**
      * Returns the recurrent mask head, whose encoder holds the backbone.
      *
-     * @return the mask network
+     * @return the mask network, or null for a model with a feedforward mask head
      */
     public RecurrentNet getMaskNet() {
         return maskNet;
+    }
+
+    /**
+     * Returns whether the mask head is recurrent (trained by a {@link GradientMethod}).
+     *
+     * @return true for a recurrent mask head, false for a feedforward one
+     */
+    public boolean isRecurrent() {
+        return maskNet != null;
+    }
+
+    /**
+     * Returns the feedforward mask head (after the ROI encoder).
+     *
+     * @return the head, or null for a model with a recurrent mask head
+     */
+    public Block getFeedforwardHead() {
+        return feedforwardHead;
+    }
+
+    /**
+     * Returns the ROI encoder (backbone, ROIAlign, projection) in front of the mask head.
+     *
+     * @return the encoder
+     */
+    public RoiFeatureEncoder getRoiEncoder() {
+        return roiEncoder;
     }
 
     /**
@@ -154,16 +195,75 @@ public final class InstanceSegmentationModel extends AbstractBlock {
             ParameterStore parameterStore, NDList data, NDList maskLabels,
             NDArray semanticLabels) {
         checkData(data.size());
-        float semantic = semanticForwardBackward(parameterStore, data.get(0), semanticLabels);
+        if (maskNet == null) {
+            throw new IllegalArgumentException("InstanceSegmentationModel: a feedforward mask"
+                    + " head trains with forwardBackward(parameterStore, data, maskLabels,"
+                    + " semanticLabels), without a gradient method");
+        }
+        NDArray[] semanticLogits = new NDArray[1];
+        float semantic = semanticPass(parameterStore, data.get(0), semanticLabels,
+                semanticLogits);
         StepResult mask;
         try {
             mask = method.forwardBackward(maskNet, parameterStore, data, maskLabels, maskLoss);
         } catch (NonFiniteLossException e) {
             // the semantic gradient is already in: drop it too, so the batch adds nothing
             zeroGradients();
+            semanticLogits[0].close();
             throw e;
         }
-        return new InstanceStepResult(mask, semantic, semanticWeight);
+        return new InstanceStepResult(mask, semantic, semanticWeight, semanticLogits[0]);
+    }
+
+    /**
+     * Runs one training step of a model with a feedforward mask head: the whole model forward
+     * with ordinary autograd (the backbone once), and the gradient of {@code mask loss +
+     * semanticWeight x semantic loss} <em>added</em> into every parameter. Called with no
+     * gradient collector open; call the optimizer's step afterwards.
+     *
+     * @param parameterStore the store that owns the parameters (the trainer's)
+     * @param data {@code NDList(images, boxes, batchIndex)}
+     * @param maskLabels {@code NDList(targets (R, M, M), classes (R))}, as {@link MaskLoss} takes
+     * @param semanticLabels class indices {@code (N, H, W)} for the semantic head
+     * @return the losses; the mask step's predictions are the detached mask logits
+     * @throws NonFiniteLossException if a loss is not finite; then no gradient was added
+     * @throws IllegalArgumentException if the mask head is recurrent or the data do not have
+     *     three arrays
+     */
+    public InstanceStepResult forwardBackward(ParameterStore parameterStore, NDList data,
+            NDList maskLabels, NDArray semanticLabels) {
+        checkData(data.size());
+        if (maskNet != null) {
+            throw new IllegalArgumentException("InstanceSegmentationModel: a recurrent mask head"
+                    + " trains with forwardBackward(method, ...)");
+        }
+        NDManager caller = data.head().getManager();
+        try (NDManager scope = caller.newSubManager();
+                GradientCollector collector = caller.getEngine().newGradientCollector()) {
+            data.tempAttach(scope);
+            maskLabels.tempAttach(scope);
+            semanticLabels.tempAttach(scope);
+            NDList out = forward(parameterStore, data, true);
+            out.attach(scope);
+            NDArray mask = maskLoss.evaluate(maskLabels, new NDList(out.get(0)));
+            NDArray semantic = semanticLoss.evaluate(new NDList(semanticLabels),
+                    new NDList(out.get(1)));
+            float maskValue = (float) mask.toType(DataType.FLOAT64, false).getDouble();
+            float semanticValue = (float) semantic.toType(DataType.FLOAT64, false).getDouble();
+            if (!Float.isFinite(maskValue) || !Float.isFinite(semanticValue)) {
+                throw new NonFiniteLossException("The mask loss is " + maskValue + " and the"
+                        + " semantic loss " + semanticValue + "; no gradient was added");
+            }
+            NDArray weight = scope.full(new Shape(), semanticWeight, semantic.getDataType());
+            collector.backward(mask.add(semantic.mul(weight)));
+            NDArray maskLogits = out.get(0).stopGradient().duplicate();
+            NDArray semanticLogits = out.get(1).stopGradient().duplicate();
+            maskLogits.attach(caller);
+            semanticLogits.attach(caller);
+            StepResult step = StepResult.builder().setPredictions(new NDList(maskLogits))
+                    .setLoss(maskValue).build();
+            return new InstanceStepResult(step, semanticValue, semanticWeight, semanticLogits);
+        }
     }
 
     /**
@@ -179,6 +279,15 @@ public final class InstanceSegmentationModel extends AbstractBlock {
      */
     public float semanticForwardBackward(ParameterStore parameterStore, NDArray images,
             NDArray labels) {
+        NDArray[] logits = new NDArray[1];
+        float value = semanticPass(parameterStore, images, labels, logits);
+        logits[0].close();
+        return value;
+    }
+
+    /** The semantic half; {@code logitsOut[0]} gets the detached logits, in the caller's. */
+    private float semanticPass(ParameterStore parameterStore, NDArray images, NDArray labels,
+            NDArray[] logitsOut) {
         NDManager caller = images.getManager();
         try (NDManager scope = caller.newSubManager();
                 GradientCollector collector = caller.getEngine().newGradientCollector()) {
@@ -196,6 +305,8 @@ public final class InstanceSegmentationModel extends AbstractBlock {
             }
             NDArray weight = scope.full(new Shape(), semanticWeight, loss.getDataType());
             collector.backward(loss.mul(weight));
+            logitsOut[0] = logits.head().stopGradient().duplicate();
+            logitsOut[0].attach(caller);
             return value;
         }
     }
@@ -236,10 +347,15 @@ public final class InstanceSegmentationModel extends AbstractBlock {
             // the mask head's forward as RecurrentNet runs it, on the features computed above
             NDArray drive = roiEncoder.encode(store, features, inputs.get(1), inputs.get(2),
                     training);
-            NDList state = maskNet.getCell().initialState(drive);
-            NDList last = maskNet.advance(parameterStore, drive, state, maskNet.getSteps(), false,
-                    training, null);
-            NDArray masks = maskNet.readout(store, last, training).head();
+            NDArray masks;
+            if (maskNet == null) {
+                masks = feedforwardHead.forward(store, new NDList(drive), training).head();
+            } else {
+                NDList state = maskNet.getCell().initialState(drive);
+                NDList last = maskNet.advance(parameterStore, drive, state, maskNet.getSteps(),
+                        false, training, null);
+                masks = maskNet.readout(store, last, training).head();
+            }
             NDList out = new NDList(masks, semantic);
             out.attach(outer);
             return out;
@@ -251,7 +367,13 @@ public final class InstanceSegmentationModel extends AbstractBlock {
     protected void initializeChildBlocks(NDManager manager, DataType dataType,
             Shape... inputShapes) {
         checkData(inputShapes.length);
-        maskNet.initialize(manager, dataType, inputShapes);
+        if (maskNet == null) {
+            roiEncoder.initialize(manager, dataType, inputShapes);
+            feedforwardHead.initialize(manager, dataType,
+                    roiEncoder.getOutputShapes(inputShapes));
+        } else {
+            maskNet.initialize(manager, dataType, inputShapes);
+        }
         semanticHead.initialize(manager, dataType,
                 getBackbone().getOutputShapes(new Shape[] {inputShapes[0]}));
     }
@@ -260,7 +382,8 @@ public final class InstanceSegmentationModel extends AbstractBlock {
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         checkData(inputShapes.length);
-        Shape masks = maskNet.getOutputShapes(inputShapes)[0];
+        Shape masks = maskNet != null ? maskNet.getOutputShapes(inputShapes)[0]
+                : feedforwardHead.getOutputShapes(roiEncoder.getOutputShapes(inputShapes))[0];
         Shape semantic = semanticHead.getOutputShapes(
                 getBackbone().getOutputShapes(new Shape[] {inputShapes[0]}))[0];
         return new Shape[] {masks, semantic};
@@ -269,6 +392,8 @@ public final class InstanceSegmentationModel extends AbstractBlock {
     /** The builder of {@link InstanceSegmentationModel}. */
     public static final class Builder {
         private RecurrentNet maskNet;
+        private RoiFeatureEncoder roiEncoder;
+        private Block feedforwardHead;
         private SemanticHead semanticHead;
         private Loss maskLoss = new MaskLoss();
         private Loss semanticLoss = FocalLoss.crossEntropy();
@@ -286,6 +411,23 @@ public final class InstanceSegmentationModel extends AbstractBlock {
          */
         public Builder setMaskNet(RecurrentNet maskNet) {
             this.maskNet = maskNet;
+            return this;
+        }
+
+        /**
+         * Sets a feedforward mask head instead of a recurrent one: the ROI encoder (holding the
+         * backbone) and the head after it, such as {@link FeedforwardMaskHead}. The model then
+         * trains with {@link InstanceSegmentationModel#forwardBackward(ParameterStore, NDList,
+         * NDList, NDArray)}.
+         *
+         * @param encoder the ROI encoder, from {@code NDList(images, boxes, batchIndex)} to ROI
+         *     features
+         * @param head the mask head, from ROI features to mask logits {@code (R, K, M, M)}
+         * @return this builder
+         */
+        public Builder setFeedforwardMaskHead(RoiFeatureEncoder encoder, Block head) {
+            this.roiEncoder = encoder;
+            this.feedforwardHead = head;
             return this;
         }
 
@@ -344,21 +486,28 @@ public final class InstanceSegmentationModel extends AbstractBlock {
          *     InstanceBackbone}'s stride
          */
         public InstanceSegmentationModel build() {
-            if (maskNet == null || semanticHead == null || maskLoss == null
+            boolean feedforward = roiEncoder != null || feedforwardHead != null;
+            if (feedforward && (maskNet != null || roiEncoder == null
+                    || feedforwardHead == null)) {
+                throw new IllegalArgumentException("InstanceSegmentationModel needs either a"
+                        + " mask net or a feedforward head with its ROI encoder, not both");
+            }
+            if ((maskNet == null && !feedforward) || semanticHead == null || maskLoss == null
                     || semanticLoss == null) {
                 throw new IllegalArgumentException("InstanceSegmentationModel needs a mask net,"
                         + " a semantic head and both losses; missing: "
-                        + (maskNet == null ? "maskNet " : "")
+                        + (maskNet == null && !feedforward ? "maskNet " : "")
                         + (semanticHead == null ? "semanticHead " : "")
                         + (maskLoss == null ? "maskLoss " : "")
                         + (semanticLoss == null ? "semanticLoss" : ""));
             }
-            if (!(maskNet.getEncoder() instanceof RoiFeatureEncoder)) {
+            if (!feedforward && !(maskNet.getEncoder() instanceof RoiFeatureEncoder)) {
                 throw new IllegalArgumentException("InstanceSegmentationModel: the mask net's"
                         + " encoder must be a RoiFeatureEncoder (RecurrentMaskHead's"
                         + " optRoiFeatures), got " + maskNet.getEncoder().getClass().getName());
             }
-            Block backbone = ((RoiFeatureEncoder) maskNet.getEncoder()).getBackbone();
+            Block backbone = feedforward ? roiEncoder.getBackbone()
+                    : ((RoiFeatureEncoder) maskNet.getEncoder()).getBackbone();
             if (backbone instanceof InstanceBackbone
                     && ((InstanceBackbone) backbone).getStride() != semanticHead.getStride()) {
                 throw new IllegalArgumentException("InstanceSegmentationModel: the semantic"

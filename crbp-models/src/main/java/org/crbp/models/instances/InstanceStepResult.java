@@ -3,6 +3,8 @@
  */
 package org.crbp.models.instances;
 
+import ai.djl.ndarray.NDArray;
+
 import org.crbp.core.StepResult;
 
 /**
@@ -14,11 +16,24 @@ public final class InstanceStepResult {
     private final StepResult maskStep;
     private final float semanticLoss;
     private final float semanticWeight;
+    private final NDArray semanticLogits;
 
-    InstanceStepResult(StepResult maskStep, float semanticLoss, float semanticWeight) {
+    InstanceStepResult(StepResult maskStep, float semanticLoss, float semanticWeight,
+            NDArray semanticLogits) {
         this.maskStep = maskStep;
         this.semanticLoss = semanticLoss;
         this.semanticWeight = semanticWeight;
+        this.semanticLogits = semanticLogits;
+    }
+
+    /**
+     * Returns the semantic head's logits of the step, detached, in the data's manager (they
+     * close with it).
+     *
+     * @return the logits {@code (N, stuff + 1, H, W)}
+     */
+    public NDArray getSemanticLogits() {
+        return semanticLogits;
     }
 
     /**

@@ -217,12 +217,17 @@ class InstanceTrainingTest {
         NDArray semanticLabels = tinySemanticLabels();
         GradientMethod method = GradientMethods.crbp(2, 5, 0.9f, 1f);
         // the first step may create what lives as long as the model (gradient buffers)
-        model.forwardBackward(method, ps, data, maskLabels, semanticLabels).getMaskStep()
-                .predictions().close();
+        InstanceStepResult first = model.forwardBackward(method, ps, data, maskLabels,
+                semanticLabels);
+        first.getMaskStep().predictions().close();
+        first.getSemanticLogits().close();
         int before = manager.getManagedArrays().size();
         for (int i = 0; i < 3; i++) {
-            model.forwardBackward(method, ps, data, maskLabels, semanticLabels).getMaskStep()
-                    .predictions().close();
+            // what the step returns (the mask and semantic logits) is the caller's to close
+            InstanceStepResult r = model.forwardBackward(method, ps, data, maskLabels,
+                    semanticLabels);
+            r.getMaskStep().predictions().close();
+            r.getSemanticLogits().close();
             model.forward(ps, data, false).close();
         }
         assertEquals(before, manager.getManagedArrays().size(),

@@ -1,0 +1,146 @@
+/*
+ * Copyright 2026 The crbp authors. Licensed under the Apache License, Version 2.0.
+ */
+package org.crbp.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+
+import org.crbp.examples.instances.InstancesTask;
+import org.crbp.examples.instances.PanopticAnnotation;
+import org.crbp.examples.instances.PanopticData;
+import org.crbp.examples.instances.PanopticFolder;
+import org.crbp.examples.instances.PanopticQuality;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The instances task through the program: generate tiny scenes, train and evaluate the
+ * feedforward and the hGRU (C-RBP) mask heads, re-score the written predictions from their
+ * files, and refuse a corrupt annotation file before training.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public class InstancesCommandsTest {
+
+    @TempDir static Path tmp;
+    private Path data;
+
+    private static final String[] SMALL = {
+        "--task", "instances", "--channels", "4", "--batch", "2", "--train-size", "4",
+        "--val-size", "2", "--test-size", "2", "--epochs", "1", "--lr", "0.01"
+    };
+
+    @BeforeAll
+    void generate() {
+        data = tmp.resolve("scenes");
+        Cli g = Cli.run("generate", "--task", "instances", "--out", data.toString(), "--train",
+                "4", "--val", "2", "--test", "2", "--size", "64", "--seed", "3");
+        assertEquals(0, g.exitCode, g.toString());
+        for (String split : new String[] {"train", "val", "test"}) {
+            assertTrue(Files.isRegularFile(data.resolve(split).resolve("panoptic.json")), split);
+        }
+    }
+
+    private void trainAndEvaluate(String name, String... head) throws IOException {
+        Path run = tmp.resolve(name);
+        Cli t = Cli.run(Cli.concat(Cli.concat(new String[] {"train", "--out", run.toString(),
+            "--data", data.toString()}, SMALL), head));
+        assertEquals(0, t.exitCode, t.toString());
+        JsonObject trained = CommandsEndToEndTest.json(run.resolve("report.json"));
+        for (String key : new String[] {"pq", "sq", "rq", "things", "stuff", "boxes",
+            "history"}) {
+            assertTrue(trained.has(key), "train's report.json lacks " + key);
+        }
+        Path eval = tmp.resolve(name + "-eval");
+        Cli e = Cli.run("evaluate", "--task", "instances", "--checkpoint", run.toString(),
+                "--data", data.toString(), "--out", eval.toString());
+        assertEquals(0, e.exitCode, e.toString());
+        JsonObject r = CommandsEndToEndTest.json(eval.resolve("report.json"));
+        for (String key : new String[] {"pq", "sq", "rq", "things", "stuff", "parameters",
+            "peakMemoryBytes", "steps", "head", "method", "boxes"}) {
+            assertTrue(r.has(key), "evaluate's report.json lacks " + key);
+        }
+        assertEquals("ground truth", r.get("boxes").getAsString());
+        double pq = r.get("pq").getAsDouble();
+        assertTrue(pq >= 0 && pq <= 1, "PQ " + pq);
+        for (String part : new String[] {"things", "stuff"}) {
+            assertTrue(r.getAsJsonObject(part).has("pq"), part);
+        }
+        // the written predictions, scored again from their files, give the report's numbers
+        PanopticData truth = PanopticFolder.read(data.resolve("test"));
+        List<PanopticAnnotation> predicted = PanopticFolder.readPredictions(
+                eval.resolve(InstancesTask.PREDICTIONS_DIR), truth.getCategories());
+        PanopticQuality.Result again = PanopticQuality.evaluate(truth.getCategories(),
+                truth.annotations(), predicted);
+        assertEquals(again.all().pq(), pq, 1e-12);
+        assertEquals(again.all().sq(), r.get("sq").getAsDouble(), 1e-12);
+        assertEquals(again.all().rq(), r.get("rq").getAsDouble(), 1e-12);
+        assertEquals(again.things().pq(), r.getAsJsonObject("things").get("pq").getAsDouble(),
+                1e-12);
+        assertEquals(again.stuff().pq(), r.getAsJsonObject("stuff").get("pq").getAsDouble(),
+                1e-12);
+        // the test of training and the evaluation score the same images the same way
+        assertEquals(trained.get("pq").getAsDouble(), pq, 1e-9);
+    }
+
+    @Test
+    void feedforwardHeadTrainsAndEvaluates() throws IOException {
+        trainAndEvaluate("ff", "--head", "ff");
+    }
+
+    @Test
+    void recurrentHeadTrainsWithCrbpAndEvaluates() throws IOException {
+        trainAndEvaluate("hgru", "--head", "hgru", "--method", "crbp", "--steps", "2",
+                "--neumann-terms", "2");
+    }
+
+    @Test
+    void corruptAnnotationFileIsRefusedBeforeTraining() throws IOException {
+        Path bad = tmp.resolve("bad");
+        for (String split : new String[] {"train", "val", "test"}) {
+            copy(data.resolve(split), bad.resolve(split));
+        }
+        Path json = bad.resolve("val").resolve("panoptic.json");
+        Files.writeString(json, Files.readString(json, StandardCharsets.UTF_8)
+                .replaceFirst("\"category_id\": *\\d+", "\"category_id\": 99"));
+        Path run = tmp.resolve("bad-run");
+        Cli t = Cli.run(Cli.concat(new String[] {"train", "--out", run.toString(), "--data",
+            bad.toString(), "--head", "ff"}, SMALL));
+        assertEquals(2, t.exitCode, t.toString());
+        assertTrue(t.err.contains("panoptic.json"), t.err);
+        assertEquals(1, t.err.strip().lines().count(), t.err);
+        assertFalse(Files.exists(run.resolve("report.json")));
+    }
+
+    @Test
+    void missingDataIsOneLine() {
+        Cli t = Cli.run(Cli.concat(new String[] {"train", "--out",
+            tmp.resolve("no-data").toString(), "--head", "ff"}, SMALL));
+        assertEquals(2, t.exitCode, t.toString());
+        assertTrue(t.err.contains("--data"), t.err);
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        try (var files = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
+}
