@@ -139,7 +139,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 console.println("Test: " + s);
                 scores = s.toMap();
             } else {
-                Scorer s = task.newScorer();
+                Scorer s = task.newScorer(c);
                 Evaluation.evaluate(loaded.block, loaded.model.getNDManager(), test, t,
                         "Testing", null, Evaluation.NO_DEADLINE, s::add);
                 console.println("Test: " + task.testSummary(s));

@@ -57,6 +57,9 @@ public class InstancesCommandsTest {
         Cli t = Cli.run(Cli.concat(Cli.concat(new String[] {"train", "--out", run.toString(),
             "--data", data.toString()}, SMALL), head));
         assertEquals(0, t.exitCode, t.toString());
+        // the console names the data folder, not a Pathfinder preset
+        assertTrue(t.out.contains("on " + data), t.out);
+        assertFalse(t.out.contains("pf-mini"), t.out);
         JsonObject trained = CommandsEndToEndTest.json(run.resolve("report.json"));
         for (String key : new String[] {"pq", "sq", "rq", "things", "stuff", "boxes",
             "history"}) {
@@ -103,6 +106,29 @@ public class InstancesCommandsTest {
     void recurrentHeadTrainsWithCrbpAndEvaluates() throws IOException {
         trainAndEvaluate("hgru", "--head", "hgru", "--method", "crbp", "--steps", "2",
                 "--neumann-terms", "2");
+    }
+
+    @Test
+    void hgruHeadHonoursKernel() throws IOException {
+        long[] parameters = new long[2];
+        int[] kernels = {3, 5};
+        for (int i = 0; i < 2; i++) {
+            Path run = tmp.resolve("kernel-" + kernels[i]);
+            Cli t = Cli.run(Cli.concat(new String[] {"train", "--out", run.toString(), "--data",
+                data.toString(), "--head", "hgru", "--method", "bptt", "--steps", "1",
+                "--kernel", Integer.toString(kernels[i]), "--no-pictures"}, SMALL));
+            assertEquals(0, t.exitCode, t.toString());
+            JsonObject r = CommandsEndToEndTest.json(run.resolve("report.json"));
+            parameters[i] = r.get("parameters").getAsLong();
+        }
+        // two horizontal C x C kernels of the hGRU: 2 * 4 * 4 * (25 - 9) more weights
+        assertEquals(2 * 4 * 4 * (25 - 9), parameters[1] - parameters[0]);
+        Cli ff = Cli.run(Cli.concat(new String[] {"train", "--out",
+            tmp.resolve("ff-kernel").toString(), "--data", data.toString(), "--head", "ff",
+            "--kernel", "5"}, SMALL));
+        assertEquals(2, ff.exitCode, ff.toString());
+        assertTrue(ff.err.contains("--kernel"), ff.err);
+        assertEquals(1, ff.err.strip().lines().count(), ff.err);
     }
 
     @Test
