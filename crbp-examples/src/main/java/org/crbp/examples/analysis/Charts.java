@@ -491,7 +491,7 @@ public final class Charts {
      * an ImageOutputStream!" when it cannot open the file; the PNG is cached in memory, not in a
      * temporary file of ImageIO's own.
      */
-    static void write(BufferedImage img, Path file) throws IOException {
+    public static void write(BufferedImage img, Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         Path tmp = parent.resolve("." + file.getFileName() + ".tmp");
         try {

@@ -174,6 +174,12 @@ final class EvaluateCommand implements Callable<Integer> {
         console.flush();
         Map<String, Object> scores = InstancesTask.evaluate(loaded.block,
                 loaded.model.getNDManager(), c, dir);
+        if (!pictures.noPictures) {
+            java.util.List<String> drawn = InstancesTask.drawTestPictures(loaded.block,
+                    loaded.model.getNDManager(), c, dir, console);
+            scores.put("pictures", drawn);
+            console.println("Pictures: " + String.join(", ", drawn) + " in " + dir);
+        }
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("checkpoint", loaded.checkpoint.dir.toString());
         r.put("task", InstancesTask.NAME);

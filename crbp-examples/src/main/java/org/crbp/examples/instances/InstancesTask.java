@@ -449,8 +449,62 @@ public final class InstancesTask implements Task {
                             + c.methodLabel(), out.resolve(Pictures.CURVES));
             written.add(Pictures.CURVES);
         }
+        written.addAll(drawTestPictures(block, manager, c, out, console));
         report.put("pictures", written);
         console.println("Pictures: " + String.join(", ", written) + " in " + out);
+    }
+
+    /**
+     * Draws the pictures of the first test images: {@link PanopticPictures#PANOPTIC} (image,
+     * true and predicted panoptic maps) and, for the recurrent head, {@link
+     * PanopticPictures#TIME_COURSE} (its masks step by step).
+     *
+     * @param block the trained model
+     * @param manager a manager
+     * @param c the configuration (data folder, test size)
+     * @param out the folder the pictures go to
+     * @param console where a skipped picture is told
+     * @return the pictures written
+     * @throws IOException if writing fails
+     */
+    public static List<String> drawTestPictures(Block block, NDManager manager, RunConfig c,
+            Path out, PrintWriter console) throws IOException {
+        List<String> written = new ArrayList<>();
+        PanopticData data = split(c, TEST);
+        List<PanopticSample> samples = first(c, TEST, Math.min(PanopticPictures.ROWS,
+                Math.min(c.testSize, data.size())), "test-size");
+        PanopticCategories categories = data.getCategories();
+        InstanceSegmentationModel model = (InstanceSegmentationModel) block;
+        String name = NAME + ", " + c.model + (model.isRecurrent() ? " " + c.methodLabel()
+                + " T=" + c.steps : "");
+        List<PanopticAnnotation> predicted;
+        try (NDManager sub = manager.newSubManager()) {
+            long[] ids = new long[samples.size()];
+            String[] names = new String[samples.size()];
+            for (int b = 0; b < samples.size(); b++) {
+                ids[b] = samples.get(b).getImageId();
+                names[b] = samples.get(b).getAnnotation().getFileName();
+            }
+            NDList[] b = batch(sub, samples, categories);
+            NDList predictions = block.forward(new ParameterStore(sub, false), b[0], false);
+            predictions.attach(sub);
+            predicted = predict(categories, predictions, b[1].get(3), b[1].get(4), b[1].get(2),
+                    ids, names);
+        }
+        PanopticPictures.panoptic(samples, predicted, categories, name
+                + ": image, truth, prediction", out.resolve(PanopticPictures.PANOPTIC));
+        written.add(PanopticPictures.PANOPTIC);
+        if (!model.isRecurrent()) {
+            console.println("No " + PanopticPictures.TIME_COURSE + ": the ff mask head has no"
+                    + " steps");
+        } else if (PanopticPictures.timeCourse(model, manager, samples, categories, name
+                + ": P(mask) at step t", out.resolve(PanopticPictures.TIME_COURSE)) > 0) {
+            written.add(PanopticPictures.TIME_COURSE);
+        } else {
+            console.println("No " + PanopticPictures.TIME_COURSE + ": the first test images"
+                    + " hold no instance");
+        }
+        return written;
     }
 
     /**
