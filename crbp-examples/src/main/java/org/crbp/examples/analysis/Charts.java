@@ -490,8 +490,12 @@ public final class Charts {
      * here, not by ImageIO, whose file output prints a stack trace and answers only "Can't create
      * an ImageOutputStream!" when it cannot open the file; the PNG is cached in memory, not in a
      * temporary file of ImageIO's own.
+     *
+     * @param img the picture
+     * @param file the PNG file
+     * @throws IOException naming the file, if it cannot be written
      */
-    static void write(BufferedImage img, Path file) throws IOException {
+    public static void write(BufferedImage img, Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         Path tmp = parent.resolve("." + file.getFileName() + ".tmp");
         try {

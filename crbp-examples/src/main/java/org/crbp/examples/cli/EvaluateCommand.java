@@ -139,7 +139,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 console.println("Test: " + s);
                 scores = s.toMap();
             } else {
-                Scorer s = task.newScorer();
+                Scorer s = task.newScorer(c);
                 Evaluation.evaluate(loaded.block, loaded.model.getNDManager(), test, t,
                         "Testing", null, Evaluation.NO_DEADLINE, s::add);
                 console.println("Test: " + task.testSummary(s));
@@ -174,6 +174,12 @@ final class EvaluateCommand implements Callable<Integer> {
         console.flush();
         Map<String, Object> scores = InstancesTask.evaluate(loaded.block,
                 loaded.model.getNDManager(), c, dir);
+        if (!pictures.noPictures) {
+            java.util.List<String> drawn = InstancesTask.drawTestPictures(loaded.block,
+                    loaded.model.getNDManager(), c, dir, console);
+            scores.put("pictures", drawn);
+            console.println("Pictures: " + String.join(", ", drawn) + " in " + dir);
+        }
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("checkpoint", loaded.checkpoint.dir.toString());
         r.put("task", InstancesTask.NAME);

@@ -21,7 +21,8 @@ final class ModelOptions {
 
     @Option(names = "--kernel", paramLabel = "<size>",
             description = "Kernel size of the cell (of the six blocks for ff), an odd number."
-                    + " Default: the recipe's, 5 (cpu) or 15 (reference); 5 in benchmark.")
+                    + " Default: the recipe's, 5 (cpu) or 15 (reference); 3 for the instances"
+                    + " task's hgru mask head; 5 in benchmark.")
     Integer kernel;
 
     @Option(names = "--batch", paramLabel = "<n>",

@@ -22,6 +22,9 @@ import org.crbp.examples.config.ModelKind;
 import org.crbp.examples.config.RunConfig;
 import org.crbp.examples.run.Setup;
 import org.crbp.examples.run.Training;
+import org.crbp.examples.instances.InstancesTask;
+import org.crbp.examples.task.Tasks;
+import org.crbp.models.instances.RecurrentMaskHead;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -55,11 +58,30 @@ import java.util.concurrent.Callable;
             "control,",
             "trained on each mini length, and trained on 14 then tested on 20 and 25.",
             "Runs in priority order (length 14 first) and skips what the budget leaves out.",
-            "Writes reproduction.md, reproduction.json and reproduction.png to --results."
+            "Writes reproduction.md, reproduction.json and reproduction.png to --results.",
+            "With --task instances --data DIR: the panoptic table instead (--rows: the ff mask",
+            "head and the hGRU head by method and steps), each row trained in its own JVM and",
+            "tested by PQ; writes instances.json and instances.md."
         })
 final class ReproduceCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
+
+    @Option(names = "--task", defaultValue = Tasks.DEFAULT, paramLabel = "<name>",
+            description = "The table: pathfinder, or instances (the panoptic table, needs"
+                    + " --data). Default: ${DEFAULT-VALUE}.")
+    String task;
+
+    @Option(names = "--data", paramLabel = "<dir>",
+            description = "The instances task's data folder (train/, val/, test/ from 'crbp"
+                    + " generate --task instances').")
+    Path data;
+
+    @Option(names = "--rows", split = ",", paramLabel = "<rows>",
+            description = "The instances table's rows, separated by commas: ff, or the hGRU head"
+                    + " as METHOD-STEPS. Default: ff,bptt-1,bptt-3,bptt-5,rbp-20,crbp-5,crbp-10,"
+                    + "crbp-20.")
+    List<String> rows;
 
     @Option(names = "--budget", defaultValue = "120", paramLabel = "<minutes>",
             description = "Total time budget in minutes. Default: ${DEFAULT-VALUE}.")
@@ -157,6 +179,16 @@ final class ReproduceCommand implements Callable<Integer> {
     /** {@inheritDoc} */
     @Override
     public Integer call() throws Exception {
+        String table = Tasks.byName(task, OptionNames.OPTIONS).name();
+        if (InstancesTask.NAME.equals(table)) {
+            return instances();
+        }
+        for (String option : new String[] {"--data", "--rows"}) {
+            if (given(option)) {
+                throw new CliException(option + " is for --task instances; the Pathfinder table"
+                        + " generates its images");
+            }
+        }
         List<MethodKind> rows = checkOptions();
         Path out = output.out;
         PrintWriter console = spec.commandLine().getOut();
@@ -184,6 +216,53 @@ final class ReproduceCommand implements Callable<Integer> {
         write(cells, skipped, resultsDir, begin);
         console.println("Table: " + resultsDir.resolve("reproduction.md"));
         return 0;
+    }
+
+    private boolean given(String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
+    /** The instances table: its own options, then its rows. */
+    private int instances() throws java.io.IOException {
+        for (String option : new String[] {"--lengths", "--methods", "--paper-steps",
+            "--extrapolation-steps", "--max-steps"}) {
+            if (given(option)) {
+                throw new CliException(option + " is for the Pathfinder table; the instances"
+                        + " table takes --rows");
+            }
+        }
+        if (data == null) {
+            throw new CliException("--task instances needs --data DIR (write one with: crbp"
+                    + " generate --task instances --out DIR)");
+        }
+        if (!(budget > 0)) {
+            throw new CliException("--budget must be positive, got " + budget);
+        }
+        if (perRun < 0 || epochs < 1) {
+            throw new CliException(perRun < 0 ? "--per-run must be 0 or more, got " + perRun
+                    : "--epochs must be at least 1, got " + epochs);
+        }
+        RunConfig base = RunConfig.forRecipe(recipe, OptionNames.OPTIONS);
+        InstancesReproduction.Settings s = new InstancesReproduction.Settings();
+        s.data = data;
+        s.rows = InstancesReproduction.rows(rows != null ? rows
+                : InstancesReproduction.DEFAULT_ROWS);
+        s.epochs = epochs;
+        s.budgetMinutes = budget;
+        s.perRunMinutes = perRun;
+        s.channels = ModelOptions.or(size.channels, base.channels);
+        s.kernel = ModelOptions.or(size.kernel, RecurrentMaskHead.DEFAULT_KERNEL);
+        s.batch = ModelOptions.or(size.batch, base.batch);
+        s.neumannTerms = ModelOptions.or(size.neumannTerms, base.neumannTerms);
+        s.trainSize = given("--train-size") ? trainSize : null;
+        s.validationSize = given("--val-size") ? validationSize : null;
+        s.testSize = given("--test-size") ? testSize : null;
+        s.seed = seed;
+        s.threads = threads.threads;
+        s.recipe = recipe;
+        s.out = output.writable();
+        s.results = results;
+        return new InstancesReproduction(s, spec.commandLine().getOut()).run();
     }
 
     /**

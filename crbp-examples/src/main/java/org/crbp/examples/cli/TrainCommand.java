@@ -19,6 +19,8 @@ import com.google.gson.JsonElement;
 
 import org.crbp.examples.run.Checkpoints;
 import org.crbp.examples.task.Tasks;
+import org.crbp.examples.instances.InstancesTask;
+import org.crbp.models.instances.RecurrentMaskHead;
 import org.crbp.examples.config.Json;
 
 import picocli.CommandLine;
@@ -255,7 +257,9 @@ final class TrainCommand implements Callable<Integer> {
             c.penaltyDifference = penaltyDifference != null ? penaltyDifference
                     : c.penaltyDifference;
             c.truncation = truncation;
-            c.kernel = ModelOptions.or(size.kernel, c.kernel);
+            // the instances task's mask head: the paper's 3x3 hGRU kernel unless given
+            c.kernel = ModelOptions.or(size.kernel, InstancesTask.NAME.equals(task)
+                    ? RecurrentMaskHead.DEFAULT_KERNEL : c.kernel);
             c.channels = ModelOptions.or(size.channels, c.channels);
             c.epochs = epochs;
             c.batch = ModelOptions.or(size.batch, c.batch);

@@ -105,7 +105,6 @@ public final class InstancesTask implements Task {
     public static final String VALIDATION_LOSS = "validationLoss";
 
     private static final Map<Path, PanopticData> CACHE = new LinkedHashMap<>();
-    private static volatile PanopticCategories lastCategories;
 
     /** Creates the task. */
     public InstancesTask() {}
@@ -147,7 +146,6 @@ public final class InstancesTask implements Task {
                 }
                 CACHE.put(key, d);
             }
-            lastCategories = d.getCategories();
             return d;
         }
     }
@@ -192,6 +190,11 @@ public final class InstancesTask implements Task {
     /** {@inheritDoc} */
     @Override
     public Dataset trainingSet(RunConfig c, int epoch, int skipBatches) {
+        // checked where training starts, so that older ff runs still evaluate
+        if (c.model == ModelKind.FF && c.kernel != RecurrentMaskHead.DEFAULT_KERNEL) {
+            throw new CliException("--kernel " + c.kernel + " has no effect on the ff head (four"
+                    + " 3x3 convolutions); leave it out or use --head hgru");
+        }
         List<PanopticSample> samples = first(c, TRAIN, c.trainSize, "train-size");
         PanopticCategories categories = split(c, TRAIN).getCategories();
         int[] order = new int[samples.size()];
@@ -269,7 +272,8 @@ public final class InstancesTask implements Task {
                 .setSemanticHead(semantic).optSemanticLoss(new SemanticLoss());
         if (c.model == ModelKind.HGRU) {
             b.setMaskNet(RecurrentMaskHead.builder().setClasses(h.things())
-                    .optChannels(c.channels).optSteps(steps).optRoiFeatures(backbone, align)
+                    .optChannels(c.channels).optKernel(c.kernel).optSteps(steps)
+                    .optRoiFeatures(backbone, align)
                     .build());
         } else if (c.model == ModelKind.FF) {
             RoiFeatureEncoder encoder = RoiFeatureEncoder.builder().setBackbone(backbone)
@@ -332,8 +336,28 @@ public final class InstancesTask implements Task {
 
     /** {@inheritDoc} */
     @Override
-    public Scorer newScorer() {
-        return new Quality();
+    public Scorer newScorer(RunConfig c) {
+        if (c == null) {
+            throw new IllegalArgumentException("the instances task's scorer needs the run's"
+                    + " configuration (its data folder's categories)");
+        }
+        return new Quality(split(c, TRAIN).getCategories());
+    }
+
+    /**
+     * Returns a scorer of panoptic quality against the given categories.
+     *
+     * @param categories the data's categories
+     * @return an empty scorer
+     */
+    public static Scorer newScorer(PanopticCategories categories) {
+        return new Quality(categories);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public String dataLabel(RunConfig c) {
+        return c.data;
     }
 
     /** {@inheritDoc} */
@@ -425,8 +449,62 @@ public final class InstancesTask implements Task {
                             + c.methodLabel(), out.resolve(Pictures.CURVES));
             written.add(Pictures.CURVES);
         }
+        written.addAll(drawTestPictures(block, manager, c, out, console));
         report.put("pictures", written);
         console.println("Pictures: " + String.join(", ", written) + " in " + out);
+    }
+
+    /**
+     * Draws the pictures of the first test images: {@link PanopticPictures#PANOPTIC} (image,
+     * true and predicted panoptic maps) and, for the recurrent head, {@link
+     * PanopticPictures#TIME_COURSE} (its masks step by step).
+     *
+     * @param block the trained model
+     * @param manager a manager
+     * @param c the configuration (data folder, test size)
+     * @param out the folder the pictures go to
+     * @param console where a skipped picture is told
+     * @return the pictures written
+     * @throws IOException if writing fails
+     */
+    public static List<String> drawTestPictures(Block block, NDManager manager, RunConfig c,
+            Path out, PrintWriter console) throws IOException {
+        List<String> written = new ArrayList<>();
+        PanopticData data = split(c, TEST);
+        List<PanopticSample> samples = first(c, TEST, Math.min(PanopticPictures.ROWS,
+                Math.min(c.testSize, data.size())), "test-size");
+        PanopticCategories categories = data.getCategories();
+        InstanceSegmentationModel model = (InstanceSegmentationModel) block;
+        String name = NAME + ", " + c.model + (model.isRecurrent() ? " " + c.methodLabel()
+                + " T=" + c.steps : "");
+        List<PanopticAnnotation> predicted;
+        try (NDManager sub = manager.newSubManager()) {
+            long[] ids = new long[samples.size()];
+            String[] names = new String[samples.size()];
+            for (int b = 0; b < samples.size(); b++) {
+                ids[b] = samples.get(b).getImageId();
+                names[b] = samples.get(b).getAnnotation().getFileName();
+            }
+            NDList[] b = batch(sub, samples, categories);
+            NDList predictions = block.forward(new ParameterStore(sub, false), b[0], false);
+            predictions.attach(sub);
+            predicted = predict(categories, predictions, b[1].get(3), b[1].get(4), b[1].get(2),
+                    ids, names);
+        }
+        PanopticPictures.panoptic(samples, predicted, categories, name
+                + ": image, truth, prediction", out.resolve(PanopticPictures.PANOPTIC));
+        written.add(PanopticPictures.PANOPTIC);
+        if (!model.isRecurrent()) {
+            console.println("No " + PanopticPictures.TIME_COURSE + ": the ff mask head has no"
+                    + " steps");
+        } else if (PanopticPictures.timeCourse(model, manager, samples, categories, name
+                + ": P(mask) at step t", out.resolve(PanopticPictures.TIME_COURSE)) > 0) {
+            written.add(PanopticPictures.TIME_COURSE);
+        } else {
+            console.println("No " + PanopticPictures.TIME_COURSE + ": the first test images"
+                    + " hold no instance");
+        }
+        return written;
     }
 
     /**
@@ -610,21 +688,17 @@ public final class InstancesTask implements Task {
     }
 
     /** Panoptic quality's counts per category and the loss, summed over batches. */
-    final class Quality implements Scorer {
+    static final class Quality implements Scorer {
         private final Map<Integer, double[]> counts = new LinkedHashMap<>();
+        private final PanopticCategories categories;
         private double lossSum;
         private long batches;
-        private PanopticCategories categories;
 
-        Quality() {}
+        Quality(PanopticCategories categories) {
+            this.categories = categories;
+        }
 
         private PanopticCategories categories() {
-            if (categories == null) {
-                // the categories of the data read last (a run reads one data folder)
-                PanopticCategories read = lastCategories;
-                categories = read != null ? read
-                        : SceneGenerator.categories(3);
-            }
             return categories;
         }
 

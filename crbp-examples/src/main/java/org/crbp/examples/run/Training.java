@@ -156,7 +156,7 @@ public final class Training {
         state.provenance = Provenance.collect(c.seed, device);
         String label = c.model + " " + c.methodLabel() + (c.recurrent() ? " T=" + c.steps : "");
         info.printf(Locale.ROOT, "Training %s on %s (%d images, batch %d, %d epochs) on %s,"
-                        + " writing to %s%n", label, c.preset, c.trainSize, c.batch, c.epochs,
+                        + " writing to %s%n", label, task.dataLabel(c), c.trainSize, c.batch, c.epochs,
                 device, out);
         info.flush();
         try (Model model = Model.newInstance("crbp", device)) {
@@ -209,7 +209,7 @@ public final class Training {
                 TrainingWatch.penaltyFloor(c), o.names, line -> {
                     console.println(line);
                     console.flush();
-                }).forTask(task);
+                }).forTask(task, c);
         watch.restore(state.batchesInEpoch > 0 ? state.partial : null);
         TrainingLoop loop = TrainingLoop.builder().setRun(c, state, out).setWatch(watch, stop)
                 .setOptimizer(adam)
@@ -322,7 +322,7 @@ public final class Training {
     private Map<String, Object> testAndReport(Trainer trainer, Block block, Dataset test,
             long parameters, boolean budgetReached) throws IOException {
         // the test and its contraction get their own bound past the budget
-        Scorer scorer = task.newScorer();
+        Scorer scorer = task.newScorer(c);
         Evaluation.Pass scores = Evaluation.evaluate(block, trainer.getManager(), test, c.steps,
                 o.quiet ? null : "Testing", null, RunReport.testDeadline(o.timeBudgetMinutes),
                 scorer::add);
@@ -334,7 +334,8 @@ public final class Training {
         console.printf(Locale.ROOT, "Test (%s held-out %s images%s): %s%n",
                 scores.stoppedEarly() ? scores.images() + " of " + c.testSize
                         + ", the test's time bound ran out;" : c.testSize,
-                c.preset, c.recurrent() ? ", T=" + c.steps : "", task.testSummary(scorer));
+                task.dataLabel(c), c.recurrent() ? ", T=" + c.steps : "",
+                task.testSummary(scorer));
         console.flush();
         if (block instanceof RecurrentNet) {
             ContractionAnalysis.Summary contraction = Evaluation.contraction(

@@ -426,7 +426,7 @@ final class TrainingLoop implements java.io.Closeable {
 
     /** Validation into the record; the time budget bounds it too (the images done count). */
     private void validate(Trainer trainer, Checkpoints.EpochRecord r) {
-        Scorer scorer = task.newScorer();
+        Scorer scorer = task.newScorer(c);
         Evaluation.Pass val = Evaluation.evaluate(trainer.getModel().getBlock(),
                 trainer.getManager(), validation, c.steps, null, trainer.getLoss(),
                 stop.getDeadline(), scorer::add);

@@ -43,8 +43,10 @@ public final class TrainingWatch extends TrainingListenerAdapter implements Grad
     private float lastLoss = Float.NaN;
     private List<StepResult> lastResults;
     private Task task = Tasks.byName(null, SettingNames.KEYS);
+    /** The run's configuration, as the task's scorers take it (null until set). */
+    private RunConfig config;
     /** The task's sums over the epoch's batches, mirrored into the tally after each batch. */
-    private Scorer epochScorer = task.newScorer();
+    private Scorer epochScorer = task.newScorer(null);
     private Metrics lastBatchMetrics = Metrics.EMPTY;
 
     /**
@@ -99,17 +101,19 @@ public final class TrainingWatch extends TrainingListenerAdapter implements Grad
      * unless set), continuing the current tally's sums.
      *
      * @param runTask the run's task
+     * @param c the run's configuration (what the task's scorers score against)
      * @return this watch
      */
-    public TrainingWatch forTask(Task runTask) {
+    public TrainingWatch forTask(Task runTask, RunConfig c) {
         this.task = runTask;
+        this.config = c;
         startScorer();
         return this;
     }
 
     /** A scorer of the task that continues the tally's sums. */
     private void startScorer() {
-        epochScorer = task.newScorer();
+        epochScorer = task.newScorer(config);
         epochScorer.restore(tally.taskSums);
         tally.taskSums = epochScorer.sums();
     }
@@ -194,7 +198,7 @@ public final class TrainingWatch extends TrainingListenerAdapter implements Grad
      * @return the metrics
      */
     public Metrics trainingMetrics(EpochTally finished) {
-        Scorer s = task.newScorer();
+        Scorer s = task.newScorer(config);
         s.restore(finished.taskSums);
         return task.trainingMetrics(s);
     }
@@ -229,7 +233,7 @@ public final class TrainingWatch extends TrainingListenerAdapter implements Grad
     @Override
     public void onTrainingBatch(Trainer trainer, TrainingListener.BatchData batchData) {
         boolean perBatch = !task.batchMetricNames().isEmpty();
-        Scorer batch = perBatch ? task.newScorer() : null;
+        Scorer batch = perBatch ? task.newScorer(config) : null;
         for (ai.djl.Device d : batchData.getLabels().keySet()) {
             NDList labels = batchData.getLabels().get(d);
             NDList predictions = batchData.getPredictions().get(d);

@@ -191,7 +191,7 @@ public final class PathfinderTask implements Task {
 
     /** {@inheritDoc} */
     @Override
-    public Scorer newScorer() {
+    public Scorer newScorer(RunConfig c) {
         return new Counts();
     }
 

@@ -126,9 +126,21 @@ public interface Task {
     /**
      * Starts a new sum of batches for the task's metrics.
      *
+     * @param c the run's configuration (its data: what the scorer scores against), or null for
+     *     a task whose scorer needs none
      * @return an empty scorer
      */
-    Scorer newScorer();
+    Scorer newScorer(RunConfig c);
+
+    /**
+     * Returns what the console's lines name as the run's data ("Training ... on X").
+     *
+     * @param c the configuration
+     * @return the Pathfinder preset by default
+     */
+    default String dataLabel(RunConfig c) {
+        return c.preset;
+    }
 
     /**
      * Returns an epoch's training metrics from the sums over its batches.

@@ -5,6 +5,7 @@ package org.crbp.examples.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -13,17 +14,23 @@ import org.crbp.examples.instances.InstancesTask;
 import org.crbp.examples.instances.PanopticAnnotation;
 import org.crbp.examples.instances.PanopticData;
 import org.crbp.examples.instances.PanopticFolder;
+import org.crbp.examples.instances.PanopticPictures;
+import org.crbp.examples.instances.PanopticSample;
+import org.crbp.examples.instances.PanopticSegment;
 import org.crbp.examples.instances.PanopticQuality;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+
+import javax.imageio.ImageIO;
 
 /**
  * The instances task through the program: generate tiny scenes, train and evaluate the
@@ -52,11 +59,52 @@ public class InstancesCommandsTest {
         }
     }
 
+    /**
+     * Checks that the pictures of a train or evaluate folder exist, decode and have the layout's
+     * size: the panoptic picture of the 2 test images, the time course (recurrent head only) of
+     * the first instances at every step.
+     */
+    private void checkPictures(Path dir, int steps) throws IOException {
+        PanopticData test = PanopticFolder.read(data.resolve("test"));
+        int[] panoptic = PanopticPictures.panopticSize(2, 64, 64);
+        // 128 px tiles of the 64 px images, three columns, two rows, title and labels above
+        assertEquals(4 + 3 * (128 + 4), panoptic[0]);
+        assertEquals(44 + 2 * (128 + 4), panoptic[1]);
+        assertSize(dir.resolve(PanopticPictures.PANOPTIC), panoptic);
+        Path timeCourse = dir.resolve(PanopticPictures.TIME_COURSE);
+        if (steps == 0) {
+            assertFalse(Files.exists(timeCourse));
+            return;
+        }
+        int instances = 0;
+        for (PanopticSample s : test.getSamples().subList(0, 2)) {
+            for (PanopticSegment seg : s.getAnnotation().getSegments()) {
+                if (test.getCategories().get(seg.categoryId()).thing() && !seg.crowd()) {
+                    instances++;
+                }
+            }
+        }
+        int rows = Math.min(4, instances);
+        assertTrue(rows > 0, "the test images hold no instance");
+        assertSize(timeCourse, new int[] {4 + (steps + 2) * (64 + 4), 44 + rows * (64 + 4)});
+    }
+
+    private static void assertSize(Path png, int[] size) throws IOException {
+        assertTrue(Files.isRegularFile(png), png + " is missing");
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertNotNull(img, png + " does not decode");
+        assertEquals(size[0], img.getWidth(), png.toString());
+        assertEquals(size[1], img.getHeight(), png.toString());
+    }
+
     private void trainAndEvaluate(String name, String... head) throws IOException {
         Path run = tmp.resolve(name);
         Cli t = Cli.run(Cli.concat(Cli.concat(new String[] {"train", "--out", run.toString(),
             "--data", data.toString()}, SMALL), head));
         assertEquals(0, t.exitCode, t.toString());
+        // the console names the data folder, not a Pathfinder preset
+        assertTrue(t.out.contains("on " + data), t.out);
+        assertFalse(t.out.contains("pf-mini"), t.out);
         JsonObject trained = CommandsEndToEndTest.json(run.resolve("report.json"));
         for (String key : new String[] {"pq", "sq", "rq", "things", "stuff", "boxes",
             "history"}) {
@@ -72,6 +120,9 @@ public class InstancesCommandsTest {
             assertTrue(r.has(key), "evaluate's report.json lacks " + key);
         }
         assertEquals("ground truth", r.get("boxes").getAsString());
+        int steps = r.get("steps").getAsInt();
+        checkPictures(run, steps);
+        checkPictures(eval, steps);
         double pq = r.get("pq").getAsDouble();
         assertTrue(pq >= 0 && pq <= 1, "PQ " + pq);
         for (String part : new String[] {"things", "stuff"}) {
@@ -103,6 +154,29 @@ public class InstancesCommandsTest {
     void recurrentHeadTrainsWithCrbpAndEvaluates() throws IOException {
         trainAndEvaluate("hgru", "--head", "hgru", "--method", "crbp", "--steps", "2",
                 "--neumann-terms", "2");
+    }
+
+    @Test
+    void hgruHeadHonoursKernel() throws IOException {
+        long[] parameters = new long[2];
+        int[] kernels = {3, 5};
+        for (int i = 0; i < 2; i++) {
+            Path run = tmp.resolve("kernel-" + kernels[i]);
+            Cli t = Cli.run(Cli.concat(new String[] {"train", "--out", run.toString(), "--data",
+                data.toString(), "--head", "hgru", "--method", "bptt", "--steps", "1",
+                "--kernel", Integer.toString(kernels[i]), "--no-pictures"}, SMALL));
+            assertEquals(0, t.exitCode, t.toString());
+            JsonObject r = CommandsEndToEndTest.json(run.resolve("report.json"));
+            parameters[i] = r.get("parameters").getAsLong();
+        }
+        // two horizontal C x C kernels of the hGRU: 2 * 4 * 4 * (25 - 9) more weights
+        assertEquals(2 * 4 * 4 * (25 - 9), parameters[1] - parameters[0]);
+        Cli ff = Cli.run(Cli.concat(new String[] {"train", "--out",
+            tmp.resolve("ff-kernel").toString(), "--data", data.toString(), "--head", "ff",
+            "--kernel", "5"}, SMALL));
+        assertEquals(2, ff.exitCode, ff.toString());
+        assertTrue(ff.err.contains("--kernel"), ff.err);
+        assertEquals(1, ff.err.strip().lines().count(), ff.err);
     }
 
     @Test

@@ -96,7 +96,7 @@ final class SyntheticTask implements Task {
     }
 
     @Override
-    public Scorer newScorer() {
+    public Scorer newScorer(RunConfig c) {
         return new AbsoluteError();
     }
 
