@@ -171,6 +171,20 @@ public final class CrbpTrain {
     }
 
     /**
+     * Returns the trainer's own parameter store: the one whose arrays its optimizer updates, into
+     * which a training step of one's own (a model around a {@code RecurrentNet}) must put its
+     * gradients.
+     *
+     * @param trainer the trainer
+     * @return its parameter store
+     * @throws IllegalStateException if this DJL version's trainer does not have one where crbp
+     *     looks
+     */
+    public static ParameterStore parameterStore(Trainer trainer) {
+        return TrainerAccess.parameterStore(trainer);
+    }
+
+    /**
      * Returns the trainer's model block as a {@link RecurrentNet}.
      *
      * @param trainer the trainer

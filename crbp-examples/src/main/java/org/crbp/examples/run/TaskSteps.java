@@ -14,11 +14,11 @@ import ai.djl.translate.TranslateException;
 import org.crbp.core.GradientMethod;
 import org.crbp.core.NonFiniteLossException;
 import org.crbp.core.StepResult;
+import org.crbp.core.training.CrbpTrain;
 import org.crbp.core.training.GradientStepListener;
 import org.crbp.examples.task.Task;
 
 import java.io.IOException;
-import java.lang.reflect.Field;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -37,7 +37,7 @@ final class TaskSteps {
             throw new IllegalArgumentException("the " + task.name() + " task trains on one"
                     + " device, got " + trainer.getDevices().length);
         }
-        ParameterStore store = parameterStore(trainer);
+        ParameterStore store = CrbpTrain.parameterStore(trainer);
         for (int epoch = 0; epoch < epochs; epoch++) {
             int index = 0;
             for (Batch batch : trainer.iterateDataset(data)) {
@@ -77,17 +77,5 @@ final class TaskSteps {
             });
         }
         trainer.notifyListeners(listener -> listener.onTrainingBatch(trainer, batchData));
-    }
-
-    /** The trainer's own store, whose parameters its optimizer updates (DJL has no getter). */
-    private static ParameterStore parameterStore(Trainer trainer) {
-        try {
-            Field field = Trainer.class.getDeclaredField("parameterStore");
-            field.setAccessible(true);
-            return (ParameterStore) field.get(trainer);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IllegalStateException("cannot reach the trainer's parameter store (crbp"
-                    + " is built for DJL 0.36)", e);
-        }
     }
 }
