@@ -57,7 +57,7 @@ public final class Convolutions {
     private static final Logger logger = LoggerFactory.getLogger(Convolutions.class);
 
     /** Per configuration the guard has checked: whether it is padded. */
-    private static final Map<String, Boolean> PADDED = new ConcurrentHashMap<>();
+    private static final Map<Configuration, Boolean> PADDED = new ConcurrentHashMap<>();
 
     /** The guard's test of one gradient; replaced only by tests. */
     static Predicate<NDArray> gradientCheck = Convolutions::isFinite;
@@ -111,7 +111,8 @@ public final class Convolutions {
         if ("false".equals(choice) || !EngineAutograd.supports(x)) {
             return false;
         }
-        String key = configuration(x.getShape(), weight.getShape());
+        // looked up on every call: a key of the two shapes, no string built per call
+        Configuration key = new Configuration(x.getShape(), weight.getShape());
         Boolean padded = PADDED.get(key);
         if (padded != null) {
             return padded;
@@ -131,7 +132,7 @@ public final class Convolutions {
      * {@link #same} pads it; {@code null} before the guard has run for it.
      */
     static Boolean guardVerdict(Shape x, Shape weight) {
-        return PADDED.get(configuration(x, weight));
+        return PADDED.get(new Configuration(x, weight));
     }
 
     /** Forgets every verdict of the guard (for tests). */
@@ -139,8 +140,12 @@ public final class Convolutions {
         PADDED.clear();
     }
 
-    private static String configuration(Shape x, Shape weight) {
-        return "input " + x + ", kernel " + weight;
+    /** A convolution's configuration: its input's and its kernel's shapes. */
+    private record Configuration(Shape input, Shape kernel) {
+        @Override
+        public String toString() {
+            return "input " + input + ", kernel " + kernel;
+        }
     }
 
     /**

@@ -13,7 +13,7 @@ import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
 
 /** Small cells and networks for the core tests. */
-final class TestCells {
+public final class TestCells {
 
     private TestCells() {}
 
@@ -26,7 +26,7 @@ final class TestCells {
     /**
      * Two state tensors: {@code h' = tanh(W * h + x + a c)}, {@code c' = 0.5 c + 0.3 tanh(V * h)}.
      */
-    static final class TwoStateCell extends RecurrentCell {
+    public static final class TwoStateCell extends RecurrentCell {
         private final Parameter w;
         private final Parameter v;
         private final Parameter a;
@@ -39,13 +39,28 @@ final class TestCells {
 
         /** With {@code cellImplicit} false, RBP holds c at its fixed point (as convLSTM's h-only). */
         TwoStateCell(int channels, float scale, boolean cellImplicit) {
+            this(channels, 3, scale, cellImplicit);
+        }
+
+        /**
+         * With kernels of {@code kernel} (the convolution probe's sizes).
+         *
+         * @param channels the channels of h and c
+         * @param kernel the size of W and V
+         * @param scale the weights' scale
+         */
+        public TwoStateCell(int channels, int kernel, float scale) {
+            this(channels, kernel, scale, true);
+        }
+
+        private TwoStateCell(int channels, int kernel, float scale, boolean cellImplicit) {
             this.cellImplicit = cellImplicit;
-            float sigma = scale / (float) Math.sqrt(channels * 9);
+            float sigma = scale / (float) Math.sqrt(channels * kernel * kernel);
             w = addParameter(Parameter.builder().setName("w").setType(Parameter.Type.WEIGHT)
-                    .optShape(new Shape(channels, channels, 3, 3))
+                    .optShape(new Shape(channels, channels, kernel, kernel))
                     .optInitializer(new NormalInitializer(sigma)).build());
             v = addParameter(Parameter.builder().setName("v").setType(Parameter.Type.WEIGHT)
-                    .optShape(new Shape(channels, channels, 3, 3))
+                    .optShape(new Shape(channels, channels, kernel, kernel))
                     .optInitializer(new NormalInitializer(sigma)).build());
             a = addParameter(Parameter.builder().setName("a").setType(Parameter.Type.WEIGHT)
                     .optShape(new Shape(channels, 1, 1))
@@ -92,7 +107,13 @@ final class TestCells {
         }
     }
 
-    static Conv2d encoder(int channels) {
+    /**
+     * A 3x3 convolution from the input to {@code channels}, the drive of the test networks.
+     *
+     * @param channels the drive's channels
+     * @return the encoder
+     */
+    public static Conv2d encoder(int channels) {
         return Conv2d.builder()
                 .setKernelShape(new Shape(3, 3))
                 .setFilters(channels)

@@ -10,14 +10,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import ai.djl.training.initializer.NormalInitializer;
-import ai.djl.util.PairList;
 
 import org.crbp.core.Convolutions;
 import org.crbp.core.GradientMethod;
@@ -26,6 +23,7 @@ import org.crbp.core.RecurrentCell;
 import org.crbp.core.RecurrentNet;
 import org.crbp.core.SquaredErrorLoss;
 import org.crbp.core.TanhCell;
+import org.crbp.core.TestCells;
 import org.crbp.core.check.GradientCheck;
 
 import java.util.LinkedHashMap;
@@ -196,10 +194,9 @@ public final class ConvolutionNanProbe {
             RecurrentCell cell = "tanh".equals(cellKind)
                     ? TanhCell.builder().setChannels(channels).optKernel(kernel)
                             .optWeightScale(1.5f).build()
-                    : new TwoStateCell(channels, kernel, 1.5f);
+                    : new TestCells.TwoStateCell(channels, kernel, 1.5f);
             RecurrentNet net = RecurrentNet.builder()
-                    .setEncoder(Conv2d.builder().setKernelShape(new Shape(3, 3))
-                            .setFilters(channels).optPadding(new Shape(1, 1)).build())
+                    .setEncoder(TestCells.encoder(channels))
                     .setCell(cell)
                     .setReadout(Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(2)
                             .build())
@@ -234,52 +231,6 @@ public final class ConvolutionNanProbe {
         try (NDArray wide = g.toType(DataType.FLOAT64, false);
                 NDArray total = wide.abs().sum()) {
             return Double.isFinite(total.getDouble());
-        }
-    }
-
-    /**
-     * The core tests' two-state cell: {@code h' = tanh(W * h + x + a c)}, {@code c' = 0.5 c + 0.3
-     * tanh(V * h)}.
-     */
-    static final class TwoStateCell extends RecurrentCell {
-        private final Parameter w;
-        private final Parameter v;
-        private final Parameter a;
-
-        TwoStateCell(int channels, int kernel, float scale) {
-            float sigma = scale / (float) Math.sqrt(channels * kernel * kernel);
-            w = addParameter(Parameter.builder().setName("w").setType(Parameter.Type.WEIGHT)
-                    .optShape(new Shape(channels, channels, kernel, kernel))
-                    .optInitializer(new NormalInitializer(sigma)).build());
-            v = addParameter(Parameter.builder().setName("v").setType(Parameter.Type.WEIGHT)
-                    .optShape(new Shape(channels, channels, kernel, kernel))
-                    .optInitializer(new NormalInitializer(sigma)).build());
-            a = addParameter(Parameter.builder().setName("a").setType(Parameter.Type.WEIGHT)
-                    .optShape(new Shape(channels, 1, 1))
-                    .optInitializer(new NormalInitializer(0.3f)).build());
-        }
-
-        /** {@inheritDoc} */
-        @Override
-        public Shape[] getStateShapes(Shape driveShape) {
-            return new Shape[] {driveShape, driveShape};
-        }
-
-        /** {@inheritDoc} */
-        @Override
-        protected NDList forwardInternal(
-                ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
-            NDArray x = inputs.get(0);
-            NDArray h = inputs.get(1);
-            NDArray c = inputs.get(2);
-            NDArray wv = ps.getValue(w, x.getDevice(), training);
-            NDArray vv = ps.getValue(v, x.getDevice(), training);
-            NDArray av = ps.getValue(a, x.getDevice(), training);
-            NDArray half = c.getManager().full(new Shape(), 0.5f, c.getDataType());
-            NDArray small = c.getManager().full(new Shape(), 0.3f, c.getDataType());
-            NDArray hNext = Convolutions.same(h, wv, null).add(x).add(c.mul(av)).tanh();
-            NDArray cNext = c.mul(half).add(Convolutions.same(h, vv, null).tanh().mul(small));
-            return new NDList(hNext, cNext);
         }
     }
 }
