@@ -15,6 +15,7 @@ import ai.djl.training.Trainer;
 import org.crbp.core.Convolutions;
 import org.crbp.core.GradientMethod;
 import org.crbp.core.RecurrentNet;
+import org.crbp.core.StepListener;
 import org.crbp.core.bench.ProcessMemory;
 import org.crbp.examples.CliException;
 import org.crbp.examples.ExitCode;
@@ -127,6 +128,24 @@ final class BenchmarkCommand implements Callable<Integer> {
                     ((Number) r.get("peakBytes")).doubleValue() / (1 << 20),
                     ((Number) r.get("secondsPerIteration")).doubleValue(),
                     ((Number) r.get("cpuSecondsPerIteration")).doubleValue());
+        }
+        console.println("Where the time goes (median seconds per phase; products: adjoint"
+                + " vector-Jacobian products per iteration):");
+        console.println("| method | T | forward solve | recorded step, loss, its backward |"
+                + " adjoint products | backward to parameters | optimizer | products |");
+        console.println("|---|---|---|---|---|---|---|---|");
+        for (Map<String, Object> r : rows) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> ph = (Map<String, Object>) r.get("phaseSeconds");
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "| %s | %d |",
+                    r.get("method"), ((Number) r.get("steps")).intValue()));
+            for (String name : Probe.PhaseClock.NAMES) {
+                line.append(String.format(Locale.ROOT, " %.3f |",
+                        ((Number) ph.get(name)).doubleValue()));
+            }
+            line.append(String.format(Locale.ROOT, " %.0f |",
+                    ((Number) r.get("adjointProducts")).doubleValue()));
+            console.println(line);
         }
         Json.write(out.resolve("benchmark.json"), report(rows));
         Charts.benchmark(rows, methods, out.resolve("benchmark.png"));
@@ -293,7 +312,8 @@ final class BenchmarkCommand implements Callable<Integer> {
             int w = p.config().getOutputWidth();
             Engine.getInstance().setRandomSeed(1);
             RecurrentNet net = (RecurrentNet) Setup.block(c, steps);
-            GradientMethod gm = Setup.method(c);
+            PhaseClock clock = new PhaseClock();
+            GradientMethod gm = Setup.method(c, clock);
             FocalLoss loss = new FocalLoss();
             try (Model model = Model.newInstance("probe")) {
                 model.setBlock(net);
@@ -307,18 +327,29 @@ final class BenchmarkCommand implements Callable<Integer> {
                     long before = ProcessMemory.residentBytes();
                     double[] secs = new double[iterations];
                     double[] cpu = new double[iterations];
+                    double[][] phases = new double[PhaseClock.NAMES.length][iterations];
+                    double[] products = new double[iterations];
                     for (int i = 0; i <= iterations; i++) {
                         long begin = System.nanoTime();
                         long cpuBegin = ProcessMemory.processCpuNanos();
+                        clock.start(begin);
+                        long backwardEnd;
                         try (NDManager scope = m.newSubManager()) {
                             batchOf[0].tempAttach(scope);
                             batchOf[1].tempAttach(scope);
                             gm.forwardBackward(net, ps, batchOf[0], batchOf[1], loss);
+                            backwardEnd = System.nanoTime();
                             trainer.step();
                         }
+                        long end = System.nanoTime();
                         if (i > 0) {
-                            secs[i - 1] = (System.nanoTime() - begin) / 1e9;
+                            secs[i - 1] = (end - begin) / 1e9;
                             cpu[i - 1] = (ProcessMemory.processCpuNanos() - cpuBegin) / 1e9;
+                            double[] split = clock.split(backwardEnd, end);
+                            for (int k = 0; k < split.length; k++) {
+                                phases[k][i - 1] = split[k];
+                            }
+                            products[i - 1] = clock.products;
                         }
                     }
                     Map<String, Object> row = new LinkedHashMap<>();
@@ -329,10 +360,78 @@ final class BenchmarkCommand implements Callable<Integer> {
                     row.put("secondsPerIteration", Stats.median(secs));
                     row.put("cpuSecondsPerIteration", Stats.median(cpu));
                     row.put("secondsPerStepForward", Stats.median(secs) / steps);
+                    Map<String, Object> phaseRow = new LinkedHashMap<>();
+                    for (int k = 0; k < PhaseClock.NAMES.length; k++) {
+                        phaseRow.put(PhaseClock.NAMES[k], Stats.median(phases[k]));
+                    }
+                    row.put("phaseSeconds", phaseRow);
+                    row.put("adjointProducts", Stats.median(products));
                     System.out.println(new com.google.gson.Gson().toJson(row));
                 }
             }
             return 0;
+        }
+
+        /**
+         * Where an iteration's time goes, from the gradient method's step callbacks: the forward
+         * solve (encoder and the unrecorded steps); the recorded step with the penalty's
+         * products, readout, loss and the loss's backward to the state; the adjoint products;
+         * the backward to the parameters; the optimizer. A product's start is not observed: the
+         * adjoint phase starts one mean product before the first callback. Methods without
+         * products (BPTT) have their whole backward in the second phase.
+         */
+        static final class PhaseClock implements StepListener {
+            static final String[] NAMES = {"forwardSolve", "recordedStepLossAndItsBackward",
+                "adjointProducts", "backwardToParameters", "optimizer"};
+            private long begin;
+            private long lastForward;
+            private long penultimateForward;
+            private long firstProduct;
+            private long lastProduct;
+            int products;
+
+            void start(long now) {
+                begin = now;
+                lastForward = now;
+                penultimateForward = now;
+                products = 0;
+            }
+
+            @Override
+            public void afterStep(Phase phase, int index) {
+                long now = System.nanoTime();
+                if (phase == Phase.FORWARD) {
+                    penultimateForward = lastForward;
+                    lastForward = now;
+                } else {
+                    if (products == 0) {
+                        firstProduct = now;
+                    }
+                    lastProduct = now;
+                    products++;
+                }
+            }
+
+            /** Seconds per phase, in the order of {@link #NAMES}. */
+            double[] split(long backwardEnd, long end) {
+                // the last forward callback is the recorded step: the solve ends at the one before
+                long solveEnd = penultimateForward;
+                long adjointStart;
+                long adjointEnd;
+                if (products == 0) {
+                    adjointStart = backwardEnd;
+                    adjointEnd = backwardEnd;
+                    solveEnd = lastForward;
+                } else {
+                    long mean = products > 1 ? (lastProduct - firstProduct) / (products - 1)
+                            : 0;
+                    adjointStart = Math.max(lastForward, firstProduct - mean);
+                    adjointEnd = lastProduct;
+                }
+                return new double[] {(solveEnd - begin) / 1e9, (adjointStart - solveEnd) / 1e9,
+                    (adjointEnd - adjointStart) / 1e9, (backwardEnd - adjointEnd) / 1e9,
+                    (end - backwardEnd) / 1e9};
+            }
         }
 
         /** One batch of generated images and their masks: {data, labels}. */
