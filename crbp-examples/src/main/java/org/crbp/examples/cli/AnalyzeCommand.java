@@ -22,6 +22,8 @@ import org.crbp.examples.run.Loaded;
 import org.crbp.examples.run.Provenance;
 import org.crbp.examples.config.RunConfig;
 import org.crbp.examples.run.Setup;
+import org.crbp.examples.task.PathfinderTask;
+import org.crbp.examples.task.Tasks;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -185,8 +187,23 @@ final class AnalyzeCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Refuses another task's checkpoint in one line: the analysis reads Pathfinder images through
+     * a recurrent segmentation model, and its figures (extrapolation F1, state distances) are
+     * that task's.
+     */
+    private static void pathfinderModel(Loaded loaded, String named) {
+        String task = Tasks.of(loaded.config).name();
+        if (!PathfinderTask.NAME.equals(task)) {
+            throw new CliException("analyze studies a Pathfinder model's dynamics; " + named
+                    + " holds a model of the " + task + " task (evaluate --checkpoint draws its"
+                    + " mask head's time course)");
+        }
+    }
+
     /** The recurrent model to analyse, checked together with the one to compare it with. */
     private Subject subject(Loaded a, PathfinderPreset testPreset, Device dev) {
+        pathfinderModel(a, a.checkpoint.dir.toString());
         if (!(a.block instanceof RecurrentNet)) {
             throw new CliException("analyze needs a recurrent model (hgru or convlstm); "
                     + a.checkpoint.dir + " holds the feedforward control");
@@ -217,6 +234,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     }
 
     private static RecurrentNet recurrentToCompare(Loaded b, Object named) {
+        pathfinderModel(b, "--compare " + named);
         if (!(b.block instanceof RecurrentNet)) {
             throw new CliException("--compare needs a recurrent model; " + named
                     + " holds the feedforward control");

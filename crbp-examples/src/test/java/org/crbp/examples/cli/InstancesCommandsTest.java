@@ -154,6 +154,11 @@ public class InstancesCommandsTest {
     void recurrentHeadTrainsWithCrbpAndEvaluates() throws IOException {
         trainAndEvaluate("hgru", "--head", "hgru", "--method", "crbp", "--steps", "2",
                 "--neumann-terms", "2");
+        // analyze studies Pathfinder dynamics: another task's checkpoint is one line, exit 2
+        Cli a = Cli.run("analyze", "--checkpoint", tmp.resolve("hgru").toString());
+        assertEquals(2, a.exitCode, a.toString());
+        assertTrue(a.err.contains("instances task") && a.err.contains(tmp.resolve("hgru")
+                .toString()), a.err);
     }
 
     @Test
