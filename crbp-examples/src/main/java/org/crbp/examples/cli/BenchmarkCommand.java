@@ -29,8 +29,12 @@ import org.crbp.examples.config.Json;
 import org.crbp.examples.config.MethodKind;
 import org.crbp.examples.run.Provenance;
 import org.crbp.examples.config.RunConfig;
+import org.crbp.examples.instances.InstancesTask;
+import org.crbp.examples.instances.SceneConfig;
 import org.crbp.examples.run.Setup;
+import org.crbp.examples.task.Tasks;
 import org.crbp.models.FocalLoss;
+import org.crbp.models.instances.RecurrentMaskHead;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -65,16 +69,28 @@ import java.util.concurrent.Callable;
             "Memory and time of a training iteration against steps, BPTT against C-RBP.",
             "Peak resident memory (VmHWM of a fresh JVM per configuration) and seconds per",
             "training iteration of the hGRU against the number of steps.",
+            "With --task instances: the instances task's model (backbone, semantic head, mask",
+            "head per ROI) on generated scenes; --methods may hold ff, the feedforward head.",
             "Prints a table and writes OUT/benchmark.json and OUT/benchmark.png."
         })
 final class BenchmarkCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
+    @Option(names = "--task", defaultValue = Tasks.DEFAULT, paramLabel = "<name>",
+            description = "What to train: pathfinder (the hGRU on --preset images) or instances"
+                    + " (the panoptic model on generated scenes of --size pixels, "
+                    + InstancesProbe.MIN_INSTANCES + " to " + InstancesProbe.MAX_INSTANCES
+                    + " instances each; by default " + InstancesProbe.DEFAULT_CHANNELS
+                    + " channels, batch " + InstancesProbe.DEFAULT_BATCH + ", kernel 3 and the"
+                    + " cpu recipe's adjoint budget). Default: ${DEFAULT-VALUE}.")
+    String task;
+
     @Option(names = "--methods", defaultValue = "bptt,crbp", split = ",",
             paramLabel = "<methods>",
             description = "Gradient methods to measure, separated by commas (bptt, cbptt, rbp,"
-                    + " crbp, tbptt). Default: ${DEFAULT-VALUE}.")
+                    + " crbp, tbptt; with --task instances also ff, the feedforward mask head,"
+                    + " one row, but not tbptt). Default: ${DEFAULT-VALUE}.")
     List<String> methods;
 
     @Option(names = "--steps", defaultValue = "5,10,20,40", split = ",", paramLabel = "<t>",
@@ -92,6 +108,11 @@ final class BenchmarkCommand implements Callable<Integer> {
     private int batch;
     private int neumannTerms;
 
+    @Option(names = "--size", paramLabel = "<px>",
+            description = "The side of the generated scenes of --task instances, 64 to 128"
+                    + " pixels, a multiple of 4. Default: " + InstancesProbe.DEFAULT_SIZE + ".")
+    Integer sceneSize;
+
     @Option(names = "--iterations", defaultValue = "3", paramLabel = "<n>",
             description = "Timed iterations after one warm-up. Default: ${DEFAULT-VALUE}.")
     int iterations;
@@ -101,6 +122,13 @@ final class BenchmarkCommand implements Callable<Integer> {
     /** {@inheritDoc} */
     @Override
     public Integer call() throws Exception {
+        if (InstancesTask.NAME.equals(Tasks.byName(task, OptionNames.OPTIONS).name())) {
+            return instances();
+        }
+        if (given("--size")) {
+            throw new CliException("--size is for --task instances (the scenes' side); the"
+                    + " Pathfinder images' size comes from --preset");
+        }
         checkOptions();
         // before the probes: their results would be lost to a bad --out
         Path out = output.writable();
@@ -152,6 +180,143 @@ final class BenchmarkCommand implements Callable<Integer> {
         console.println("Wrote " + out.resolve("benchmark.json") + " and "
                 + out.resolve("benchmark.png"));
         return 0;
+    }
+
+    private boolean given(String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
+    /**
+     * The instances task's benchmark: the ff row (where {@code --methods} holds ff), then every
+     * (method, steps), each in a fresh JVM ({@link InstancesProbe}).
+     */
+    private int instances() throws IOException, InterruptedException {
+        InstancesProbe.Config base = checkInstancesOptions();
+        Path out = output.writable();
+        PrintWriter console = spec.commandLine().getOut();
+        List<InstancesProbe.Config> probes = new ArrayList<>();
+        List<String> recurrent = new ArrayList<>();
+        if (methods.contains("ff")) {
+            probes.add(base.with(null, 0));
+        }
+        for (String m : methods) {
+            if (!"ff".equals(m) && !recurrent.contains(m)) {
+                recurrent.add(m);
+                for (int t : steps) {
+                    probes.add(base.with(MethodKind.byName(m), t));
+                }
+            }
+        }
+        console.printf(Locale.ROOT, "instances model, %s, hGRU kernel %d, %d adjoint terms,"
+                        + " recipe %s; %d timed iterations; a fresh JVM per configuration%n",
+                InstancesProbe.describe(base, -1), base.kernel, base.neumannTerms, base.recipe,
+                iterations);
+        console.flush();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        ai.djl.training.util.ProgressBar bar = new ai.djl.training.util.ProgressBar(
+                "Benchmarking", probes.size());
+        for (InstancesProbe.Config p : probes) {
+            rows.add(InstancesProbe.inFreshJvm(p));
+            bar.update(rows.size());
+        }
+        bar.end();
+        console.println("| method | T | ROIs | peak RSS (MiB) | above start (MiB) | s/iteration |"
+                + " CPU s/iteration |");
+        console.println("|---|---|---|---|---|---|---|");
+        for (Map<String, Object> r : rows) {
+            int t = ((Number) r.get("steps")).intValue();
+            console.printf(Locale.ROOT, "| %s | %s | %d | %.0f | %.0f | %.3f | %.3f |%n",
+                    r.get("method"), t == 0 ? "-" : Integer.toString(t),
+                    ((Number) r.get("rois")).longValue(),
+                    ((Number) r.get("peakBytes")).doubleValue() / (1 << 20),
+                    ((Number) r.get("aboveStartBytes")).doubleValue() / (1 << 20),
+                    ((Number) r.get("secondsPerIteration")).doubleValue(),
+                    ((Number) r.get("cpuSecondsPerIteration")).doubleValue());
+        }
+        Map<String, Object> report = new LinkedHashMap<>();
+        Map<String, Object> setup = base.settings();
+        for (String perRow : new String[] {"head", "method", "steps", "neumannTerms"}) {
+            setup.remove(perRow);
+        }
+        setup.put("task", InstancesTask.NAME);
+        setup.put("neumannTerms", base.neumannTerms);
+        report.put("setup", setup);
+        report.put("results", rows);
+        report.put("provenance", Provenance.collect(base.seed, ai.djl.Device.cpu()));
+        Json.write(out.resolve("benchmark.json"), report);
+        if (recurrent.isEmpty()) {
+            console.println("Wrote " + out.resolve("benchmark.json"));
+        } else {
+            // the chart's lines are the methods against steps: the ff row is in the table
+            Charts.benchmark(rows, recurrent, out.resolve("benchmark.png"));
+            console.println("Wrote " + out.resolve("benchmark.json") + " and "
+                    + out.resolve("benchmark.png"));
+        }
+        return 0;
+    }
+
+    /**
+     * Checks the instances benchmark's options, each under its own name, before any probe.
+     *
+     * @return the probes' shared configuration
+     */
+    private InstancesProbe.Config checkInstancesOptions() {
+        if (given("--preset")) {
+            throw new CliException("--preset is for --task pathfinder; --task instances"
+                    + " generates scenes of --size pixels");
+        }
+        methods.replaceAll(m -> m.trim().toLowerCase(Locale.ROOT));
+        methods.removeIf(String::isBlank);
+        if (methods.isEmpty()) {
+            throw new CliException("--methods is empty: give one or more of ff, bptt, cbptt,"
+                    + " rbp, crbp, separated by commas");
+        }
+        boolean rbp = false;
+        for (String m : methods) {
+            MethodKind k = MethodKind.byName(m);
+            if (!"ff".equals(m) && (k == null || k == MethodKind.TBPTT)) {
+                throw new CliException("--methods: unknown method '" + m + "' for --task"
+                        + " instances (valid: ff, bptt, cbptt, rbp, crbp)");
+            }
+            rbp |= k != null && k.rbpFamily();
+        }
+        if (methods.stream().allMatch("ff"::equals)) {
+            for (String option : new String[] {"--steps", "--kernel", "--neumann-terms"}) {
+                if (given(option)) {
+                    throw new CliException(option + " has no effect with --methods ff (the ff"
+                            + " mask head is four 3x3 convolutions); leave it out");
+                }
+            }
+        } else if (!rbp && given("--neumann-terms")) {
+            throw new CliException("--neumann-terms has no effect without rbp or crbp in"
+                    + " --methods; leave it out");
+        }
+        for (int t : steps) {
+            if (t < 1) {
+                throw new CliException("--steps must be at least 1, got " + t);
+            }
+        }
+        InstancesProbe.Config c = new InstancesProbe.Config();
+        c.channels = ModelOptions.or(size.channels, InstancesProbe.DEFAULT_CHANNELS);
+        c.kernel = ModelOptions.or(size.kernel, RecurrentMaskHead.DEFAULT_KERNEL);
+        c.batch = ModelOptions.or(size.batch, InstancesProbe.DEFAULT_BATCH);
+        c.neumannTerms = ModelOptions.or(size.neumannTerms, c.neumannTerms);
+        c.size = sceneSize != null ? sceneSize : InstancesProbe.DEFAULT_SIZE;
+        c.iterations = iterations;
+        atLeast("--iterations", iterations, 1);
+        atLeast("--channels", c.channels, 1);
+        atLeast("--batch", c.batch, 1);
+        atLeast("--neumann-terms", c.neumannTerms, 1);
+        if (c.kernel < 1 || c.kernel % 2 == 0) {
+            throw new CliException("--kernel must be an odd number >= 1, got " + c.kernel);
+        }
+        if (c.size < SceneConfig.MIN_SIZE || c.size > SceneConfig.MAX_SIZE
+                || c.size % InstancesTask.STRIDE != 0) {
+            throw new CliException("--size must be " + SceneConfig.MIN_SIZE + " to "
+                    + SceneConfig.MAX_SIZE + " pixels and a multiple of " + InstancesTask.STRIDE
+                    + " (the backbone's stride), got " + c.size);
+        }
+        return c;
     }
 
     /**
@@ -211,25 +376,46 @@ final class BenchmarkCommand implements Callable<Integer> {
 
     private Map<String, Object> probe(String method, int t) throws IOException,
             InterruptedException {
+        List<String> args = new ArrayList<>();
+        args.add("benchmark-probe");
+        args.add(method);
+        args.add(Integer.toString(t));
+        args.add(images.preset);
+        args.add(Integer.toString(channels));
+        args.add(Integer.toString(kernel));
+        args.add(Integer.toString(batch));
+        args.add(Integer.toString(neumannTerms));
+        args.add(Integer.toString(iterations));
+        // the convolution's channel padding, when chosen for this JVM, holds for the probe too
+        return runProbe(args, List.of(Convolutions.PAD_CHANNELS_PROPERTY), method + " T=" + t);
+    }
+
+    /**
+     * Runs a probe command in a fresh JVM, so that its peak resident memory is its own, and
+     * reads the one JSON line it prints.
+     *
+     * @param arguments the command and its arguments
+     * @param properties the system properties of this JVM the probe gets too, where set
+     * @param what the configuration, as a failure names it
+     * @return the probe's JSON line as a map
+     * @throws IOException if the JVM cannot be started
+     * @throws InterruptedException if interrupted while waiting for it
+     * @throws CliException (exit 1) if the probe fails, with its one line
+     */
+    static Map<String, Object> runProbe(List<String> arguments, List<String> properties,
+            String what) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        // the convolution's channel padding, when chosen for this JVM, holds for the probe too
-        String padChannels = System.getProperty(Convolutions.PAD_CHANNELS_PROPERTY);
-        if (padChannels != null) {
-            cmd.add("-D" + Convolutions.PAD_CHANNELS_PROPERTY + "=" + padChannels);
+        for (String property : properties) {
+            String value = System.getProperty(property);
+            if (value != null) {
+                cmd.add("-D" + property + "=" + value);
+            }
         }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(Main.class.getName());
-        cmd.add("benchmark-probe");
-        cmd.add(method);
-        cmd.add(Integer.toString(t));
-        cmd.add(images.preset);
-        cmd.add(Integer.toString(channels));
-        cmd.add(Integer.toString(kernel));
-        cmd.add(Integer.toString(batch));
-        cmd.add(Integer.toString(neumannTerms));
-        cmd.add(Integer.toString(iterations));
+        cmd.addAll(arguments);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         // large blocks go back to the system when freed: peak RSS then measures live tensors
         pb.environment().putIfAbsent("MALLOC_MMAP_THRESHOLD_", "1048576");
@@ -248,7 +434,7 @@ final class BenchmarkCommand implements Callable<Integer> {
         }
         int exit = process.waitFor();
         if (exit != 0 || json == null) {
-            throw new CliException("the probe for " + method + " T=" + t + " failed (exit "
+            throw new CliException("the probe for " + what + " failed (exit "
                     + exit + "): " + probeError(log.toString()), ExitCode.FAILURE, null);
         }
         @SuppressWarnings("unchecked")

@@ -61,6 +61,7 @@ import java.util.regex.Pattern;
             ReproduceCommand.class,
             CompareCommand.class,
             BenchmarkCommand.Probe.class,
+            InstancesProbe.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

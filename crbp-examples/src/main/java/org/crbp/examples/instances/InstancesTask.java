@@ -262,16 +262,33 @@ public final class InstancesTask implements Task {
     @Override
     public Block model(RunConfig c, int steps) {
         Header h = header(c);
+        return buildModel(c, steps, h.things(), h.stuff());
+    }
+
+    /**
+     * Builds the model {@link #model} builds, for data whose categories are known without a
+     * data folder (scenes generated in memory).
+     *
+     * @param c the configuration (head, channels, kernel; its data folder is not read)
+     * @param steps the mask head's steps (ignored by the ff head)
+     * @param categories the data's categories
+     * @return the model
+     */
+    public static Block model(RunConfig c, int steps, PanopticCategories categories) {
+        return buildModel(c, steps, categories.things().size(), categories.stuff().size());
+    }
+
+    private static Block buildModel(RunConfig c, int steps, int things, int stuff) {
         InstanceBackbone backbone = InstanceBackbone.builder().optChannels(c.channels)
                 .optStride(STRIDE).build();
         RoiAlign align = RoiAlign.builder().setOutputSize(ROI_SIZE)
                 .optSpatialScale(backbone.getSpatialScale()).build();
-        SemanticHead semantic = SemanticHead.builder().setStuffClasses(h.stuff())
+        SemanticHead semantic = SemanticHead.builder().setStuffClasses(stuff)
                 .optInputChannels(c.channels).optChannels(c.channels).optStride(STRIDE).build();
         InstanceSegmentationModel.Builder b = InstanceSegmentationModel.builder()
                 .setSemanticHead(semantic).optSemanticLoss(new SemanticLoss());
         if (c.model == ModelKind.HGRU) {
-            b.setMaskNet(RecurrentMaskHead.builder().setClasses(h.things())
+            b.setMaskNet(RecurrentMaskHead.builder().setClasses(things)
                     .optChannels(c.channels).optKernel(c.kernel).optSteps(steps)
                     .optRoiFeatures(backbone, align)
                     .build());
@@ -281,7 +298,7 @@ public final class InstancesTask implements Task {
                             .setInChannels(c.channels).setOutChannels(c.channels).setKernel(1)
                             .build()).build();
             b.setFeedforwardMaskHead(encoder, FeedforwardMaskHead.builder()
-                    .setClasses(h.things()).optChannels(c.channels).build());
+                    .setClasses(things).optChannels(c.channels).build());
         } else {
             throw new CliException("the instances task's --head must be ff or hgru, got '"
                     + c.model + "'");
@@ -298,8 +315,18 @@ public final class InstancesTask implements Task {
     /** {@inheritDoc} */
     @Override
     public Shape[] inputShapes(RunConfig c) {
-        int side = header(c).side();
-        return new Shape[] {new Shape(c.batch, 3, side, side), new Shape(1, 4), new Shape(1)};
+        return inputShapes(c.batch, header(c).side());
+    }
+
+    /**
+     * Returns the shapes the model is initialized with: images, boxes, the boxes' images.
+     *
+     * @param batch the images per batch
+     * @param side the images' side in pixels
+     * @return {@code (batch, 3, side, side), (1, 4), (1)}
+     */
+    public static Shape[] inputShapes(int batch, int side) {
+        return new Shape[] {new Shape(batch, 3, side, side), new Shape(1, 4), new Shape(1)};
     }
 
     /** {@inheritDoc} */
@@ -518,7 +545,7 @@ public final class InstancesTask implements Task {
      * @param categories the categories
      * @return {data, labels}
      */
-    static NDList[] batch(NDManager manager, List<PanopticSample> samples,
+    public static NDList[] batch(NDManager manager, List<PanopticSample> samples,
             PanopticCategories categories) {
         NDList t = PanopticTargets.batch(manager, samples, categories, MASK_SIZE);
         int n = samples.size();
