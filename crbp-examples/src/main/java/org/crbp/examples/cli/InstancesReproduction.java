@@ -36,9 +36,13 @@ import java.util.Map;
 /**
  * {@code crbp reproduce --task instances}: the paper's panoptic table at CPU scale. Every row
  * (the feedforward mask head, or the hGRU head trained by a method for some steps) trains on
- * the same data folder with the same settings in a fresh JVM ({@code crbp train}), so that the
- * process's peak resident memory is that row's own; the run ends with the test split's PQ.
- * Finished rows (a {@code report.json} in their run folder) are only re-read, interrupted ones
+ * the same data folder with the same settings in a fresh JVM ({@code crbp train}); the run ends
+ * with the test split's PQ. Then a memory probe ({@link InstancesProbe}, another fresh JVM)
+ * trains the row's model for a few steps at a larger batch and width, where the mask head's
+ * activations rather than the engine decide the peak: its peak is the row's {@code
+ * peakMemoryBytes}, the training process's own is {@code trainingPeakMemoryBytes}. Finished
+ * rows (a {@code report.json} in their run folder) are only re-read, with their probe's
+ * result ({@value #MEMORY_PROBE}) where it was measured at the same size; interrupted ones
  * resume from their last checkpoint.
  */
 final class InstancesReproduction {
@@ -51,6 +55,10 @@ final class InstancesReproduction {
     static final String JSON = "instances.json";
     /** The table's Markdown file. */
     static final String MARKDOWN = "instances.md";
+    /** A row's memory probe result, in its run folder. */
+    static final String MEMORY_PROBE = "memory-probe.json";
+    /** The memory probe's timed iterations after its warm-up. */
+    static final int MEMORY_ITERATIONS = 2;
 
     /**
      * One row: the feedforward head ({@code method} null) or the hGRU head trained by a method
@@ -111,6 +119,10 @@ final class InstancesReproduction {
         String recipe;
         Path out;
         Path results;
+        /** The memory probe's scenes per batch. */
+        int memoryBatch = InstancesProbe.DEFAULT_BATCH;
+        /** The memory probe's width. */
+        int memoryChannels = InstancesProbe.DEFAULT_CHANNELS;
     }
 
     private final Settings s;
@@ -139,7 +151,7 @@ final class InstancesReproduction {
             Map<String, Object> done = finished(dir);
             if (done != null) {
                 console.println("Row " + row.name() + ": finished, re-read from " + dir);
-                rows.put(row.name(), row(row, done, Double.NaN));
+                rows.put(row.name(), withMemory(row, row(row, done, Double.NaN), dir));
                 write(rows, skipped, resultsDir);
                 continue;
             }
@@ -148,7 +160,7 @@ final class InstancesReproduction {
                 skipped.add(row.name());
                 continue;
             }
-            rows.put(row.name(), train(row, dir, each));
+            rows.put(row.name(), withMemory(row, train(row, dir, each), dir));
             write(rows, skipped, resultsDir);
         }
         write(rows, skipped, resultsDir);
@@ -308,6 +320,92 @@ final class InstancesReproduction {
         cmd.add(value);
     }
 
+    /**
+     * The row's memory probe: its model trained for a few steps at the probe's size in a fresh
+     * JVM, or the result kept in the row's folder from an earlier call at the same size. A
+     * failed probe is recorded in the row, not fatal: the training's results stand.
+     */
+    private Map<String, Object> withMemory(Row row, Map<String, Object> r, Path dir)
+            throws IOException {
+        if (r.get("error") != null) {
+            return r;
+        }
+        InstancesProbe.Config probe = probe(row);
+        Path file = dir.resolve(MEMORY_PROBE);
+        Map<String, Object> measured = earlierProbe(file, probe);
+        if (measured == null) {
+            console.println("Row " + row.name() + ": memory probe, "
+                    + InstancesProbe.describe(probe, -1));
+            console.flush();
+            try {
+                measured = InstancesProbe.inFreshJvm(probe);
+            } catch (CliException e) {
+                console.println("Row " + row.name() + ": the memory probe failed: "
+                        + e.getMessage());
+                r.put("trainingPeakMemoryBytes", r.get("peakMemoryBytes"));
+                r.put("peakMemoryBytes", null);
+                r.put("memoryProbeError", e.getMessage());
+                return r;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CliException("interrupted while probing row " + row.name(),
+                        ExitCode.FAILURE, e);
+            }
+            Json.write(file, measured);
+        }
+        r.put("trainingPeakMemoryBytes", r.get("peakMemoryBytes"));
+        r.put("peakMemoryBytes", measured.get("peakBytes"));
+        r.put("memoryAboveStartBytes", measured.get("aboveStartBytes"));
+        r.put("memoryProbe", measured);
+        return r;
+    }
+
+    /** The memory probe of a row: its head, method and steps at the probe's size. */
+    private InstancesProbe.Config probe(Row row) {
+        InstancesProbe.Config base = new InstancesProbe.Config();
+        base.channels = s.memoryChannels;
+        base.batch = s.memoryBatch;
+        // the smallest scenes: the mask head's share does not depend on the image size, the
+        // backbone's and the semantic head's grow with it
+        base.size = InstancesProbe.DEFAULT_SIZE;
+        base.kernel = s.kernel;
+        base.neumannTerms = s.neumannTerms;
+        base.iterations = MEMORY_ITERATIONS;
+        base.recipe = s.recipe;
+        base.seed = s.seed;
+        base.threads = s.threads;
+        return base.with(row.method(), row.steps());
+    }
+
+    /** A probe's result from an earlier call, or null if there is none of these settings. */
+    private static Map<String, Object> earlierProbe(Path file, InstancesProbe.Config probe) {
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        Map<String, Object> earlier;
+        try {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> read = Json.GSON.fromJson(Files.readString(file,
+                    StandardCharsets.UTF_8), LinkedHashMap.class);
+            earlier = read;
+        } catch (IOException | RuntimeException e) {
+            return null; // measured again, and written whole
+        }
+        if (earlier == null || !(earlier.get("peakBytes") instanceof Number)) {
+            return null;
+        }
+        for (Map.Entry<String, Object> e : probe.settings().entrySet()) {
+            Object was = earlier.get(e.getKey());
+            boolean same = was instanceof Number && e.getValue() instanceof Number
+                    ? ((Number) was).doubleValue() == ((Number) e.getValue()).doubleValue()
+                    : String.valueOf(was).equals(String.valueOf(e.getValue()));
+            if (!same) {
+                return null;
+            }
+        }
+        return earlier;
+    }
+
     /** A row of the table from its run's report. */
     private static Map<String, Object> row(Row row, Map<String, Object> report, double wall) {
         Map<String, Object> r = new LinkedHashMap<>();
@@ -358,6 +456,14 @@ final class InstancesReproduction {
                 : s.budgetMinutes / s.rows.size());
         settings.put("seed", s.seed);
         settings.put("recipe", s.recipe);
+        Map<String, Object> memory = new LinkedHashMap<>();
+        memory.put("batch", s.memoryBatch);
+        memory.put("channels", s.memoryChannels);
+        memory.put("size", InstancesProbe.DEFAULT_SIZE);
+        memory.put("instancesPerScene", InstancesProbe.MIN_INSTANCES + "-"
+                + InstancesProbe.MAX_INSTANCES);
+        memory.put("iterations", MEMORY_ITERATIONS);
+        settings.put("memoryProbe", memory);
         json.put("settings", settings);
         json.put("provenance", Provenance.collect(s.seed, Device.cpu()));
         Json.write(dir.resolve(JSON), json);
@@ -367,8 +473,10 @@ final class InstancesReproduction {
     private String markdown(Map<String, Map<String, Object>> rows, List<String> skipped) {
         StringBuilder md = new StringBuilder();
         md.append("| mask head | steps | PQ | SQ | RQ | things PQ | stuff PQ | parameters |"
-                + " peak memory (MiB) | training (s) |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+                + " probe peak (MiB) | probe above start (MiB) | training peak (MiB) |"
+                + " training (s) |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        long rois = -1;
         for (Row row : s.rows) {
             Map<String, Object> r = rows.get(row.name());
             String head = row.method() == null ? "FF (four 3x3 convolutions)"
@@ -377,29 +485,45 @@ final class InstancesReproduction {
                     : Integer.toString(row.steps())).append(" | ");
             if (r == null) {
                 md.append(skipped.contains(row.name()) ? "skipped (budget)" : "not run")
-                        .append(" | | | | | | | |\n");
+                        .append(" | | | | | | | | | |\n");
                 continue;
             }
             if (r.get("error") != null) {
-                md.append("failed | | | | | | | |\n");
+                md.append("failed | | | | | | | | | |\n");
                 continue;
+            }
+            if (r.get("memoryProbe") instanceof Map && rois < 0) {
+                Object n = ((Map<?, ?>) r.get("memoryProbe")).get("rois");
+                rois = n instanceof Number ? ((Number) n).longValue() : -1;
             }
             md.append(number(r.get("pq"), 3)).append(" | ").append(number(r.get("sq"), 3))
                     .append(" | ").append(number(r.get("rq"), 3)).append(" | ")
                     .append(number(r.get("thingsPq"), 3)).append(" | ")
                     .append(number(r.get("stuffPq"), 3)).append(" | ")
                     .append(number(r.get("parameters"), 0)).append(" | ")
-                    .append(r.get("peakMemoryBytes") instanceof Number
-                            ? String.format(Locale.ROOT, "%.0f", ((Number)
-                                    r.get("peakMemoryBytes")).doubleValue() / (1 << 20)) : "-")
-                    .append(" | ").append(number(r.get("seconds"), 0)).append(" |\n");
+                    .append(mebibytes(r.get("peakMemoryBytes"))).append(" | ")
+                    .append(mebibytes(r.get("memoryAboveStartBytes"))).append(" | ")
+                    .append(mebibytes(r.get("trainingPeakMemoryBytes"))).append(" | ")
+                    .append(number(r.get("seconds"), 0)).append(" |\n");
         }
+        InstancesProbe.Config probe = new InstancesProbe.Config();
+        probe.batch = s.memoryBatch;
+        probe.channels = s.memoryChannels;
         md.append('\n').append(String.format(Locale.ROOT, "PQ on %d test images of %s (ground"
                 + " truth boxes: no region proposals); %d training images, up to %d epochs,"
-                + " %d channels, hGRU kernel %d, batch %d; each row in its own JVM, peak memory"
-                + " its resident peak.%n", s.testSize, s.data, s.trainSize, s.epochs,
+                + " %d channels, hGRU kernel %d, batch %d; each row in its own JVM, training"
+                + " peak its resident peak.%n", s.testSize, s.data, s.trainSize, s.epochs,
                 s.channels, s.kernel, s.batch));
+        md.append('\n').append(String.format(Locale.ROOT, "Probe: each row's model trained"
+                + " for 1 + %d steps in a fresh JVM on %s; its resident peak, and the peak less"
+                + " its resident size before the first step (what the training step holds).%n",
+                MEMORY_ITERATIONS, InstancesProbe.describe(probe, rois)));
         return md.toString();
+    }
+
+    private static String mebibytes(Object bytes) {
+        return bytes instanceof Number ? String.format(Locale.ROOT, "%.0f",
+                ((Number) bytes).doubleValue() / (1 << 20)) : "-";
     }
 
     private static String number(Object v, int decimals) {

@@ -83,6 +83,18 @@ final class ReproduceCommand implements Callable<Integer> {
                     + "crbp-20.")
     List<String> rows;
 
+    @Option(names = "--memory-batch", paramLabel = "<n>",
+            description = "Scenes per batch of the instances table's memory probe, a few"
+                    + " training steps of each row's model in a fresh JVM (larger than"
+                    + " training's, so that the mask head decides the peak). Default: "
+                    + InstancesProbe.DEFAULT_BATCH + ".")
+    Integer memoryBatch;
+
+    @Option(names = "--memory-channels", paramLabel = "<n>",
+            description = "Width of backbone and heads in the instances table's memory probe."
+                    + " Default: " + InstancesProbe.DEFAULT_CHANNELS + ".")
+    Integer memoryChannels;
+
     @Option(names = "--budget", defaultValue = "120", paramLabel = "<minutes>",
             description = "Total time budget in minutes. Default: ${DEFAULT-VALUE}.")
     double budget;
@@ -189,6 +201,12 @@ final class ReproduceCommand implements Callable<Integer> {
                         + " generates its images");
             }
         }
+        for (String option : new String[] {"--memory-batch", "--memory-channels"}) {
+            if (given(option)) {
+                throw new CliException(option + " is for --task instances (the memory probe of"
+                        + " its rows); the Pathfinder table has none");
+            }
+        }
         List<MethodKind> rows = checkOptions();
         Path out = output.out;
         PrintWriter console = spec.commandLine().getOut();
@@ -242,8 +260,16 @@ final class ReproduceCommand implements Callable<Integer> {
             throw new CliException(perRun < 0 ? "--per-run must be 0 or more, got " + perRun
                     : "--epochs must be at least 1, got " + epochs);
         }
+        if (memoryBatch != null && memoryBatch < 1) {
+            throw new CliException("--memory-batch must be at least 1, got " + memoryBatch);
+        }
+        if (memoryChannels != null && memoryChannels < 1) {
+            throw new CliException("--memory-channels must be at least 1, got " + memoryChannels);
+        }
         RunConfig base = RunConfig.forRecipe(recipe, OptionNames.OPTIONS);
         InstancesReproduction.Settings s = new InstancesReproduction.Settings();
+        s.memoryBatch = ModelOptions.or(memoryBatch, InstancesProbe.DEFAULT_BATCH);
+        s.memoryChannels = ModelOptions.or(memoryChannels, InstancesProbe.DEFAULT_CHANNELS);
         s.data = data;
         s.rows = InstancesReproduction.rows(rows != null ? rows
                 : InstancesReproduction.DEFAULT_ROWS);
