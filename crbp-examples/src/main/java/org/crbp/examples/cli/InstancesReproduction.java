@@ -515,8 +515,8 @@ final class InstancesReproduction {
                 + " peak its resident peak.%n", s.testSize, s.data, s.trainSize, s.epochs,
                 s.channels, s.kernel, s.batch));
         md.append('\n').append(String.format(Locale.ROOT, "Probe: each row's model trained"
-                + " for 1 + %d steps in a fresh JVM on %s; its resident peak, and the peak less"
-                + " its resident size before the first step (what the training step holds).%n",
+                + " for 1 + %d updates in a fresh JVM on %s; its resident peak, and the peak less"
+                + " its resident size before the first update (what the training step holds).%n",
                 MEMORY_ITERATIONS, InstancesProbe.describe(probe, rois)));
         return md.toString();
     }

@@ -72,7 +72,7 @@ public class InstancesReproduceTest {
         String md = Files.readString(out.resolve("instances.md"));
         assertTrue(md.contains("| hGRU, BPTT | 1 |"), md);
         assertTrue(md.contains("probe above start (MiB)") && md.contains("Probe: each row's"
-                + " model trained for 1 + 2 steps in a fresh JVM on batch 2 scenes of 64 px"), md);
+                + " model trained for 1 + 2 updates in a fresh JVM on batch 2 scenes of 64 px"), md);
         // a second call trains nothing: the finished rows are re-read, the numbers kept
         Cli again = Cli.run(args);
         assertEquals(0, again.exitCode, again.toString());
