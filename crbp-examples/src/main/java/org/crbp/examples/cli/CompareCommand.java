@@ -7,6 +7,7 @@ import org.crbp.examples.CliException;
 import org.crbp.examples.analysis.Charts;
 import org.crbp.examples.config.AtomicFiles;
 import org.crbp.examples.run.Checkpoints;
+import org.crbp.examples.task.Task;
 import org.crbp.examples.task.Tasks;
 import org.crbp.examples.config.Json;
 import org.crbp.examples.run.Provenance;
@@ -33,8 +34,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code crbp compare}: validation IoU of several training runs against wall time, CPU time and
- * updates, as pictures and a Markdown table (the learning study's figures).
+ * {@code crbp compare}: the validation metric that selects a task's best checkpoint (IoU for
+ * Pathfinder, PQ for the instances task) of several training runs of one task against wall time,
+ * CPU time and updates, as pictures and a Markdown table (the learning study's figures).
  */
 @Command(
         usageHelpWidth = 100,
@@ -42,8 +44,9 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Compare training runs: validation IoU against wall time, CPU time and updates.",
-            "Writes iou-vs-time.png, iou-vs-updates.png, iou-vs-cpu.png and compare.md to OUT."
+            "Compare training runs: validation IoU (PQ for instances runs) against wall time,",
+            "CPU time and updates. Writes iou-vs-time.png, iou-vs-updates.png, iou-vs-cpu.png",
+            "(pq-vs-... for instances runs) and compare.md to OUT."
         })
 final class CompareCommand implements Callable<Integer> {
 
@@ -65,15 +68,18 @@ final class CompareCommand implements Callable<Integer> {
         double[] minutes;
         double[] cpuMinutes;
         double[] updates;
-        double[] iou;
+        /** The task's name and how it names its selection metric (IoU, PQ). */
+        String task;
+        String metric;
+        double[] validation;
         /** Per epoch: the largest J^T 1 the monitor saw, the fraction of validation images
          * that contract and their median drift (NaN where not measured). */
         double[] maxColumnSum;
         double[] contracting;
         double[] drift;
-        double bestIoU;
+        double bestValidation;
         Map<?, ?> contraction;
-        double testIoU = Double.NaN;
+        double testValue = Double.NaN;
         double testRecall = Double.NaN;
         String command = "";
     }
@@ -90,35 +96,37 @@ final class CompareCommand implements Callable<Integer> {
             c.name = names.get(i);
             curves.add(c);
         }
-        XYChart time = chart("wall time of training (min)");
-        XYChart updates = chart("updates");
-        XYChart cpu = chart("CPU time of the process (min, all threads)");
+        String metric = commonMetric(curves);
+        String prefix = metric.toLowerCase(Locale.ROOT);
+        XYChart time = chart("wall time of training (min)", metric);
+        XYChart updates = chart("updates", metric);
+        XYChart cpu = chart("CPU time of the process (min, all threads)", metric);
         boolean anyCpu = false;
         for (Curve c : curves) {
-            if (c.iou.length == 0) {
+            if (c.validation.length == 0) {
                 continue;
             }
-            time.addSeries(c.name, c.minutes, c.iou);
-            updates.addSeries(c.name, c.updates, c.iou);
+            time.addSeries(c.name, c.minutes, c.validation);
+            updates.addSeries(c.name, c.updates, c.validation);
             // runs written before CPU time was recorded have none
             if (c.cpuMinutes[c.cpuMinutes.length - 1] > 0) {
-                cpu.addSeries(c.name, c.cpuMinutes, c.iou);
+                cpu.addSeries(c.name, c.cpuMinutes, c.validation);
                 anyCpu = true;
             }
         }
         if (anyCpu) {
-            Charts.save(cpu, out.resolve("iou-vs-cpu.png"));
+            Charts.save(cpu, out.resolve(prefix + "-vs-cpu.png"));
         }
-        Charts.save(time, out.resolve("iou-vs-time.png"));
-        Charts.save(updates, out.resolve("iou-vs-updates.png"));
+        Charts.save(time, out.resolve(prefix + "-vs-time.png"));
+        Charts.save(updates, out.resolve(prefix + "-vs-updates.png"));
         contractionCharts(curves);
         String table = "Written by `crbp compare` (crbp commit "
                 + Provenance.gitCommit() + ").\n\n" + table(curves);
         AtomicFiles.writeString(out.resolve("compare.md"), table);
         PrintWriter console = spec.commandLine().getOut();
         console.print(table);
-        console.println("Pictures: " + out.resolve("iou-vs-time.png") + ", "
-                + out.resolve("iou-vs-updates.png"));
+        console.println("Pictures: " + out.resolve(prefix + "-vs-time.png") + ", "
+                + out.resolve(prefix + "-vs-updates.png"));
         console.flush();
         return 0;
     }
@@ -177,8 +185,24 @@ final class CompareCommand implements Callable<Integer> {
         return 1;
     }
 
-    private XYChart chart(String x) {
-        XYChart c = Charts.chart(title, x, "validation IoU");
+    /**
+     * The label of the metric every run is compared on; runs of different tasks are refused
+     * in one line (their curves measure different things).
+     */
+    static String commonMetric(List<Curve> curves) {
+        Curve first = curves.get(0);
+        for (Curve c : curves) {
+            if (!c.task.equals(first.task)) {
+                throw new CliException("run " + c.name + " is of the " + c.task + " task and run "
+                        + first.name + " of the " + first.task + " task: compare runs of one"
+                        + " task");
+            }
+        }
+        return first.metric;
+    }
+
+    private XYChart chart(String x, String metric) {
+        XYChart c = Charts.chart(title, x, "validation " + metric);
         c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         c.getStyler().setYAxisMin(0.0);
         c.getStyler().setYAxisMax(1.0);
@@ -275,7 +299,7 @@ final class CompareCommand implements Callable<Integer> {
         c.minutes = new double[n];
         c.cpuMinutes = new double[n];
         c.updates = new double[n];
-        c.iou = new double[n];
+        c.validation = new double[n];
         c.maxColumnSum = new double[n];
         c.contracting = new double[n];
         c.drift = new double[n];
@@ -285,7 +309,10 @@ final class CompareCommand implements Callable<Integer> {
         int perEpoch = found.state.config.batch > 0
                 ? found.state.config.trainSize / found.state.config.batch : 0;
         // the curve of the metric that selects the task's best checkpoint (Pathfinder's IoU)
-        String selection = Tasks.of(found.state.config).selectionMetric();
+        Task task = Tasks.of(found.state.config);
+        String selection = task.selectionMetric();
+        c.task = task.name();
+        c.metric = task.selectionMetricLabel();
         for (int i = 0; i < n; i++) {
             Checkpoints.EpochRecord r = h.get(i);
             wall += r.seconds;
@@ -293,11 +320,11 @@ final class CompareCommand implements Callable<Integer> {
             c.minutes[i] = wall / 60;
             c.cpuMinutes[i] = cpu / 60;
             c.updates[i] = r.updates > 0 ? r.updates : (double) r.epoch * perEpoch;
-            c.iou[i] = r.metric(selection);
+            c.validation[i] = r.metric(selection);
             c.maxColumnSum[i] = r.maxColumnSum;
             c.contracting[i] = r.contractingFraction;
             c.drift[i] = r.driftMedian;
-            c.bestIoU = Math.max(c.bestIoU, r.metric(selection));
+            c.bestValidation = Math.max(c.bestValidation, r.metric(selection));
         }
         Path report = run.resolve("report.json");
         if (Files.isRegularFile(report)) {
@@ -307,7 +334,7 @@ final class CompareCommand implements Callable<Integer> {
             } catch (IOException | RuntimeException e) {
                 throw new CliException("cannot read " + report + ": " + e.getMessage());
             }
-            c.testIoU = number(m.get("iou"));
+            c.testValue = number(m.get(c.metric.toLowerCase(Locale.ROOT)));
             c.testRecall = number(m.get("recall"));
             c.contraction = m.get("contraction") instanceof Map ? (Map<?, ?>) m.get("contraction")
                     : null;
@@ -322,17 +349,19 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     static String table(List<Curve> curves) {
+        String metric = curves.isEmpty() ? "IoU" : commonMetric(curves);
         StringBuilder sb = new StringBuilder();
-        sb.append("| run | updates | wall min | CPU min | last val IoU | best val IoU | test IoU"
+        sb.append("| run | updates | wall min | CPU min | last val " + metric + " | best val "
+                + metric + " | test " + metric
                 + " | test recall | test: converged to tol | spectral radius median / p95"
                 + " | drift median |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Curve c : curves) {
-            int n = c.iou.length;
+            int n = c.validation.length;
             sb.append(String.format(Locale.ROOT, "| %s | %.0f | %.1f | %.1f | %s | %s | %s | %s"
                     + " | %s | %s | %s |%n",
                     c.name, n == 0 ? 0 : c.updates[n - 1], n == 0 ? 0 : c.minutes[n - 1],
-                    n == 0 ? 0 : c.cpuMinutes[n - 1], n == 0 ? "-" : fmt(c.iou[n - 1]),
-                    n == 0 ? "-" : fmt(c.bestIoU), fmt(c.testIoU), fmt(c.testRecall),
+                    n == 0 ? 0 : c.cpuMinutes[n - 1], n == 0 ? "-" : fmt(c.validation[n - 1]),
+                    n == 0 ? "-" : fmt(c.bestValidation), fmt(c.testValue), fmt(c.testRecall),
                     fmt(figure(c, "convergedFraction")),
                     fmt(figure(c, "spectralRadiusMedian")) + " / "
                             + fmt(figure(c, "spectralRadiusP95")),

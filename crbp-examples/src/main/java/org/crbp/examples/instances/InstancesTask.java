@@ -416,6 +416,12 @@ public final class InstancesTask implements Task {
 
     /** {@inheritDoc} */
     @Override
+    public String selectionMetricLabel() {
+        return "PQ";
+    }
+
+    /** {@inheritDoc} */
+    @Override
     public String epochSummary(Metrics epoch) {
         return String.format(Locale.ROOT, ", training loss %.4f PQ %.3f, validation loss %.4f"
                 + " PQ %.4f SQ %.4f RQ %.4f", epoch.get(TRAIN_LOSS), epoch.get(TRAIN_PQ),

@@ -223,6 +223,12 @@ public final class PathfinderTask implements Task {
 
     /** {@inheritDoc} */
     @Override
+    public String selectionMetricLabel() {
+        return "IoU";
+    }
+
+    /** {@inheritDoc} */
+    @Override
     public String epochSummary(Metrics epoch) {
         return String.format(Locale.ROOT,
                 ", training F1 %.3f, validation loss %.4f F1 %.4f IoU %.4f",

@@ -175,6 +175,17 @@ public interface Task {
     String selectionMetric();
 
     /**
+     * Returns how charts and tables name the selection metric, such as {@code IoU}; in lower
+     * case it is also the key of the test figure in a run's {@code report.json} and the prefix
+     * of {@code compare}'s pictures.
+     *
+     * @return the label
+     */
+    default String selectionMetricLabel() {
+        return selectionMetric();
+    }
+
+    /**
      * Returns the names of the metrics written per training batch into {@code metrics.csv},
      * after its fixed columns (none by default).
      *

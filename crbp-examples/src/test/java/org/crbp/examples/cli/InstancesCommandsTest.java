@@ -162,6 +162,35 @@ public class InstancesCommandsTest {
     }
 
     @Test
+    void compareUsesTheTasksMetricAndRefusesMixedTasks() throws IOException {
+        Path run = tmp.resolve("cmp-ff");
+        Cli t = Cli.run(Cli.concat(new String[] {"train", "--out", run.toString(), "--data",
+            data.toString(), "--head", "ff", "--no-pictures"}, SMALL));
+        assertEquals(0, t.exitCode, t.toString());
+        Path out = tmp.resolve("cmp-out");
+        Cli c = Cli.run("compare", run.toString(), "--out", out.toString());
+        assertEquals(0, c.exitCode, c.toString());
+        assertTrue(Files.size(out.resolve("pq-vs-updates.png")) > 0);
+        assertFalse(Files.exists(out.resolve("iou-vs-updates.png")));
+        String table = Files.readString(out.resolve("compare.md"));
+        assertTrue(table.contains("| last val PQ | best val PQ | test PQ |"), table);
+        // the test column is the run's test PQ, as its report gives it
+        double pq = CommandsEndToEndTest.json(run.resolve("report.json")).get("pq").getAsDouble();
+        assertTrue(table.contains(String.format(java.util.Locale.ROOT, "| %.3f | - |", pq)),
+                table + " (test PQ " + pq + ")");
+        // a Pathfinder run beside it is another metric: refused in one line
+        Path pathfinder = tmp.resolve("cmp-pathfinder");
+        Cli p = Cli.run(Cli.concat(new String[] {"train", "--out", pathfinder.toString(),
+            "--epochs", "1", "--no-pictures"}, Cli.TINY));
+        assertEquals(0, p.exitCode, p.toString());
+        Cli mixed = Cli.run("compare", run.toString(), pathfinder.toString(), "--out",
+                tmp.resolve("cmp-mixed").toString());
+        assertEquals(2, mixed.exitCode, mixed.toString());
+        assertTrue(mixed.err.contains("of the pathfinder task") && mixed.err.contains(
+                "compare runs of one task") && mixed.err.strip().lines().count() == 1, mixed.err);
+    }
+
+    @Test
     void hgruHeadHonoursKernel() throws IOException {
         long[] parameters = new long[2];
         int[] kernels = {3, 5};
