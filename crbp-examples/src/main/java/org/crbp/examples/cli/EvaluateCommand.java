@@ -165,6 +165,23 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new CliException("--steps: the instances task evaluates at the trained "
                     + c.steps + " steps");
         }
+        // options of the Pathfinder evaluation that would change nothing here are refused,
+        // not recorded as if they had been used
+        java.util.List<String> unused = new java.util.ArrayList<>();
+        if (preset.preset != null) {
+            unused.add("--preset");
+        }
+        if (forward.tolerance != null || forward.maxSteps != null || forward.solver != null) {
+            unused.add("--tol, --max-steps and --solver");
+        }
+        if (seed != null) {
+            unused.add("--seed");
+        }
+        if (!unused.isEmpty()) {
+            throw new CliException(String.join(", ", unused) + ": not for the instances task"
+                    + " (its test scenes are the files of --data, and the mask head runs its"
+                    + " trained steps)");
+        }
         Path dir = out != null ? out
                 : Main.writableFolder(runDir(loaded).resolve("eval-instances"), null);
         AtomicFiles.createDirectories(dir);

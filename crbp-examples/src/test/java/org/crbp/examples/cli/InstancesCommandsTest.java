@@ -167,6 +167,15 @@ public class InstancesCommandsTest {
         Cli t = Cli.run(Cli.concat(new String[] {"train", "--out", run.toString(), "--data",
             data.toString(), "--head", "ff", "--no-pictures"}, SMALL));
         assertEquals(0, t.exitCode, t.toString());
+        // Pathfinder's evaluation options would change nothing here: refused, one line each
+        for (String[] option : new String[][] {{"--tol", "1e-3"}, {"--preset", "pf-mini-20"},
+            {"--seed", "5"}}) {
+            Cli e = Cli.run("evaluate", "--checkpoint", run.toString(), option[0], option[1],
+                    "--out", tmp.resolve("cmp-eval").toString());
+            assertEquals(2, e.exitCode, e.toString());
+            assertTrue(e.err.contains(option[0]) && e.err.contains("not for the instances task")
+                    && e.err.strip().lines().count() == 1, e.err);
+        }
         Path out = tmp.resolve("cmp-out");
         Cli c = Cli.run("compare", run.toString(), "--out", out.toString());
         assertEquals(0, c.exitCode, c.toString());
