@@ -27,6 +27,7 @@ import org.crbp.examples.instances.SceneConfig;
 import org.crbp.examples.instances.SceneGenerator;
 import org.crbp.examples.run.CheckpointAdam;
 import org.crbp.examples.run.Setup;
+import org.crbp.examples.run.Training;
 import org.crbp.examples.task.Task;
 import org.crbp.examples.task.Tasks;
 import org.crbp.models.PathfinderModels;
@@ -204,8 +205,9 @@ final class InstancesProbe implements Callable<Integer> {
     public Integer call() {
         // before the engine is first used
         Setup.engineThreads(threads);
-        Config c = new Config().with("ff".equals(method) ? null
-                : MethodKind.parse(method, OptionNames.OPTIONS), steps);
+        Config c = new Config();
+        c.method = "ff".equals(method) ? null : MethodKind.parse(method, OptionNames.OPTIONS);
+        c.steps = c.method == null ? 0 : steps;
         c.channels = channels;
         c.kernel = kernel;
         c.batch = batch;
@@ -266,9 +268,7 @@ final class InstancesProbe implements Callable<Integer> {
         Block block = InstancesTask.model(c, c.steps, categories);
         GradientMethod method = c.recurrent() ? Setup.method(c) : null;
         // the optimizer train builds from the recipe (Adam or AdamW, its schedule)
-        boolean adamw = "adamw".equals(c.optimizer) && c.weightDecay > 0;
-        CheckpointAdam adam = new CheckpointAdam(c.lr, "cosine".equals(c.schedule), c.warmup,
-                c.totalUpdates(), adamw ? c.weightDecay : 0f);
+        CheckpointAdam adam = Training.optimizer(c);
         Map<String, Object> row = p.settings();
         try (Model model = Model.newInstance("instances-probe")) {
             model.setBlock(block);

@@ -161,7 +161,7 @@ public final class Training {
         info.flush();
         try (Model model = Model.newInstance("crbp", device)) {
             model.setBlock(block);
-            CheckpointAdam adam = optimizer();
+            CheckpointAdam adam = optimizer(c);
             if (previous != null) {
                 resume(model, adam, previous);
             }
@@ -169,8 +169,14 @@ public final class Training {
         }
     }
 
-    /** Adam, or AdamW with decay, with the configured schedule. */
-    private CheckpointAdam optimizer() {
+    /**
+     * Builds the optimizer a run trains with: Adam, or AdamW with decay, with the configured
+     * schedule.
+     *
+     * @param c the run's configuration
+     * @return the optimizer
+     */
+    public static CheckpointAdam optimizer(RunConfig c) {
         boolean adamw = "adamw".equals(c.optimizer) && c.weightDecay > 0;
         return new CheckpointAdam(c.lr, "cosine".equals(c.schedule), c.warmup, c.totalUpdates(),
                 adamw ? c.weightDecay : 0f);
